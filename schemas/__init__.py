@@ -1,0 +1,1 @@
+"""Record models, allowed values and export schemas of the directory."""
