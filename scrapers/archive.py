@@ -1,0 +1,167 @@
+"""The raw archive: every request and response written to WARC files (warcio), and read back by offset."""
+
+import base64
+import hashlib
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+# Headers describing the wire encoding are kept under this prefix (the Wayback
+# convention): the archived body is the decoded body, so they no longer apply.
+ORIGINAL_PREFIX = "X-Archive-Orig-"
+WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+DEFAULT_ROTATE_BYTES = 1 << 30
+SOFTWARE = "supportdir (https://github.com/supportdir/supportdir)"
+
+
+@dataclass(frozen=True)
+class ArchivedRecord:
+    """Where a response record was written."""
+
+    warc_file: str
+    warc_offset: int
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """A response read back from a WARC file."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    date: datetime
+
+
+def warc_date(moment: datetime) -> str:
+    """WARC-Date in the ISO form WARC 1.1 wants (UTC, seconds precision)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC payload digest of a body (sha1, base32, as warcio writes it)."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def archived_headers(headers: Mapping[str, str], body: bytes) -> list[tuple[str, str]]:
+    """Response headers as archived: wire encodings renamed, Content-Length of the stored body."""
+    kept = []
+    for name, value in headers.items():
+        if name.lower() in WIRE_HEADERS:
+            if name.lower() != "content-length":
+                kept.append((ORIGINAL_PREFIX + name, value))
+            continue
+        kept.append((name, value))
+    kept.append(("Content-Length", str(len(body))))
+    return kept
+
+
+class WarcArchive:
+    """Writes request/response pairs to gzipped WARC files, rotated per run (and by size)."""
+
+    def __init__(self, folder: Path, prefix: str, rotate_bytes: int = DEFAULT_ROTATE_BYTES):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.prefix = prefix
+        self.rotate_bytes = rotate_bytes
+        self._lock = threading.Lock()
+        self._serial = 0
+        self._path: Path | None = None
+
+    def _current(self) -> Path:
+        """The file to append to, starting a new one when the current one is full."""
+        if self._path is None or self._path.stat().st_size >= self.rotate_bytes:
+            self._path = self.folder / f"{self.prefix}-{self._serial:05d}.warc.gz"
+            self._serial += 1
+            with self._path.open("wb") as handle:
+                writer = WARCWriter(handle, gzip=True)
+                info = {"software": SOFTWARE, "format": "WARC File Format 1.1"}
+                writer.write_record(writer.create_warcinfo_record(self._path.name, info))
+        return self._path
+
+    def write(
+        self,
+        url: str,
+        request_headers: Mapping[str, str],
+        status_line: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        fetched_at: datetime,
+    ) -> ArchivedRecord:
+        """Append a response record and its request record; return where the response is."""
+        http = StatusAndHeaders(status_line, archived_headers(headers, body), protocol="HTTP/1.1")
+        with self._lock:
+            path = self._current()
+            with path.open("ab") as handle:
+                writer = WARCWriter(handle, gzip=True)
+                offset = handle.tell()
+                date = {"WARC-Date": warc_date(fetched_at)}
+                response = writer.create_warc_record(
+                    url, "response", payload=BytesIO(body), http_headers=http,
+                    warc_headers_dict=date,
+                )
+                writer.write_record(response)
+                writer.write_record(self._request_record(writer, url, request_headers, date))
+        return ArchivedRecord(str(path.resolve()), offset)
+
+    def write_revisit(self, url: str, original: "StoredResponse", fetched_at: datetime) -> None:
+        """Record a 304 answer as a revisit of the archived response (server-not-modified)."""
+        with self._lock:
+            path = self._current()
+            with path.open("ab") as handle:
+                writer = WARCWriter(handle, gzip=True)
+                http = StatusAndHeaders("304 Not Modified", [], protocol="HTTP/1.1")
+                record = writer.create_revisit_record(
+                    url, digest=payload_digest(original.body), refers_to_uri=original.url,
+                    refers_to_date=warc_date(original.date), http_headers=http,
+                    warc_headers_dict={"WARC-Date": warc_date(fetched_at)},
+                )
+                writer.write_record(record)
+
+    @staticmethod
+    def _request_record(writer: WARCWriter, url: str, headers: Mapping[str, str], date: dict):
+        """The request record that pairs with a response."""
+        parts = urlsplit(url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        http = StatusAndHeaders(
+            f"GET {target or '/'} HTTP/1.1",
+            [("Host", parts.netloc), *headers.items()],
+            is_http_request=True,
+        )
+        return writer.create_warc_record(
+            url, "request", payload=BytesIO(b""), http_headers=http, warc_headers_dict=date
+        )
+
+
+def stored_response(record) -> StoredResponse:
+    """A warcio response record as a StoredResponse (body decoded as the archive holds it)."""
+    http = record.http_headers
+    status = int(http.get_statuscode()) if http else 200
+    headers = dict(http.headers) if http else {}
+    raw_date = record.rec_headers.get_header("WARC-Date") or ""
+    date = datetime.fromisoformat(raw_date.replace("Z", "+00:00")) if raw_date else datetime.now(UTC)
+    return StoredResponse(
+        url=record.rec_headers.get_header("WARC-Target-URI"),
+        status=status,
+        headers=headers,
+        body=record.content_stream().read(),
+        date=date,
+    )
+
+
+def read_response(warc_file: str, offset: int) -> StoredResponse:
+    """Read the response record at an offset of a WARC file."""
+    with open(warc_file, "rb") as handle:
+        handle.seek(offset)
+        record = next(iter(ArchiveIterator(handle)))
+        if record.rec_type != "response":
+            raise ValueError(f"{warc_file}@{offset} is a {record.rec_type} record, not a response")
+        return stored_response(record)

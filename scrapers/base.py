@@ -1,0 +1,64 @@
+"""The Source base class: identity, politeness and pure discover/parse functions."""
+
+import os
+from collections.abc import Iterable
+from typing import ClassVar
+
+from schemas.listing import ParsedListing
+from scrapers.errors import SourceChanged
+from scrapers.page import Link, Page
+
+
+class Source:
+    """A website that publishes listings. Subclasses set the class attributes and parse."""
+
+    name: ClassVar[str]
+    organization: ClassVar[str]
+    base_url: ClassVar[str]
+    start_paths: ClassVar[tuple[str, ...]] = ("/",)
+    min_interval: ClassVar[float] = 1.0
+    description: ClassVar[str] = ""
+
+    def __init__(self, base_url: str | None = None):
+        prefix = f"SUPPORTDIR_{self.name.upper()}"
+        # A mirror (or a test server) can stand in for the live site, with its own politeness.
+        self.base = (base_url or os.environ.get(f"{prefix}_BASE_URL") or self.base_url).rstrip("/")
+        self.interval = float(os.environ.get(f"{prefix}_MIN_INTERVAL", self.min_interval))
+
+    def url(self, path: str) -> str:
+        """An absolute URL on this source's site."""
+        return self.base + path
+
+    def start_urls(self) -> list[str]:
+        """Where a crawl of this source begins."""
+        return [self.url(path) for path in self.start_paths]
+
+    def discover(self, page: Page) -> Iterable[Link]:
+        """Further URLs to fetch from a page (pagination, detail pages). None by default."""
+        return ()
+
+    def parse(self, page: Page) -> Iterable[ParsedListing]:
+        """Listings on a page."""
+        raise NotImplementedError
+
+    def finalize(self, listings: list[ParsedListing]) -> list[ParsedListing]:
+        """Combine listings across pages (e.g. one chapter listed on several pages)."""
+        return listings
+
+    def changed(self, page: Page, reason: str) -> SourceChanged:
+        """The typed error for a page that no longer looks as expected."""
+        return SourceChanged(self.name, page.url, reason)
+
+    def parse_page(self, page: Page) -> list[ParsedListing]:
+        """Parse one page and stamp each listing with the page's provenance."""
+        stamp = {"fetched_at": page.fetched_at, "content_sha256": page.sha256}
+        return [listing.model_copy(update=stamp) for listing in self.parse(page)]
+
+    def parse_all(self, pages: list[Page]) -> list[ParsedListing]:
+        """Parse every page of a crawl, then combine; nothing at all means the site changed."""
+        listings = [listing for page in pages for listing in self.parse_page(page)]
+        listings = self.finalize(listings)
+        if not listings:
+            where = pages[0].url if pages else self.start_urls()[0]
+            raise SourceChanged(self.name, where, "no listings found on any page")
+        return listings

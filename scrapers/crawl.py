@@ -1,0 +1,75 @@
+"""The crawl driver: fetch a source's start URLs, follow what discover() finds, keep every page."""
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Protocol
+
+from scrapers.base import Source
+from scrapers.errors import FetchFailed, RobotsDisallowed
+from scrapers.page import FetchLog, Link, Page
+from scrapers.urls import canonical_url
+
+Progress = Callable[[str, int, int], None]
+
+
+class Fetcher(Protocol):
+    """What the crawl needs of a fetcher (live HTTP or WARC replay)."""
+
+    log: list[FetchLog]
+
+    def get(self, url: str) -> Page:
+        """Fetch one URL."""
+        ...
+
+
+@dataclass
+class CrawlResult:
+    """The pages one source yielded in one run, what was skipped, and every request made."""
+
+    source: str
+    pages: list[Page] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    log: list[FetchLog] = field(default_factory=list)
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    finished_at: datetime | None = None
+
+
+def crawl(source: Source, fetcher: Fetcher, on_page: Progress | None = None) -> CrawlResult:
+    """Breadth-first over start URLs and discovered links; robots exclusions are skipped, not fatal."""
+    result = CrawlResult(source.name, log=fetcher.log)
+    starts = [canonical_url(url) for url in source.start_urls()]
+    queue = deque(Link(url) for url in starts)
+    seen = set(starts)
+    while queue:
+        link = queue.popleft()
+        page = _fetch(fetcher, link, is_start=canonical_url(link.url) in starts, result=result)
+        if page is None:
+            continue
+        result.pages.append(page)
+        for found in source.discover(page):
+            key = canonical_url(found.url)
+            if key not in seen:
+                seen.add(key)
+                queue.append(found)
+        if on_page:
+            on_page(source.name, len(result.pages), len(result.pages) + len(queue))
+    result.finished_at = datetime.now(UTC)
+    return result
+
+
+def _fetch(fetcher: Fetcher, link: Link, is_start: bool, result: CrawlResult) -> Page | None:
+    """One page with its link's context; None (and a note) when it is skipped."""
+    try:
+        page = fetcher.get(link.url)
+    except RobotsDisallowed as exc:
+        result.skipped.append((link.url, str(exc)))
+        return None
+    if page.status >= 500 or (page.status >= 400 and is_start):
+        raise FetchFailed(link.url, f"HTTP {page.status}")
+    if page.status >= 400:
+        # A detail page that is gone (404/410) while its index still links it.
+        result.skipped.append((link.url, f"HTTP {page.status}"))
+        return None
+    return replace(page, context=dict(link.context)) if link.context else page

@@ -1,0 +1,44 @@
+"""Typed errors of the fetch layer and the parsers; each names the source or URL it concerns."""
+
+
+class SupportDirError(Exception):
+    """Base class of the project's expected errors (the CLI prints them as one line)."""
+
+
+class FetchFailed(SupportDirError):
+    """A URL could not be fetched after retries."""
+
+    def __init__(self, url: str, reason: str):
+        super().__init__(f"fetch failed for {url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class RobotsDisallowed(SupportDirError):
+    """robots.txt forbids fetching a URL; it was skipped, never requested."""
+
+    def __init__(self, url: str):
+        super().__init__(f"robots.txt disallows {url}")
+        self.url = url
+
+
+class BodyTooLarge(FetchFailed):
+    """A response body exceeded the size cap."""
+
+
+class NotInArchive(SupportDirError):
+    """A replayed URL is not in the WARC archive."""
+
+    def __init__(self, url: str):
+        super().__init__(f"not in the archive: {url}")
+        self.url = url
+
+
+class SourceChanged(SupportDirError):
+    """A page no longer has the structure its parser expects (or parsed to nothing)."""
+
+    def __init__(self, source: str, url: str, reason: str):
+        super().__init__(f"{source}: {reason} ({url})")
+        self.source = source
+        self.url = url
+        self.reason = reason

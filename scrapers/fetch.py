@@ -1,0 +1,258 @@
+"""The polite HTTP client: the only module that talks to the network.
+
+One requests.Session; a User-Agent naming the project; robots.txt per host
+(protego); one request in flight per host and a minimum interval per host;
+timeouts; a body-size cap; retries with exponential backoff honoring
+Retry-After (urllib3's Retry policy); conditional GET with remembered
+validators, a 304 reusing the archived body. Every response is archived.
+"""
+
+import ipaddress
+import socket
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import requests
+from urllib3.exceptions import InvalidHeader, MaxRetryError
+from urllib3.util.retry import Retry
+
+from scrapers.archive import WarcArchive, read_response
+from scrapers.errors import BodyTooLarge, FetchFailed, RobotsDisallowed
+from scrapers.page import FetchLog, Page, Validators
+from scrapers.robots import RobotsRules
+from scrapers.urls import absolute_url, canonical_url, host_of, is_http_url
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+TRANSIENT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    """Politeness and limits of the fetch layer (picklable, so a task can build its own client)."""
+
+    user_agent: str = "supportdir/0.1 (+https://github.com/supportdir/supportdir)"
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_bytes: int = 20 * 1024 * 1024
+    retries: int = 4
+    backoff_factor: float = 2.0
+    max_retry_after: int = 300
+    default_interval: float = 1.0
+    intervals: Mapping[str, float] = field(default_factory=dict)
+    max_redirects: int = 5
+    allow_private: bool = False
+
+
+class HostGate:
+    """One request in flight per host, and at least `interval` seconds between starts."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._hosts: dict[str, tuple[threading.Lock, list[float]]] = {}
+
+    def _slot(self, host: str) -> tuple[threading.Lock, list[float]]:
+        with self._lock:
+            return self._hosts.setdefault(host, (threading.Lock(), [0.0]))
+
+    def run(self, host: str, interval: float, call):
+        """Call `call()` holding the host's slot, after waiting out its interval."""
+        lock, last = self._slot(host)
+        with lock:
+            wait = last[0] + interval - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            last[0] = time.monotonic()
+            return call()
+
+
+# Shared by every fetcher in the process, so two sources on one host stay polite.
+HOST_GATE = HostGate()
+
+
+class HttpFetcher:
+    """Fetches pages politely over HTTP and archives every response."""
+
+    def __init__(
+        self,
+        config: FetchConfig,
+        archive: WarcArchive,
+        validators: Mapping[str, Validators] | None = None,
+        gate: HostGate = HOST_GATE,
+    ):
+        self.config = config
+        self.archive = archive
+        self.validators = dict(validators or {})
+        self.gate = gate
+        self.session = requests.Session()
+        self.session.headers.update({"User-Agent": config.user_agent, "Accept-Encoding": "gzip, deflate"})
+        self.robots = RobotsRules(self._fetch_robots, config.user_agent)
+        self.log: list[FetchLog] = []
+
+    def close(self) -> None:
+        """Release the HTTP connections."""
+        self.session.close()
+
+    def get(self, url: str) -> Page:
+        """Fetch a page: robots, politeness, retries, redirects, conditional GET, archive."""
+        url = canonical_url(url)
+        current, conditional = url, self._conditional_headers(url)
+        for _hop in range(self.config.max_redirects + 1):
+            self._check_allowed(current)
+            response, body = self._request(current, conditional)
+            if response.status_code == 304 and current in self.validators:
+                return self._not_modified(url, current, response)
+            page = self._archive(url, current, response, body)
+            location = response.headers.get("Location")
+            if response.status_code not in REDIRECT_STATUSES or not location:
+                return page
+            current, conditional = canonical_url(absolute_url(current, location)), {}
+        raise FetchFailed(url, f"more than {self.config.max_redirects} redirects")
+
+    def _check_allowed(self, url: str) -> None:
+        """Refuse non-http URLs, private addresses (unless allowed) and robots.txt exclusions."""
+        if not is_http_url(url):
+            raise FetchFailed(url, "not an http(s) URL")
+        if not self.config.allow_private and is_private_host(url):
+            raise FetchFailed(url, "resolves to a private or loopback address")
+        if not self.robots.allowed(url):
+            self._log(FetchLog(url=url, status=None, error="robots.txt disallows"))
+            raise RobotsDisallowed(url)
+
+    def _conditional_headers(self, url: str) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since from the last run that archived this URL."""
+        known = self.validators.get(url)
+        if not known:
+            return {}
+        headers = {}
+        if known.etag:
+            headers["If-None-Match"] = known.etag
+        if known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+        return headers
+
+    def interval(self, host: str) -> float:
+        """Minimum seconds between requests to a host (robots Crawl-delay can raise it)."""
+        base = self.config.intervals.get(host, self.config.default_interval)
+        return max(base, self.robots.crawl_delay(host) or 0.0)
+
+    def _request(self, url: str, headers: dict[str, str]) -> tuple[requests.Response, bytes]:
+        """GET with retries on transient errors, 429 and 5xx (backoff, Retry-After)."""
+        retry = self._retry_policy()
+        host = host_of(url)
+        while True:
+            try:
+                response, body = self.gate.run(host, self.interval(host), lambda: self._once(url, headers))
+            except TRANSIENT_ERRORS as exc:
+                retry = self._increment(retry, url, error=exc)
+                retry.sleep()
+                continue
+            if not retry.is_retry("GET", response.status_code, "Retry-After" in response.headers):
+                return response, body
+            self._log(FetchLog(url=url, status=response.status_code, error="retrying"))
+            retry = self._increment(retry, url, response=response)
+            self._sleep(retry, response)
+
+    def _retry_policy(self) -> Retry:
+        """urllib3's Retry as the policy: counts, backoff, Retry-After."""
+        return Retry(
+            total=self.config.retries, connect=self.config.retries, read=self.config.retries,
+            status=self.config.retries, other=self.config.retries,
+            backoff_factor=self.config.backoff_factor, status_forcelist=RETRY_STATUSES,
+            allowed_methods=frozenset({"GET"}), retry_after_max=self.config.max_retry_after,
+            raise_on_status=False,
+        )
+
+    def _increment(self, retry: Retry, url: str, error=None, response=None) -> Retry:
+        """Count one failed attempt; give up with FetchFailed when the budget is spent."""
+        try:
+            return retry.increment("GET", url, response=response.raw if response else None, error=error)
+        except MaxRetryError:
+            reason = f"HTTP {response.status_code}" if response is not None else repr(error)
+            self._log(FetchLog(url=url, status=getattr(response, "status_code", None), error=reason))
+            raise FetchFailed(url, f"gave up after {self.config.retries} retries: {reason}") from error
+
+    @staticmethod
+    def _sleep(retry: Retry, response: requests.Response) -> None:
+        """Wait as Retry-After asks (capped), else the exponential backoff."""
+        try:
+            retry.sleep(response.raw)
+        except InvalidHeader:
+            retry.sleep()
+
+    def _once(self, url: str, headers: dict[str, str]) -> tuple[requests.Response, bytes]:
+        """One GET, body read in chunks up to the size cap."""
+        timeout = (self.config.connect_timeout, self.config.read_timeout)
+        with self.session.get(url, headers=headers, timeout=timeout, stream=True,
+                              allow_redirects=False) as response:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > self.config.max_bytes:
+                raise BodyTooLarge(url, f"Content-Length {declared} exceeds {self.config.max_bytes} bytes")
+            chunks, size = [], 0
+            for chunk in response.iter_content(chunk_size=16 * 1024):
+                size += len(chunk)
+                if size > self.config.max_bytes:
+                    raise BodyTooLarge(url, f"body exceeds {self.config.max_bytes} bytes")
+                chunks.append(chunk)
+            return response, b"".join(chunks)
+
+    def _archive(self, url: str, current: str, response: requests.Response, body: bytes) -> Page:
+        """Write the response to the WARC and describe it as a Page."""
+        fetched_at = datetime.now(UTC)
+        status_line = f"{response.status_code} {response.reason or ''}".strip()
+        record = self.archive.write(current, response.request.headers, status_line,
+                                    response.headers, body, fetched_at)
+        page = Page(url=url, status=response.status_code, headers=dict(response.headers), body=body,
+                    fetched_at=fetched_at, final_url=current, warc_file=record.warc_file,
+                    warc_offset=record.warc_offset)
+        self._log(FetchLog.of(page, url=current))
+        return page
+
+    def _not_modified(self, url: str, current: str, response: requests.Response) -> Page:
+        """A 304: the body is the one archived by the run that remembered the validators."""
+        known = self.validators[current]
+        stored = read_response(known.warc_file, known.warc_offset)
+        fetched_at = datetime.now(UTC)
+        self.archive.write_revisit(current, stored, fetched_at)
+        page = Page(url=url, status=stored.status, headers=stored.headers, body=stored.body,
+                    fetched_at=fetched_at, final_url=current, warc_file=known.warc_file,
+                    warc_offset=known.warc_offset, not_modified=True)
+        self._log(FetchLog.of(page, url=current))
+        return page
+
+    def _fetch_robots(self, robots_url: str) -> tuple[int | None, bytes]:
+        """Fetch a robots.txt (archived, polite, redirects followed); failure gives status None."""
+        current = robots_url
+        try:
+            for _hop in range(self.config.max_redirects + 1):
+                response, body = self._request(current, {})
+                self._archive(current, current, response, body)
+                location = response.headers.get("Location")
+                if response.status_code not in REDIRECT_STATUSES or not location:
+                    return response.status_code, body
+                current = canonical_url(absolute_url(current, location))
+        except FetchFailed as exc:
+            self._log(FetchLog(url=robots_url, status=None, error=str(exc)))
+        return None, b""
+
+    def _log(self, entry: FetchLog) -> None:
+        """Remember one request for the run's fetch table."""
+        self.log.append(entry)
+
+
+def is_private_host(url: str) -> bool:
+    """True when the URL's host resolves to a loopback, private, link-local or reserved address."""
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except socket.gaierror:
+        return False
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved:
+            return True
+    return False

@@ -1,0 +1,110 @@
+"""A fetched page as parsers see it: URL, status, headers, body bytes and provenance."""
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bs4 import BeautifulSoup
+from bs4.dammit import UnicodeDammit
+
+
+@dataclass(frozen=True)
+class Link:
+    """A URL to fetch next, with what the page that linked it already told us."""
+
+    url: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTTP response (live or replayed) with where it is archived."""
+
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    fetched_at: datetime
+    final_url: str | None = None
+    context: Mapping[str, Any] = field(default_factory=dict)
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    not_modified: bool = False
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the body, hex."""
+        return hashlib.sha256(self.body).hexdigest()
+
+    def header(self, name: str) -> str | None:
+        """A response header, matched case-insensitively."""
+        wanted = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
+
+    @property
+    def charset(self) -> str | None:
+        """Charset declared in the Content-Type header, if any."""
+        content_type = self.header("content-type") or ""
+        for part in content_type.split(";")[1:]:
+            key, _, value = part.strip().partition("=")
+            if key.lower() == "charset" and value:
+                return value.strip("\"' ")
+        return None
+
+    @property
+    def text(self) -> str:
+        """Body decoded: declared charset, then detection, never an exception."""
+        declared = [self.charset] if self.charset else []
+        dammit = UnicodeDammit(self.body, known_definite_encodings=declared)
+        if dammit.unicode_markup is not None:
+            return dammit.unicode_markup
+        return self.body.decode("utf-8", errors="replace")
+
+    def soup(self) -> BeautifulSoup:
+        """Parsed HTML (lxml), with encoding handled by BeautifulSoup."""
+        declared = [self.charset] if self.charset else None
+        return BeautifulSoup(self.body, "lxml", from_encoding=declared[0] if declared else None)
+
+    def json(self) -> Any:
+        """Body parsed as JSON (UTF-8/16/32 detected)."""
+        return json.loads(self.body)
+
+
+@dataclass(frozen=True)
+class FetchLog:
+    """One request as the run's fetch table records it (pages, robots.txt, retries, failures)."""
+
+    url: str
+    status: int | None
+    fetched_at: datetime | None = None
+    sha256: str | None = None
+    size: int | None = None
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    error: str | None = None
+
+    @classmethod
+    def of(cls, page: Page, url: str | None = None) -> "FetchLog":
+        """The log entry of a page that was fetched (or replayed)."""
+        return cls(
+            url=url or page.url, status=page.status, fetched_at=page.fetched_at,
+            sha256=page.sha256, size=len(page.body), warc_file=page.warc_file,
+            warc_offset=page.warc_offset, etag=page.header("etag"),
+            last_modified=page.header("last-modified"), not_modified=page.not_modified,
+        )
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What an earlier run remembered of a URL, for a conditional GET."""
+
+    etag: str | None
+    last_modified: str | None
+    warc_file: str
+    warc_offset: int

@@ -1,0 +1,94 @@
+"""Replay from WARC files, including one written by warcio directly (not by this project)."""
+
+import gzip
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from scrapers.archive import WarcArchive
+from scrapers.errors import NotInArchive
+from scrapers.replay import ReplayFetcher, warc_files
+from scrapers.urls import canonical_url
+
+
+def write_foreign_warc(path: Path) -> None:
+    """A WARC as another crawler would write it: gzip-encoded body, odd URL casing, a revisit."""
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        body = gzip.compress(b'[{"id": 1, "title": {"rendered": "NAMI Alaska"}}]')
+        http = StatusAndHeaders("200 OK", [("Content-Type", "application/json"),
+                                           ("Content-Encoding", "gzip"),
+                                           ("Content-Length", str(len(body)))], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            "https://WWW.Example.ORG:443/wp-json/x?page=1&per_page=100", "response",
+            payload=BytesIO(body), http_headers=http))
+        moved = StatusAndHeaders("301 Moved Permanently", [("Location", "/new/")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            "https://www.example.org/old/", "response", payload=BytesIO(b""), http_headers=moved))
+        page = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            "https://www.example.org/new/", "response", payload=BytesIO(b"<h1>new</h1>"),
+            http_headers=page))
+
+
+@pytest.fixture
+def foreign(tmp_path: Path) -> ReplayFetcher:
+    path = tmp_path / "other-crawler.warc.gz"
+    write_foreign_warc(path)
+    return ReplayFetcher([path])
+
+
+def test_foreign_warc_replays_with_canonical_url_matching(foreign):
+    page = foreign.get("https://www.example.org/wp-json/x?per_page=100&page=1")
+    assert page.status == 200
+    assert page.json() == [{"id": 1, "title": {"rendered": "NAMI Alaska"}}]
+    assert page.warc_file.endswith("other-crawler.warc.gz") and page.warc_offset == 0
+
+
+def test_archived_redirect_is_followed(foreign):
+    page = foreign.get("https://www.example.org/old/")
+    assert page.body == b"<h1>new</h1>"
+    assert page.final_url == "https://www.example.org/new/"
+    assert page.url == "https://www.example.org/old/"
+
+
+def test_missing_url_names_the_url(foreign):
+    with pytest.raises(NotInArchive, match=r"https://www\.example\.org/missing/"):
+        foreign.get("https://www.example.org/missing/")
+
+
+def test_own_archive_round_trips_and_folders_are_searched(tmp_path: Path):
+    archive = WarcArchive(tmp_path / "runs" / "a", prefix="run1-nami")
+    when = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+    headers = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"}
+    archive.write("https://www.nami.org/find-your-local-nami/alaska/", {"User-Agent": "x"}, "200 OK",
+                  headers, b"<h1>AK</h1>", when)
+    fetcher = ReplayFetcher([tmp_path / "runs"])
+    page = fetcher.get("https://WWW.NAMI.ORG/find-your-local-nami/alaska/#contact")
+    assert page.body == b"<h1>AK</h1>"
+    assert page.fetched_at == when
+    assert page.header("X-Archive-Orig-Content-Encoding") == "gzip"
+    assert page.header("Content-Encoding") is None
+    assert len(warc_files([tmp_path / "runs"])) == 1
+
+
+def test_missing_warc_path_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(FileNotFoundError, match="no such WARC"):
+        ReplayFetcher([tmp_path / "nope.warc.gz"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        ("HTTPS://WWW.Nami.ORG:443/a?b=2&a=1#x", "https://www.nami.org/a?a=1&b=2"),
+        ("http://example.org:80", "http://example.org/"),
+        ("http://example.org:8080/p", "http://example.org:8080/p"),
+        ("https://example.org/?state=KY", "https://example.org/?state=KY"),
+    ],
+)
+def test_canonical_url(raw, canonical):
+    assert canonical_url(raw) == canonical
