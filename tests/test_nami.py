@@ -1,0 +1,541 @@
+"""Tests of the NAMI source on the sample snapshot (scrapers/sample/nami/) and on built pages."""
+
+import json
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from schemas.listing import ParsedListing
+from scrapers.errors import SourceChanged
+from scrapers.nami import Nami, decode_cfemail
+from scrapers.page import Link, Page
+from scrapers.sample import load_manifest, sample_page
+from scrapers.urls import canonical_url
+
+FILES = Path(__file__).parent / "files"
+BASE = "https://www.nami.org"
+API_P1 = f"{BASE}/wp-json/wp/v2/affiliate?per_page=100&page=1&_fields=id,slug,link,title"
+ROOT = f"{BASE}/find-your-local-nami"
+FETCHED = datetime(2026, 11, 20, 6, tzinfo=UTC)
+
+
+def make_page(
+    url: str, body: bytes | str, headers: dict[str, str] | None = None, **context: Any
+) -> Page:
+    """A page built inline (for cases the sample does not hold)."""
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return Page(url, 200, headers or {}, data, FETCHED, context=context)
+
+
+def api_page(entries: list[Any], page: int = 1, total_pages: int | None = None) -> Page:
+    """An API page holding `entries`, optionally with the X-WP-TotalPages header."""
+    headers = {"Content-Type": "application/json; charset=UTF-8"}
+    if total_pages is not None:
+        headers["X-WP-TotalPages"] = str(total_pages)
+    url = f"{BASE}/wp-json/wp/v2/affiliate?per_page=100&page={page}&_fields=id,slug,link,title"
+    return make_page(url, json.dumps(entries), headers)
+
+
+def entry(
+    n: int, path: str = "kentucky/nami-test-{n}/", title: str = "NAMI Test {n}"
+) -> dict[str, Any]:
+    """One API entry, as WordPress returns it with _fields=id,slug,link,title."""
+    path = path.format(n=n)
+    slug = path.strip("/").split("/")[-1]
+    return {
+        "id": n,
+        "slug": slug,
+        "link": f"{ROOT}/{path}",
+        "title": {"rendered": title.format(n=n)},
+    }
+
+
+def profile(body: str, path: str = "kentucky/nami-test/", **context: Any) -> ParsedListing:
+    """The one listing of a profile page built inline."""
+    page = make_page(
+        f"{ROOT}/{path}", body, {"Content-Type": "text/html; charset=UTF-8"}, **context
+    )
+    listings = list(Nami(BASE).parse(page))
+    assert len(listings) == 1
+    return listings[0]
+
+
+def label(text: str) -> str:
+    """A contact-block label as the theme writes it."""
+    return f'<dt class="h6 affiliate-contact-information__item-label">{text}</dt>'
+
+
+def contact_page(items: str, h1: str = "NAMI Test") -> str:
+    """A minimal profile page with a contact block of the given <dt>/<dd> items."""
+    block = f'<dl class="affiliate-contact-information__content">{items}</dl>'
+    return f"<html><body><main><h1>{h1}</h1>{block}</main></body></html>"
+
+
+# --- the sample crawl, parsed once -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def source() -> Nami:
+    """The source on its real base URL (ignoring any mirror set in the environment)."""
+    return Nami(base_url=BASE)
+
+
+@pytest.fixture(scope="module")
+def links(source: Nami) -> list[Link]:
+    """Links discovered on the API page 1 (stands for API_P1)."""
+    return source.discover(sample_page("nami", "nami_affiliates_p1.json"))
+
+
+@pytest.fixture(scope="module")
+def listings(source: Nami, links: list[Link]) -> dict[str, ParsedListing]:
+    """Every sample profile page parsed with its link's context, by source_key."""
+    files = {canonical_url(r.url): r.path.name for r in load_manifest("nami")}
+    parsed = [
+        listing
+        for link in links
+        for listing in source.parse_page(
+            sample_page("nami", files[canonical_url(link.url)], link.context)
+        )
+    ]
+    by_key = {listing.source_key: listing for listing in parsed}
+    assert len(by_key) == len(parsed), "duplicate source keys"
+    return by_key
+
+
+def test_start_url_is_the_manifest_api_url(source: Nami) -> None:
+    """The crawl starts at API page 1, exactly as the manifest records it."""
+    assert source.start_urls() == [API_P1]
+    assert load_manifest("nami")[0].url == API_P1
+
+
+def test_discovers_every_profile_but_events_and_no_next_page(links: list[Link]) -> None:
+    """API_P1 has 14 entries, a short page: 13 profiles (events skipped), no page 2."""
+    assert len(links) == 13
+    assert not any("/wp-json/" in link.url for link in links)
+    assert not any(link.url.endswith("/events/") for link in links)
+    manifest_urls = {r.url for r in load_manifest("nami")}
+    assert {link.url for link in links} | {API_P1} == manifest_urls  # exactly what gets requested
+
+
+def test_link_context_keeps_raw_title_and_id(links: list[Link]) -> None:
+    """The context of NAMI Queens & Nassau (from API_P1) holds the title as rendered."""
+    link = next(link for link in links if link.url == f"{ROOT}/new-york/nami-queens-nassau/")
+    assert dict(link.context) == {
+        "id": 4503,
+        "slug": "nami-queens-nassau",
+        "title": "NAMI Queens &amp; Nassau",
+        "link": f"{ROOT}/new-york/nami-queens-nassau/",
+    }
+
+
+def test_listing_count_by_kind(listings: dict[str, ParsedListing]) -> None:
+    """Thirteen profiles: three state organizations and ten local affiliates."""
+    assert len(listings) == 13
+    assert Counter(listing.kind for listing in listings.values()) == {
+        "organization": 3,
+        "chapter": 10,
+    }
+    assert {k for k, v in listings.items() if v.kind == "organization"} == {
+        "alaska",
+        "kentucky",
+        "new-york",
+    }
+
+
+def test_api_page_holds_no_listings(source: Nami) -> None:
+    """API_P1 itself yields no listing."""
+    assert list(source.parse(sample_page("nami", "nami_affiliates_p1.json"))) == []
+
+
+def test_every_listing_is_stamped_and_from_nami(listings: dict[str, ParsedListing]) -> None:
+    """Provenance and identity on every listing; topics and audiences left empty."""
+    for key, listing in listings.items():
+        assert listing.source == "nami" and listing.organization == "NAMI"
+        assert listing.source_url == f"{ROOT}/{key}/"
+        assert listing.fetched_at == FETCHED and len(listing.content_sha256 or "") == 64
+        assert listing.topics == () and listing.audiences == ()
+
+
+def test_state_organization_alaska(listings: dict[str, ParsedListing]) -> None:
+    """ROOT/alaska/: full block, "United States" last line dropped, Cloudflare href email."""
+    alaska = listings["alaska"]
+    assert (alaska.kind, alaska.parent_key, alaska.name) == ("organization", None, "NAMI Alaska")
+    assert alaska.address == "1500 Spenard Road, Suite 204\nAnchorage, AK 99503"
+    assert (alaska.city, alaska.state, alaska.postal_code, alaska.country) == (
+        "Anchorage",
+        "AK",
+        "99503",
+        "US",
+    )
+    assert alaska.street is None  # street splitting is the warehouse's job
+    assert alaska.email == "info@namialaska.org"
+    assert alaska.phone == "(907) 561-0422"
+    assert alaska.website == "https://www.namialaska.org"
+    assert alaska.service_area == ("AK",)
+    assert alaska.attendance is None
+
+
+def test_affiliate_anchorage_po_box(listings: dict[str, ParsedListing]) -> None:
+    """ROOT/alaska/nami-anchorage/: a PO box, no country line, Cloudflare href email."""
+    anchorage = listings["alaska/nami-anchorage"]
+    assert (anchorage.kind, anchorage.parent_key, anchorage.state) == ("chapter", "alaska", "AK")
+    assert anchorage.address == "P.O. Box 241274\nAnchorage, AK 99524"
+    assert (anchorage.city, anchorage.postal_code, anchorage.country) == (
+        "Anchorage",
+        "99524",
+        None,
+    )
+    assert anchorage.phone == "(907) 277-1300"
+    assert anchorage.email == "office@namianchorage.org"
+    assert anchorage.service_area == ()
+
+
+def test_kentucky_cfemail_span_and_extension(listings: dict[str, ParsedListing]) -> None:
+    """ROOT/kentucky/: the data-cfemail form, a phone with an extension kept as published."""
+    kentucky = listings["kentucky"]
+    assert kentucky.email == "contact@namiky.org"
+    assert kentucky.phone == "1-800-950-6264 ext. 2"
+    assert kentucky.country == "US" and kentucky.service_area == ("KY",)
+
+
+def test_lexington_dotted_phone_and_county_service_area(listings: dict[str, ParsedListing]) -> None:
+    """ROOT/kentucky/nami-lexington/: 859.272.7891; a list of counties is not a service area."""
+    lexington = listings["kentucky/nami-lexington"]
+    assert lexington.phone == "859.272.7891"
+    assert lexington.email == "help@namilex.org"  # <span class="__cf_email__"> without a link
+    assert lexington.service_area == ()
+    assert (lexington.city, lexington.state, lexington.postal_code) == ("Lexington", "KY", "40503")
+
+
+def test_escaped_titles_are_unescaped(listings: dict[str, ParsedListing]) -> None:
+    """Names from API_P1 titles: &#8217; and &amp; unescaped."""
+    assert listings["alaska/nami-mat-su"].name == "NAMI Mat-Su Families’ Network"
+    assert listings["new-york/nami-queens-nassau"].name == "NAMI Queens & Nassau"
+
+
+def test_mat_su_mailto_and_plain_phone(listings: dict[str, ParsedListing]) -> None:
+    """ROOT/alaska/nami-mat-su/: a mailto: link reading "Email us", a phone without a link."""
+    mat_su = listings["alaska/nami-mat-su"]
+    assert mat_su.email == "matsu@namialaska.org"
+    assert mat_su.phone == "907-376-0942"
+    assert mat_su.website is None
+
+
+def test_new_york_state_usa_line_and_service_areas(listings: dict[str, ParsedListing]) -> None:
+    """ROOT/new-york/ ends its address with "USA"; NYC Metro serves two states."""
+    new_york = listings["new-york"]
+    assert new_york.name == "NAMI New York State"
+    assert new_york.address == "150 State Street, Suite 410\nAlbany, NY 12207"
+    assert (new_york.state, new_york.country, new_york.email) == ("NY", "US", None)
+    assert listings["new-york/nami-nyc-metro"].service_area == ("NY", "NJ")
+    assert listings["new-york/nami-queens-nassau"].service_area == ()  # counties, not states
+
+
+def test_state_from_link_dc_and_puerto_rico(listings: dict[str, ParsedListing]) -> None:
+    """ROOT/district-of-columbia/nami-dc/ and ROOT/puerto-rico/nami-puerto-rico/."""
+    dc = listings["district-of-columbia/nami-dc"]
+    assert (dc.state, dc.parent_key, dc.city) == ("DC", "district-of-columbia", "Washington")
+    assert dc.email == "info@namidc.org"  # mailto: with ?subject= stripped
+    puerto_rico = listings["puerto-rico/nami-puerto-rico"]
+    assert (puerto_rico.state, puerto_rico.parent_key) == ("PR", "puerto-rico")
+    assert puerto_rico.address == "Calle Loíza 1853, Suite 2\nSan Juan, PR 00911"
+    assert (puerto_rico.postal_code, puerto_rico.country) == ("00911", "US")
+    assert puerto_rico.email == "ayuda@namipr.org"  # link and span both encoded
+    assert puerto_rico.website is None
+
+
+def test_only_a_website(listings: dict[str, ParsedListing]) -> None:
+    """ROOT/alaska/nami-juneau/ publishes only a website: every other field is None."""
+    juneau = listings["alaska/nami-juneau"]
+    assert juneau.website == "https://namijuneau.org"
+    assert (juneau.address, juneau.city, juneau.postal_code, juneau.country) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert (juneau.phone, juneau.email, juneau.attendance) == (None, None, None)
+    assert juneau.state == "AK"  # from the link
+
+
+def test_profile_without_contact_block(listings: dict[str, ParsedListing]) -> None:
+    """ROOT/kentucky/nami-louisville/ has no <dl>: still one listing, nothing invented."""
+    louisville = listings["kentucky/nami-louisville"]
+    assert (louisville.name, louisville.kind, louisville.state) == (
+        "NAMI Louisville",
+        "chapter",
+        "KY",
+    )
+    fields = (
+        "address",
+        "city",
+        "postal_code",
+        "country",
+        "phone",
+        "email",
+        "website",
+        "attendance",
+    )
+    assert all(getattr(louisville, name) is None for name in fields)
+
+
+def test_virtual_affiliate_is_online(listings: dict[str, ParsedListing]) -> None:
+    """ROOT/kentucky/nami-kentucky-virtual/: no address, service area "Statewide – online only"."""
+    virtual = listings["kentucky/nami-kentucky-virtual"]
+    assert virtual.attendance == "online"
+    assert virtual.address is None and virtual.service_area == ()
+    assert virtual.email == "virtual@namiky.org"  # plain text
+    online = {key for key, listing in listings.items() if listing.attendance == "online"}
+    assert online == {"kentucky/nami-kentucky-virtual"}
+
+
+# --- discover: pagination, filtering, mirrors, errors ------------------------------------------
+
+
+def test_full_page_links_the_next_page() -> None:
+    """A full page of 100 entries (page 1 of the API) links page 2 after its 100 profiles."""
+    links = Nami(BASE).discover(api_page([entry(n) for n in range(100)]))
+    assert len(links) == 101
+    assert links[-1] == Link(
+        f"{BASE}/wp-json/wp/v2/affiliate?per_page=100&page=2&_fields=id,slug,link,title"
+    )
+
+
+def test_short_and_empty_pages_end_the_crawl() -> None:
+    """A short page links no next page; an empty array yields nothing and raises nothing."""
+    short = Nami(BASE).discover(api_page([entry(n) for n in range(99)], page=3))
+    assert len(short) == 99 and not any("/wp-json/" in link.url for link in short)
+    assert Nami(BASE).discover(api_page([], page=9)) == []
+
+
+def test_total_pages_header_is_respected() -> None:
+    """A full page 3 of 3 links nothing further; page 2 of 3 links page 3."""
+    full = [entry(n) for n in range(100)]
+    last = Nami(BASE).discover(api_page(full, page=3, total_pages=3))
+    assert not any("/wp-json/" in link.url for link in last)
+    middle = Nami(BASE).discover(api_page(full, page=2, total_pages=3))
+    assert middle[-1].url.endswith("&page=3&_fields=id,slug,link,title")
+
+
+def test_next_page_from_a_canonicalized_url() -> None:
+    """The page number is read from a replayed (sorted, encoded) API URL too."""
+    page = api_page([entry(n) for n in range(100)], page=4)
+    replayed = Page(canonical_url(page.url), 200, page.headers, page.body, FETCHED)
+    assert Nami(BASE).discover(replayed)[-1].url.endswith("&page=5&_fields=id,slug,link,title")
+
+
+def test_entries_outside_the_directory_are_skipped() -> None:
+    """Events pages, other paths, other hosts and deeper paths yield no profile link."""
+    entries = [
+        entry(1, "ohio/events/"),
+        entry(2, "ohio/nami-x/events/"),
+        {
+            "id": 3,
+            "slug": "news",
+            "link": f"{BASE}/news/2026/nami-ohio/",
+            "title": {"rendered": "News"},
+        },
+        {
+            "id": 4,
+            "slug": "o",
+            "link": "https://example.org/find-your-local-nami/ohio/",
+            "title": {},
+        },
+        entry(5, "ohio/nami-x/extra/"),
+        entry(6, "ohio/"),
+    ]
+    links = Nami(BASE).discover(api_page(entries))
+    assert [link.url for link in links] == [f"{ROOT}/ohio/"]
+
+
+def test_links_point_at_a_mirror_base() -> None:
+    """With a mirror base, www.nami.org and relative links are fetched from the mirror."""
+    mirror = "http://127.0.0.1:8080"
+    entries = [
+        entry(1, "ohio/"),
+        {"id": 2, "slug": "nami-y", "link": "/find-your-local-nami/ohio/nami-y/"},
+    ]
+    page = make_page(f"{mirror}/wp-json/wp/v2/affiliate?per_page=100&page=1", json.dumps(entries))
+    links = Nami(base_url=mirror).discover(page)
+    assert [link.url for link in links] == [
+        f"{mirror}/find-your-local-nami/ohio/",
+        f"{mirror}/find-your-local-nami/ohio/nami-y/",
+    ]
+    assert links[0].context["link"] == f"{ROOT}/ohio/"  # the link as published
+    assert links[1].context["title"] is None  # no title in the entry
+
+
+def test_invalid_page_number_json_raises_source_changed() -> None:
+    """API page 10 past the end: WordPress answers a JSON object, not an array."""
+    url = f"{BASE}/wp-json/wp/v2/affiliate?per_page=100&page=10&_fields=id,slug,link,title"
+    page = make_page(url, (FILES / "nami_api_invalid_page.json").read_bytes())
+    with pytest.raises(SourceChanged) as error:
+        Nami(BASE).discover(page)
+    assert error.value.source == "nami" and error.value.url == url
+    assert "nami" in str(error.value) and url in str(error.value)
+    assert "rest_post_invalid_page_number" in str(error.value)
+
+
+def test_html_instead_of_json_raises_source_changed() -> None:
+    """API_P1 answered by an HTML page (a theme 404 or a challenge page)."""
+    page = make_page(
+        API_P1, (FILES / "nami_api_error.html").read_bytes(), {"Content-Type": "text/html"}
+    )
+    with pytest.raises(SourceChanged, match=r"^nami: .*not JSON") as error:
+        Nami(BASE).discover(page)
+    assert API_P1 in str(error.value)
+
+
+def test_entry_without_link_raises_source_changed() -> None:
+    """An API_P1 whose entries lost their link field is a changed API."""
+    with pytest.raises(SourceChanged, match="without a link"):
+        Nami(BASE).discover(api_page([{"id": 1, "slug": "x", "title": {"rendered": "X"}}]))
+
+
+def test_source_with_nothing_raises() -> None:
+    """An empty API_P1 alone: the base class reports the source changed."""
+    with pytest.raises(SourceChanged, match="no listings"):
+        Nami(BASE).parse_all([api_page([])])
+
+
+def test_profile_pages_discover_nothing(source: Nami) -> None:
+    """ROOT/alaska/ links no further pages."""
+    assert list(source.discover(sample_page("nami", "nami_profile_alaska.html"))) == []
+
+
+# --- parse helpers on built pages --------------------------------------------------------------
+
+
+def test_cfemail_decoder_known_value() -> None:
+    """Key 0x2e, then "help@namilex.org" XOR 0x2e."""
+    assert decode_cfemail("2e464b425e6e404f4347424b5600415c49") == "help@namilex.org"
+
+
+@pytest.mark.parametrize("bad", ["", "2e", "zz464b", "2e464", "2e4647", "ff0011"])
+def test_cfemail_decoder_malformed(bad: str) -> None:
+    """Empty, key-only, non-hex, odd length, not an email, invalid UTF-8: no email."""
+    assert decode_cfemail(bad) is None
+
+
+def test_malformed_cfemail_on_page_gives_no_email() -> None:
+    """ROOT/kentucky/nami-test/ whose data-cfemail is not hex: still parsed, email None."""
+    broken = '<span class="__cf_email__" data-cfemail="zz12">[email&#160;protected]</span>'
+    items = (
+        f'{label("Email")}<dd><a href="/cdn-cgi/l/email-protection#zz12">{broken}</a></dd>'
+        f"{label('Phone')}<dd>(502) 245-5284</dd>"
+    )
+    listing = profile(contact_page(items))
+    assert listing.email is None
+    assert listing.phone == "(502) 245-5284"
+
+
+def test_labels_are_case_insensitive_and_pairs_in_order() -> None:
+    """ROOT/kentucky/nami-test/: bare <dt>/<dd> pairs, odd label case, a <dt> without <dd>."""
+    items = (
+        f"{label('WEBSITE')}"
+        f"{label('E-mail:')}<dd>info@nami-test.org</dd>"
+        f"{label('Service Area:')}<dd>Kentucky and Indiana</dd>"
+    )
+    listing = profile(contact_page(items))
+    assert listing.website is None  # its <dd> is missing; the next label's value is not taken
+    assert listing.email == "info@nami-test.org"
+    assert listing.service_area == ("KY", "IN")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kentucky and Indiana", ("KY", "IN")),
+        ("KY; IN / OH", ("KY", "IN", "OH")),
+        ("District of Columbia, Maryland & Virginia", ("DC", "MD", "VA")),
+        ("Kentucky, Southern Indiana", ()),  # one piece is not a state: ignore it all
+        ("Taxes", ()),  # sounds like Texas to us.states.lookup, but is not its name
+        ("Statewide", ()),
+    ],
+)
+def test_service_area_only_as_a_list_of_states(text: str, expected: tuple[str, ...]) -> None:
+    """ROOT/kentucky/nami-test/: USPS codes only when every piece names a state."""
+    items = f"{label('Service Area:')}<dd>{text}</dd>"
+    assert profile(contact_page(items)).service_area == expected
+
+
+def test_address_state_differs_from_link() -> None:
+    """ROOT/district-of-columbia/nami-test/ with an office in Maryland: place fields agree."""
+    address = "8630 Fenton Street<br>Silver Spring, MD 20910<br>United States"
+    items = f"{label('Address:')}<dd>{address}</dd>"
+    listing = profile(contact_page(items), path="district-of-columbia/nami-test/")
+    assert (listing.city, listing.state, listing.postal_code) == ("Silver Spring", "MD", "20910")
+    assert listing.parent_key == "district-of-columbia"
+
+
+def test_address_without_city_line_keeps_link_state() -> None:
+    """ROOT/kentucky/nami-test/ without a `City, ST 12345` line: city/ZIP None, state from link."""
+    items = f"{label('Address:')}<dd>PO Box 52<br>Hazard KY</dd>"
+    listing = profile(contact_page(items))
+    assert listing.address == "PO Box 52\nHazard KY"
+    assert (listing.city, listing.postal_code, listing.state) == (None, None, "KY")
+
+
+def test_name_falls_back_to_h1_and_else_raises() -> None:
+    """ROOT/kentucky/nami-test/ without an API title: the <h1> names it; without both, error."""
+    assert profile(contact_page("", h1=" NAMI  Test &amp; Co ")).name == "NAMI Test & Co"
+    with pytest.raises(SourceChanged, match="no name"):
+        profile("<html><body><p>Nothing here</p></body></html>")
+
+
+def test_in_person_and_online_is_not_online_only() -> None:
+    """ROOT/kentucky/nami-test/ serving in person and online is not an online-only listing."""
+    items = f"{label('Service Area:')}<dd>Statewide, in-person and online programs</dd>"
+    assert profile(contact_page(items)).attendance is None
+
+
+def test_profile_outside_the_directory_raises() -> None:
+    """BASE/about-nami/ is not under /find-your-local-nami/: not a profile this parser knows."""
+    page = make_page(f"{BASE}/about-nami/", contact_page(""), title="NAMI")
+    with pytest.raises(SourceChanged, match="not an affiliate profile"):
+        list(Nami(BASE).parse(page))
+
+
+def test_windows_1252_profile_with_charset_header() -> None:
+    """ROOT/new-mexico/nami-espanola/ saved as windows-1252 bytes, declared in the header."""
+    body = (FILES / "nami_profile_cp1252.html").read_bytes()
+    url = f"{ROOT}/new-mexico/nami-espanola/"
+    page = make_page(url, body, {"Content-Type": "text/html; charset=windows-1252"})
+    (listing,) = Nami(BASE).parse(page)
+    assert listing.name == "NAMI Española Valley – Río Arriba"
+    assert listing.address == "Oficina “Centro” 12\nEspañola, NM 87532"
+    assert (listing.city, listing.state, listing.postal_code) == ("Española", "NM", "87532")
+    assert listing.phone == "(505) 753-0191"
+
+
+def test_mislabelled_encoding_does_not_crash() -> None:
+    """The same windows-1252 bytes served as UTF-8: still one listing with its phone."""
+    body = (FILES / "nami_profile_cp1252.html").read_bytes()
+    page = make_page(
+        f"{ROOT}/new-mexico/nami-espanola/", body, {"Content-Type": "text/html; charset=utf-8"}
+    )
+    (listing,) = Nami(BASE).parse(page)
+    assert listing.name.startswith("NAMI Espa")
+    assert listing.phone == "(505) 753-0191" and listing.postal_code == "87532"
+
+
+# --- the live site (skipped by default) --------------------------------------------------------
+
+
+@pytest.mark.live
+def test_live_api_page_shape() -> None:
+    """The real API_P1 still returns a full array of {id, slug, link, title.rendered}."""
+    import requests
+
+    response = requests.get(API_P1, timeout=30, headers={"User-Agent": "supportdir tests"})
+    response.raise_for_status()
+    data = response.json()
+    assert isinstance(data, list) and len(data) == 100
+    assert int(response.headers["X-WP-TotalPages"]) >= 2
+    for item in data:
+        assert {"id", "slug", "link", "title"} <= item.keys()
+        assert isinstance(item["title"]["rendered"], str)
+    assert any("/find-your-local-nami/" in item["link"] for item in data)
