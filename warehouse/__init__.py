@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: connection, migrations, SQL steps (stage, normalize, export)."""

@@ -1,0 +1,76 @@
+"""DuckDB connection, the build lock, and running the project's .sql files."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from filelock import FileLock, Timeout
+
+from scrapers.errors import SupportDirError
+
+SQL_PACKAGE = "warehouse.sql"
+
+
+class WarehouseBusy(SupportDirError):
+    """Another build holds the warehouse."""
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file (created if missing) with UTC timestamps."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise WarehouseBusy(f"warehouse {path} is open in another process: {exc}") from exc
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+@contextmanager
+def build_lock(path: Path | str, wait_seconds: float = 0) -> Iterator[None]:
+    """Hold the warehouse's build lock; a second build waits `wait_seconds`, then refuses.
+
+    Re-entrant within one process (the CLI takes it before starting the flow, the
+    flow takes it again), exclusive across processes.
+    """
+    lock = FileLock(f"{Path(path).absolute()}.lock", is_singleton=True, thread_local=False)
+    try:
+        lock.acquire(timeout=wait_seconds)
+    except Timeout as exc:
+        raise WarehouseBusy(
+            f"another build is using {path} (lock file {path}.lock); wait for it or use another --warehouse"
+        ) from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def sql_text(name: str) -> str:
+    """The text of a .sql file in warehouse/sql (name like 'normalize_listings' or 'checks/x')."""
+    return resources.files(SQL_PACKAGE).joinpath(f"{name}.sql").read_text(encoding="utf-8")
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None):
+    """Execute one .sql file with named parameters."""
+    return con.execute(sql_text(name), params or {})
+
+
+def check_names() -> list[str]:
+    """The data checks: each a query in warehouse/sql/checks that must return no rows."""
+    folder = resources.files(SQL_PACKAGE).joinpath("checks")
+    return sorted(f"checks/{p.name[:-4]}" for p in folder.iterdir() if p.name.endswith(".sql"))
+
+
+def failed_checks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Run every data check; return the ones that found rows, with how many."""
+    failures = {}
+    for name in check_names():
+        rows = con.execute(sql_text(name)).fetchall()
+        if rows:
+            failures[name] = len(rows)
+    return failures

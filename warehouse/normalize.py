@@ -1,0 +1,28 @@
+"""Normalize a run's staged listings and merge them into the current listings (SQL in warehouse/sql)."""
+
+from datetime import datetime
+
+import duckdb
+
+from warehouse import udfs
+from warehouse.db import run_sql
+from warehouse.reference import ensure_zip_geo
+
+STEPS = ("normalize_listings", "geocode_listings", "upsert_listings")
+
+
+def normalize_run(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime) -> int:
+    """Run the normalize, geocode and upsert steps for one run; return the listings merged."""
+    udfs.register(con)
+    ensure_zip_geo(con)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        run_sql(con, "normalize_listings", {"run_id": run_id})
+        run_sql(con, "geocode_listings")
+        run_sql(con, "upsert_listings", {"run_id": run_id, "run_at": run_at})
+        merged = con.execute("SELECT count(*) FROM geocoded").fetchall()[0][0]
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return merged

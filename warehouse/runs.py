@@ -1,0 +1,21 @@
+"""Read the run history for `supportdir runs`, and what earlier runs remember for the next one."""
+
+import json
+
+import duckdb
+
+from schemas.run import RunSummary
+from scrapers.page import Validators
+from warehouse.db import run_sql
+
+
+def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[RunSummary]:
+    """The latest runs, newest first, with their per-source outcomes."""
+    rows = run_sql(con, "recent_runs", {"limit": limit}).fetchall()
+    return [RunSummary.model_validate(json.loads(row[0])) for row in rows]
+
+
+def latest_validators(con: duckdb.DuckDBPyConnection) -> dict[str, Validators]:
+    """URL -> the validators and archived body of its newest 200 response."""
+    rows = run_sql(con, "latest_validators").fetchall()
+    return {row[0]: Validators(*row[1:]) for row in rows}

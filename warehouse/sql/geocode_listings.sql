@@ -1,0 +1,44 @@
+-- Coordinates and time zone for each normalized listing, offline: published point, else the
+-- centre of its ZIP, else of its city, else of its state (means of zip_geo), with geo_precision.
+CREATE OR REPLACE TEMP TABLE geocoded AS
+WITH city_geo AS (
+    SELECT upper(city) AS city, state, avg(latitude) AS latitude, avg(longitude) AS longitude,
+           mode(timezone) AS timezone
+    FROM zip_geo GROUP BY ALL
+),
+state_geo AS (
+    SELECT state, avg(latitude) AS latitude, avg(longitude) AS longitude, mode(timezone) AS timezone
+    FROM zip_geo GROUP BY state
+),
+matched AS (
+    SELECT
+        n.* EXCLUDE (latitude, longitude, timezone),
+        n.latitude AS src_lat, n.longitude AS src_lon, n.timezone AS src_tz,
+        z.latitude AS zip_lat, z.longitude AS zip_lon, z.timezone AS zip_tz,
+        c.latitude AS city_lat, c.longitude AS city_lon, c.timezone AS city_tz,
+        s.latitude AS state_lat, s.longitude AS state_lon, s.timezone AS state_tz
+    FROM normalized AS n
+    LEFT JOIN zip_geo AS z ON z.postal_code = n.postal_code
+    LEFT JOIN city_geo AS c ON c.city = upper(n.city) AND c.state = n.state
+    LEFT JOIN state_geo AS s ON s.state = n.state
+)
+SELECT
+    * EXCLUDE (src_lat, src_lon, src_tz, zip_lat, zip_lon, zip_tz, city_lat, city_lon, city_tz,
+               state_lat, state_lon, state_tz),
+    CASE
+        WHEN src_lat IS NOT NULL AND src_lon IS NOT NULL THEN src_lat
+        ELSE coalesce(zip_lat, city_lat, state_lat)
+    END AS latitude,
+    CASE
+        WHEN src_lat IS NOT NULL AND src_lon IS NOT NULL THEN src_lon
+        ELSE coalesce(zip_lon, city_lon, state_lon)
+    END AS longitude,
+    CASE
+        WHEN src_lat IS NOT NULL AND src_lon IS NOT NULL THEN 'source'
+        WHEN zip_lat IS NOT NULL THEN 'zip'
+        WHEN city_lat IS NOT NULL THEN 'city'
+        WHEN state_lat IS NOT NULL THEN 'state'
+        ELSE 'none'
+    END AS geo_precision,
+    coalesce(src_tz, zip_tz, city_tz, state_tz) AS timezone
+FROM matched;

@@ -1,0 +1,55 @@
+-- Normalize the staged listings of one run ($run_id), for the sources whose run succeeded.
+-- Text unescaped and trimmed, addresses split, phones E.164, emails and URLs checked.
+CREATE OR REPLACE TEMP TABLE normalized AS
+WITH staged AS (
+    SELECT s.*
+    FROM staged_listings AS s
+    JOIN run_sources AS r ON r.run_id = s.run_id AND r.source = s.source AND r.status = 'ok'
+    WHERE s.run_id = $run_id
+),
+split AS (
+    SELECT *, split_us_address(address) AS parts FROM staged
+),
+cleaned AS (
+    SELECT
+        listing_uuid(source, source_key) AS listing_id,
+        source,
+        source_key,
+        kind,
+        clean_text(organization) AS organization,
+        clean_text(name) AS name,
+        parent_key,
+        clean_text(description) AS description,
+        coalesce(audiences, []) AS audiences,
+        coalesce(topics, []) AS topics,
+        attendance,
+        address AS address_text,
+        coalesce(clean_text(street), parts.street) AS street,
+        coalesce(clean_text(city), parts.city) AS city,
+        state_code(coalesce(state, parts.state)) AS state,
+        zip5(coalesce(postal_code, parts.postal_code)) AS postal_code,
+        CASE
+            WHEN upper(trim(country)) IN ('US', 'USA', 'UNITED STATES') THEN 'US'
+            WHEN country IS NOT NULL THEN upper(trim(country))
+            WHEN state_code(coalesce(state, parts.state)) IS NOT NULL THEN 'US'
+        END AS country,
+        latitude,
+        longitude,
+        timezone,
+        list_sort(list_distinct(
+            [state_code(code) FOR code IN coalesce(service_area, []) IF state_code(code) IS NOT NULL]
+        )) AS service_area,
+        e164(phone) AS phone,
+        phone_extension(phone) AS phone_extension,
+        clean_email(email) AS email,
+        clean_url(website) AS website,
+        clean_url(registration_url) AS registration_url,
+        clean_url(conference_url) AS conference_url,
+        e164(conference_phone) AS conference_phone,
+        clean_text(schedule_text) AS schedule_text,
+        source_url,
+        fetched_at,
+        content_sha256
+    FROM split
+)
+SELECT * FROM cleaned;

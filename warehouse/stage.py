@@ -1,0 +1,85 @@
+"""Stage a run: its row in `runs`, each source's outcome, fetch log and parsed listings as they came."""
+
+import json
+from collections.abc import Sequence
+
+import duckdb
+import pyarrow as pa
+
+from schemas.listing import ParsedListing
+from schemas.run import RunSummary, SourceOutcome
+from scrapers.page import FetchLog
+
+LIST_FIELDS = ("audiences", "topics", "service_area")
+
+
+def start_run(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:
+    """Record that a run began."""
+    con.execute(
+        "INSERT INTO runs (run_id, started_at, mode, status) VALUES (?, ?, ?, 'running')",
+        [summary.run_id, summary.started_at, summary.mode],
+    )
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:
+    """Record how a run ended, with its summary as JSON."""
+    con.execute(
+        "UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?",
+        [summary.finished_at, summary.status, summary.model_dump_json(), summary.run_id],
+    )
+
+
+def listings_table(run_id: str, listings: Sequence[ParsedListing]) -> pa.Table:
+    """Parsed listings as an Arrow table shaped like staged_listings."""
+    rows = [listing.model_dump() for listing in listings]
+    columns = {name: [row[name] for row in rows] for name in ParsedListing.model_fields}
+    for name in LIST_FIELDS:
+        columns[name] = [list(values) for values in columns[name]]
+    return pa.table({"run_id": [run_id] * len(rows), **columns})
+
+
+def fetches_table(run_id: str, source: str, log: Sequence[FetchLog]) -> pa.Table:
+    """A source's fetch log as an Arrow table shaped like fetches."""
+    fields = list(FetchLog.__dataclass_fields__)
+    columns = {name: [getattr(entry, name) for entry in log] for name in fields}
+    return pa.table({"run_id": [run_id] * len(log), "source": [source] * len(log), **columns})
+
+
+def record_source(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    outcome: SourceOutcome,
+    log: Sequence[FetchLog],
+    listings: Sequence[ParsedListing],
+) -> None:
+    """Stage one source's outcome, fetches and listings in one transaction (batch inserts)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "INSERT INTO run_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, outcome.source, outcome.status, outcome.pages, outcome.listings, outcome.skipped,
+             outcome.reason, outcome.errors, outcome.started_at, outcome.finished_at],
+        )
+        _insert_arrow(con, "fetches", fetches_table(run_id, outcome.source, log))
+        if listings:
+            _insert_arrow(con, "staged_listings", listings_table(run_id, listings))
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+    """Insert an Arrow table by column name."""
+    if rows.num_rows == 0:
+        return
+    con.register("arrow_rows", rows)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM arrow_rows")
+    finally:
+        con.unregister("arrow_rows")
+
+
+def summary_json(summary: RunSummary) -> str:
+    """The run summary as pretty JSON."""
+    return json.dumps(summary.model_dump(mode="json"), indent=2)

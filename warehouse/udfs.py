@@ -1,0 +1,158 @@
+"""Python functions registered in DuckDB so normalization stays in SQL but uses the right libraries."""
+
+import contextlib
+import html
+import re
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+import duckdb
+import phonenumbers
+import us
+import usaddress
+from email_validator import EmailNotValidError, validate_email
+
+# Fixed namespace: listing ids are uuid5(namespace, "source:source_key") forever.
+LISTING_NAMESPACE = uuid.UUID("6f1c1c2e-5d0e-4f8a-9a57-3d1b1f0c7a11")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+TAGS = re.compile(r"<[^>]{0,500}>")
+SPACES = re.compile(r"\s+")
+CITY_LINE = re.compile(
+    r"^\s*(?P<city>[^,\n]+?),?\s+(?P<state>[A-Za-z]{2})\.?\s+(?P<zip>\d{5})(?:-\d{4})?\s*$"
+)
+STREET_LABELS = (
+    "AddressNumber", "StreetNamePreDirectional", "StreetNamePreModifier", "StreetNamePreType",
+    "StreetName", "StreetNamePostType", "StreetNamePostDirectional", "OccupancyType",
+    "OccupancyIdentifier", "SubaddressType", "SubaddressIdentifier", "BuildingName",
+    "USPSBoxType", "USPSBoxID", "USPSBoxGroupType", "USPSBoxGroupID",
+)
+ADDRESS_TYPE = "STRUCT(street VARCHAR, city VARCHAR, state VARCHAR, postal_code VARCHAR)"
+
+
+def listing_uuid(source: str, source_key: str) -> str:
+    """Stable listing id from source and source key (never from row order or time)."""
+    return str(uuid.uuid5(LISTING_NAMESPACE, f"{source}:{source_key}"))
+
+
+def clean_text(value: str | None) -> str | None:
+    """Unescape entities, drop tags and control characters, collapse whitespace; blank -> NULL."""
+    if value is None:
+        return None
+    text = html.unescape(TAGS.sub(" ", html.unescape(value)))
+    text = SPACES.sub(" ", CONTROL_CHARS.sub(" ", text)).strip()
+    return text or None
+
+
+def e164(value: str | None) -> str | None:
+    """A US (or international, with +) phone number in E.164; NULL when not a valid number."""
+    if not value:
+        return None
+    try:
+        number = phonenumbers.parse(value, "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_extension(value: str | None) -> str | None:
+    """The extension of a phone number as published (`ext. 2` -> `2`)."""
+    if not value:
+        return None
+    try:
+        return phonenumbers.parse(value, "US").extension or None
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def clean_email(value: str | None) -> str | None:
+    """A syntactically valid email, lowercased; NULL otherwise (no DNS lookups)."""
+    if not value:
+        return None
+    candidate = re.sub(r"^mailto:", "", value.strip(), flags=re.I).split("?")[0].strip()
+    try:
+        checked = validate_email(candidate, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return checked.normalized.lower()
+
+
+def clean_url(value: str | None) -> str | None:
+    """An http(s) URL in canonical form (lower scheme/host, no default port or fragment); else NULL."""
+    if not value:
+        return None
+    raw = value.strip()
+    if re.match(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(/|$)", raw, re.I):
+        raw = "https://" + raw  # a bare domain as published ("www.example.org")
+    parts = urlsplit(raw)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    netloc = parts.hostname.lower()
+    if parts.port and parts.port not in (80, 443):
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+
+
+def state_code(value: str | None) -> str | None:
+    """A USPS state/territory code from a code or a name; NULL when it is neither."""
+    if not value:
+        return None
+    found = us.states.lookup(value.strip().replace("-", " "))
+    return found.abbr if found else None
+
+
+def zip5(value: str | None) -> str | None:
+    """The five-digit ZIP of a ZIP or ZIP+4; NULL otherwise."""
+    match = re.match(r"^\s*(\d{5})(?:-\d{4})?\s*$", value or "")
+    return match.group(1) if match else None
+
+
+def split_us_address(value: str | None) -> dict | None:
+    """Street, city, state and ZIP of a published US address, lines joined by newlines.
+
+    A last line of the plain form "City, ST 12345" is read directly and the lines
+    above it are the street as published; anything else goes through usaddress.
+    """
+    if not value or not value.strip():
+        return None
+    lines = [line.strip() for line in value.splitlines() if line.strip()]
+    lines = [line for line in lines if line.lower().strip(".") not in ("united states", "usa", "us")]
+    last = CITY_LINE.match(lines[-1]) if lines else None
+    if last:
+        parts = {"street": ", ".join(lines[:-1]) or None, "city": last["city"],
+                 "state": last["state"], "postal_code": last["zip"]}
+    else:
+        parts = _usaddress_parts(", ".join(lines))
+    return {key: clean_text(val.strip(" ,")) if val else None for key, val in parts.items()}
+
+
+def _usaddress_parts(text: str) -> dict[str, str | None]:
+    """Street, city, state and ZIP tagged by usaddress; all None when it cannot decide."""
+    try:
+        tags, _kind = usaddress.tag(text)
+    except usaddress.RepeatedLabelError:
+        tags = {}
+    street = " ".join(tags[label] for label in STREET_LABELS if label in tags) or None
+    return {"street": street, "city": tags.get("PlaceName"), "state": tags.get("StateName"),
+            "postal_code": tags.get("ZipCode")}
+
+
+def register(con: duckdb.DuckDBPyConnection) -> None:
+    """Register every normalization function on a connection (idempotent)."""
+    scalar = {
+        "listing_uuid": (listing_uuid, ["VARCHAR", "VARCHAR"], "VARCHAR"),
+        "clean_text": (clean_text, ["VARCHAR"], "VARCHAR"),
+        "e164": (e164, ["VARCHAR"], "VARCHAR"),
+        "phone_extension": (phone_extension, ["VARCHAR"], "VARCHAR"),
+        "clean_email": (clean_email, ["VARCHAR"], "VARCHAR"),
+        "clean_url": (clean_url, ["VARCHAR"], "VARCHAR"),
+        "state_code": (state_code, ["VARCHAR"], "VARCHAR"),
+        "zip5": (zip5, ["VARCHAR"], "VARCHAR"),
+        "split_us_address": (split_us_address, ["VARCHAR"], ADDRESS_TYPE),
+    }
+    for name, (function, params, returns) in scalar.items():
+        with contextlib.suppress(duckdb.InvalidInputException):
+            con.remove_function(name)
+        con.create_function(name, function, params, returns, null_handling="special",
+                            side_effects=False)
