@@ -1,0 +1,1 @@
+"""Prefect flows and the `supportdir` command line: orchestration only."""

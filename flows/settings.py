@@ -1,0 +1,56 @@
+"""Settings from the environment (SUPPORTDIR_*), and where Prefect keeps its state."""
+
+import os
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from scrapers.fetch import FetchConfig
+
+VERSION = "0.1.0"
+
+
+class Settings(BaseSettings):
+    """Where the data lives and how politely to fetch; every field can be set as SUPPORTDIR_<FIELD>."""
+
+    model_config = SettingsConfigDict(env_prefix="SUPPORTDIR_")
+
+    home: Path = Path("data")
+    warehouse: Path | None = None
+    warc_dir: Path | None = None
+    contact_url: str = "https://github.com/supportdir/supportdir"
+    default_interval: float = 1.0
+    allow_private: bool = False
+    fetch_retries: int = 4
+    backoff_factor: float = 2.0
+    source_retries: int = 1
+    source_retry_delay: float = 60.0
+
+    @property
+    def warehouse_path(self) -> Path:
+        """The DuckDB file (default: <home>/warehouse.duckdb)."""
+        return self.warehouse or self.home / "warehouse.duckdb"
+
+    @property
+    def warc_path(self) -> Path:
+        """Folder of the run WARC files (default: <home>/warc)."""
+        return self.warc_dir or self.home / "warc"
+
+    def fetch_config(self, intervals: dict[str, float]) -> FetchConfig:
+        """The fetch layer's settings, with per-host intervals from the sources."""
+        return FetchConfig(
+            user_agent=f"supportdir/{VERSION} (+{self.contact_url})",
+            default_interval=self.default_interval,
+            intervals=intervals,
+            allow_private=self.allow_private,
+            retries=self.fetch_retries,
+            backoff_factor=self.backoff_factor,
+        )
+
+
+def prepare_prefect(home: Path) -> None:
+    """Keep Prefect's state inside the data folder, analytics off, unless the user set them."""
+    prefect_home = Path(os.environ.setdefault("PREFECT_HOME", str((home / "prefect").absolute())))
+    prefect_home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")

@@ -1,0 +1,218 @@
+"""The build flow and the command line, under Prefect's test harness (one server per session)."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from scrapers.archive import WarcArchive
+from scrapers.sample import load_manifest, sample_sources
+from scrapers.urls import canonical_url
+from tests.mirror import SampleMirror
+
+SOURCES = ("nami", "dbsa", "sardaa")
+
+
+@pytest.fixture(scope="module")
+def harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch) -> dict[str, str]:
+    """Data under the test's temp folder; quick, loopback-allowed politeness for mirrors."""
+    values = {
+        "SUPPORTDIR_HOME": str(tmp_path / "data"),
+        "SUPPORTDIR_ALLOW_PRIVATE": "true",
+        "SUPPORTDIR_DEFAULT_INTERVAL": "0",
+        "SUPPORTDIR_FETCH_RETRIES": "1",
+        "SUPPORTDIR_BACKOFF_FACTOR": "0.01",
+        "SUPPORTDIR_SOURCE_RETRIES": "0",
+        **{f"SUPPORTDIR_{name.upper()}_MIN_INTERVAL": "0" for name in SOURCES},
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    """Run `supportdir ARGS` in-process; return exit code, stdout and stderr."""
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _read_csv(out: Path) -> list[dict]:
+    import csv
+
+    with (out / "listings.csv").open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_offline_build_exports_every_source(harness, env, tmp_path):
+    out = tmp_path / "exports"
+    code, stdout, stderr = cli("build", "--offline", "--out", str(out), "--json")
+    assert code == 0, stderr
+    summary = json.loads(stdout)
+    assert summary["status"] == "ok" and summary["mode"] == "replay"
+    per_source = {s["source"]: s for s in summary["sources"]}
+    assert set(per_source) == set(SOURCES)
+    assert all(s["status"] == "ok" and s["listings"] > 0 for s in per_source.values())
+    assert sorted(p.name for p in out.iterdir()) == \
+        ["datapackage.json", "listings.csv", "listings.jsonl", "listings.parquet"]
+    rows = _read_csv(out)
+    assert {r["source"] for r in rows} == set(SOURCES)
+    assert summary["exports"]["listings.csv"] == len(rows)
+    counts = {name: sum(r["source"] == name for r in rows) for name in SOURCES}
+    assert counts == {name: per_source[name]["listings"] for name in SOURCES}
+
+    # The same snapshot again: the same ids, nothing but last_seen moves.
+    code, stdout, _ = cli("build", "--offline", "--out", str(out), "--json")
+    assert code == 0
+    again = _read_csv(out)
+    assert [r["listing_id"] for r in again] == [r["listing_id"] for r in rows]
+    moved = {k for a, b in zip(rows, again, strict=True) for k in a if a[k] != b[k]}
+    assert moved <= {"last_seen"}
+
+
+def test_replay_with_a_missing_page_fails_only_that_source(harness, env, tmp_path):
+    missing = next(r for r in load_manifest("dbsa") if r.url.endswith("state=KY"))
+    archive = WarcArchive(tmp_path / "partial", prefix="partial")
+    for source in sample_sources():
+        for response in load_manifest(source):
+            if response.url != missing.url:
+                archive.write(canonical_url(response.url), {}, "200 OK", response.headers,
+                              response.body, response.fetched_at)
+    out = tmp_path / "exports"
+    code, stdout, _ = cli("build", "--replay", str(tmp_path / "partial"), "--out", str(out), "--json")
+    summary = json.loads(stdout)
+    assert code == 1 and summary["status"] == "degraded"
+    dbsa = next(s for s in summary["sources"] if s["source"] == "dbsa")
+    assert dbsa["status"] == "failed"
+    assert "NotInArchive" in dbsa["reason"] and canonical_url(missing.url) in dbsa["reason"]
+    assert {r["source"] for r in _read_csv(out)} == {"nami", "sardaa"}
+
+
+@pytest.fixture
+def mirror(httpserver, env, monkeypatch) -> SampleMirror:
+    """Every source pointed at a loopback mirror of the sample (live mode, real HTTP)."""
+    handler = SampleMirror()
+    httpserver.expect_request(re.compile(".*")).respond_with_handler(handler)
+    base = httpserver.url_for("").rstrip("/")
+    for name in SOURCES:
+        monkeypatch.setenv(f"SUPPORTDIR_{name.upper()}_BASE_URL", base)
+    return handler
+
+
+def test_live_build_against_a_mirror_then_conditional_recrawl(harness, mirror, tmp_path):
+    out = tmp_path / "exports"
+    code, stdout, stderr = cli("build", "--out", str(out), "--json")
+    assert code == 0, stderr
+    first = json.loads(stdout)
+    assert first["mode"] == "live"
+    warcs = list((tmp_path / "data" / "warc").glob(f"{first['run_id']}-*.warc.gz"))
+    assert {w.name.split("-")[2] for w in warcs} == set(SOURCES)
+    pages = sum(s["pages"] for s in first["sources"])
+    mirror.requests.clear()
+
+    code, stdout, _ = cli("build", "--out", str(out), "--json")
+    second = json.loads(stdout)
+    assert code == 0
+    page_requests = [r for r in mirror.requests if r.path != "/robots.txt"]
+    assert len(page_requests) == pages
+    assert all(r.headers.get("If-None-Match") for r in page_requests)
+    con = duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True)
+    answered = con.execute(
+        "SELECT not_modified, count(*) FROM fetches WHERE run_id = ? AND url NOT LIKE '%robots.txt' "
+        "GROUP BY ALL", [second["run_id"]]).fetchall()
+    con.close()
+    assert answered == [(True, pages)]
+    assert [s["listings"] for s in second["sources"]] == [s["listings"] for s in first["sources"]]
+
+
+def test_a_failing_site_fails_its_source_and_keeps_earlier_data(harness, mirror, tmp_path):
+    out = tmp_path / "exports"
+    assert cli("build", "--out", str(out))[0] == 0
+    before = [r for r in _read_csv(out) if r["source"] == "sardaa"]
+    mirror.failing.add("/peer-support-groups/")
+    code, stdout, _ = cli("build", "--out", str(out), "--json")
+    summary = json.loads(stdout)
+    assert code == 1
+    sardaa = next(s for s in summary["sources"] if s["source"] == "sardaa")
+    assert sardaa["status"] == "failed" and "HTTP 500" in sardaa["reason"]
+    assert all(s["status"] == "ok" for s in summary["sources"] if s["source"] != "sardaa")
+    after = [r for r in _read_csv(out) if r["source"] == "sardaa"]
+    assert [(r["listing_id"], r["last_seen"]) for r in after] == \
+        [(r["listing_id"], r["last_seen"]) for r in before]
+
+
+def test_runs_and_sources_commands(harness, env, tmp_path):
+    code, stdout, _ = cli("build", "--offline", "--out", str(tmp_path / "x"), "--json")
+    run_id = json.loads(stdout)["run_id"]
+    code, stdout, _ = cli("runs", "--json")
+    assert code == 0
+    runs = json.loads(stdout)
+    assert runs[0]["run_id"] == run_id
+    assert {s["source"]: s["status"] for s in runs[0]["sources"]} == dict.fromkeys(SOURCES, "ok")
+    code, stdout, _ = cli("runs")
+    assert run_id in stdout and "sardaa" in stdout
+    code, stdout, _ = cli("sources", "--json")
+    listed = {row["name"]: row for row in json.loads(stdout)}
+    assert set(listed) == set(SOURCES)
+    assert len(listed["dbsa"]["start_urls"]) == 51
+    assert listed["nami"]["start_urls"][0].endswith(
+        "/wp-json/wp/v2/affiliate?per_page=100&page=1&_fields=id,slug,link,title")
+
+
+def test_runs_without_a_warehouse_is_one_clear_line(env):
+    code, _, stderr = cli("runs")
+    assert code == 2 and "no warehouse" in stderr and "Traceback" not in stderr
+
+
+def test_second_build_on_a_busy_warehouse_refuses(harness, env, tmp_path):
+    warehouse = tmp_path / "data" / "warehouse.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from filelock import FileLock; "
+         f"lock = FileLock({str(warehouse) + '.lock'!r}); lock.acquire(); print('held', flush=True); "
+         "time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        code, _, stderr = cli("build", "--offline", "--out", str(tmp_path / "x"))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert code == 3
+    assert "another build is using" in stderr and "Traceback" not in stderr
+
+
+def test_serve_registers_a_cron_deployment(harness):
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+
+    from flows.deploy import scheduled_deployment
+
+    deployment_id = scheduled_deployment("0 6 * * 1", sources=["nami"]).apply()
+
+    async def read():
+        async with get_client() as client:
+            return await client.read_deployment(deployment_id)
+
+    deployment = asyncio.run(read())
+    assert deployment.name == "scheduled-build"
+    assert [s.schedule.cron for s in deployment.schedules] == ["0 6 * * 1"]
+    assert deployment.parameters["sources"] == ["nami"]
+
+
+def test_serve_with_a_bad_cron_is_one_clear_line(env):
+    code, _, stderr = cli("serve", "--cron", "61 6 * *")
+    assert code == 2 and "Invalid cron" in stderr and "Traceback" not in stderr
