@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from schemas.schedule import ScheduleRule
 from schemas.values import Attendance, GeoPrecision, Kind, Status
 
 
@@ -40,6 +41,9 @@ class ParsedListing(BaseModel):
     conference_phone: str | None = None
     attendance: Attendance | None = None
     schedule_text: str | None = None
+    schedule: tuple[ScheduleRule, ...] = Field((), description="Rules the source states outright.")
+    meeting_types: tuple[str, ...] = Field((), description="Meeting Guide type codes (e.g. O, D, TC).")
+    location_name: str | None = Field(None, description="Name of the meeting place (a church, a clinic).")
     fetched_at: datetime | None = None
     content_sha256: str | None = None
 
