@@ -25,6 +25,7 @@ class SampleMirror:
                 self.pages[mirror_key(response.url)] = response
         self.requests: list[Request] = []
         self.failing: set[str] = set()  # path prefixes answered with 500
+        self.fail_times: dict[str, int] = {}  # path prefix -> how many more 500s before success
 
     def __call__(self, request: Request) -> Response:
         self.requests.append(request)
@@ -33,6 +34,10 @@ class SampleMirror:
             return Response("", status=404)
         if any(request.path.startswith(prefix) for prefix in self.failing):
             return Response("server error", status=500)
+        for prefix, left in self.fail_times.items():
+            if request.path.startswith(prefix) and left > 0:
+                self.fail_times[prefix] = left - 1
+                return Response("server error", status=503)
         if key not in self.pages:
             return Response("not found", status=404)
         saved = self.pages[key]

@@ -154,6 +154,17 @@ def test_a_failing_site_fails_its_source_and_keeps_earlier_data(harness, mirror,
         [(r["listing_id"], r["last_seen"]) for r in before]
 
 
+def test_fetch_task_is_retried_after_a_transient_failure(harness, mirror, tmp_path, monkeypatch):
+    monkeypatch.setenv("SUPPORTDIR_SOURCE_RETRIES", "1")
+    monkeypatch.setenv("SUPPORTDIR_SOURCE_RETRY_DELAY", "0")
+    mirror.fail_times["/peer-support-groups/"] = 2  # both HTTP attempts of the first task run
+    code, stdout, _ = cli("build", "--source", "sardaa", "--out", str(tmp_path / "x"), "--json")
+    summary = json.loads(stdout)
+    assert code == 0 and summary["sources"][0]["status"] == "ok"
+    asked = [r for r in mirror.requests if r.path == "/peer-support-groups/"]
+    assert len(asked) == 3  # two failed attempts, then the retried task's success
+
+
 def test_runs_and_sources_commands(harness, env, tmp_path):
     code, stdout, _ = cli("build", "--offline", "--out", str(tmp_path / "x"), "--json")
     run_id = json.loads(stdout)["run_id"]
