@@ -106,6 +106,11 @@ PHRASES = [
     ("Thursdays 6pm MT", [weekly("TH", "18:00", tz=DEN)]),
     ("Tuesdays 7pm (Pacific Time)", [weekly("TU", "19:00", tz=LA)]),
     ("Thursdays 7pm ET (6pm CT)", [weekly("TH", "19:00", tz=NY)]),
+    ("This group meets every Tuesday at 7:00 p.m. ET / 6:00 p.m. CT / 4:00 p.m. PT.",
+     [weekly("TU", "19:00", tz=NY)]),
+    ("Meets Sundays at 4 p.m. Pacific Time (7 p.m. Eastern Time)", [weekly("SU", "16:00", tz=LA)]),
+    ("1st & 3rd Mondays of the month 7:00pm - 8:30pm CST", [monthly("1MO,3MO", "19:00", "20:30", tz=CHI)]),
+    ("Every Monday and Thursday from 12-1:30 pm PT", [weekly("MO,TH", "12:00", "13:30", tz=LA)]),
     # More shapes seen in listings.
     ("Sun 3pm", [weekly("SU", "15:00")]),
     ("Every second Thursday of the month, 7pm", [monthly("2TH", "19:00")]),
