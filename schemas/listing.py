@@ -84,6 +84,10 @@ class DirectoryRow(BaseModel):
     registration_url: str | None = Field(None, description="Where to register to get join details.")
     conference_url: str | None = Field(None, description="Join link, only where the source publishes it.")
     schedule_text: str | None = Field(None, description="Meeting schedule as published.")
+    schedule: list[ScheduleRule] = Field(
+        default_factory=list,
+        description="When it meets: rules (freq, interval, byday, opens_at, closes_at, timezone) stated "
+                    "by the source or read from schedule_text; in CSV a JSON array.")
     source: str = Field(description="Source that listed it (nami, dbsa, ...).")
     source_key: str = Field(description="The source's own key for the listing.")
     source_url: str = Field(description="Page the listing was read from.")
@@ -92,3 +96,5 @@ class DirectoryRow(BaseModel):
     first_seen: datetime = Field(description="First run that saw the listing (UTC).")
     last_seen: datetime = Field(description="Latest run that saw the listing (UTC).")
     status: Status = Field(description="active, inactive or unverified.")
+    next_meeting_at: datetime | None = Field(
+        None, description="Next meeting start after the export, ISO 8601 with the meeting's UTC offset.")

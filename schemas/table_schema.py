@@ -25,6 +25,9 @@ def _field_type(annotation: Any) -> dict[str, Any]:
     if get_origin(annotation) is Literal:
         return {"type": "string", "constraints": {"enum": list(get_args(annotation))}}
     if get_origin(annotation) is list:
+        item = get_args(annotation)[0]
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            return {"type": "array"}  # a list of records: a JSON array in the CSV cell
         return {"type": "list", "delimiter": LIST_DELIMITER, "itemType": "string"}
     if annotation is float:
         return {"type": "number"}

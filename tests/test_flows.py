@@ -83,6 +83,32 @@ def test_offline_build_exports_every_source(harness, env, tmp_path):
     assert moved <= {"last_seen"}
 
 
+def test_offline_build_exports_schedules_and_next_meetings(harness, env, tmp_path):
+    from datetime import UTC, datetime
+
+    out = tmp_path / "exports"
+    started = datetime.now(UTC)
+    code, _, stderr = cli("build", "--offline", "--out", str(out), "--json")
+    assert code == 0, stderr
+    groups = [r for r in _read_csv(out) if r["kind"] == "group"]
+    sardaa = [r for r in groups if r["source"] == "sardaa"]
+    # Every S&PAA group, and the DBSA groups whose descriptions state a day and a time.
+    scheduled = {r["name"] for r in groups if r["schedule"] and r["next_meeting_at"]}
+    assert {r["name"] for r in sardaa} <= scheduled and len(sardaa) == 14
+    assert {r["name"] for r in groups if r["source"] == "dbsa"} == {
+        "Grupo de Apoyo en Español", "DBSA Columbus Women’s Circle", "DBSA Louisville Young Adults Group",
+        "DBSA Louisville Friends & Family Group"} <= scheduled
+    by_name = {r["name"]: r for r in groups}
+    assert json.loads(by_name["Family and Friends"]["schedule"]) == [
+        {"freq": "MONTHLY", "interval": 1, "byday": "2WE,4WE", "opens_at": "19:00", "closes_at": "20:30",
+         "timezone": "America/New_York"}]
+    west = datetime.fromisoformat(by_name["SA Tuesday & Thursday (West Coast)"]["next_meeting_at"])
+    assert west.strftime("%a %H:%M") in ("Tue 13:00", "Thu 13:00") and west > started
+    assert str(west.tzinfo) in ("UTC-08:00", "UTC-07:00")
+    assert by_name["SA Call – Tuesday Night"]["attendance"] == "phone"
+    assert by_name["DBSA Columbus Women’s Circle"]["attendance"] == "online"
+
+
 def test_replay_with_a_missing_page_fails_only_that_source(harness, env, tmp_path):
     missing = next(r for r in load_manifest("dbsa") if r.url.endswith("state=KY"))
     archive = WarcArchive(tmp_path / "partial", prefix="partial")

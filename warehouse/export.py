@@ -9,6 +9,7 @@ import duckdb
 
 from schemas.listing import DirectoryRow
 from schemas.table_schema import table_schema
+from warehouse import udfs
 from warehouse.db import sql_text
 from warehouse.publish import publish
 
@@ -30,6 +31,7 @@ def _copy(con: duckdb.DuckDBPyConnection, query_name: str, path: Path, options: 
 
 def write_listings(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:
     """Write the three listing files into a folder; return rows per file."""
+    udfs.register(con)  # next_meeting_at is computed by a Python function as the files are written
     rows = con.execute("SELECT count(*) FROM directory").fetchall()[0][0]
     for name, (query, options, _fmt, _media) in FILES.items():
         _copy(con, query, folder / name, options)

@@ -8,18 +8,21 @@ from warehouse import udfs
 from warehouse.db import run_sql
 from warehouse.reference import ensure_zip_geo
 
-STEPS = ("normalize_listings", "geocode_listings", "upsert_listings")
+STEPS = ("normalize_listings", "geocode_listings", "attendance_listings", "upsert_listings",
+         "schedule_listings")
 
 
 def normalize_run(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime) -> int:
-    """Run the normalize, geocode and upsert steps for one run; return the listings merged."""
+    """Run the normalize, geocode, attendance, upsert and schedule steps for one run; return the merged."""
     udfs.register(con)
     ensure_zip_geo(con)
     con.execute("BEGIN TRANSACTION")
     try:
         run_sql(con, "normalize_listings", {"run_id": run_id})
         run_sql(con, "geocode_listings")
+        run_sql(con, "attendance_listings")
         run_sql(con, "upsert_listings", {"run_id": run_id, "run_at": run_at})
+        run_sql(con, "schedule_listings")
         merged = con.execute("SELECT count(*) FROM geocoded").fetchall()[0][0]
         con.execute("COMMIT")
     except Exception:

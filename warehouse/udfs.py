@@ -4,6 +4,7 @@ import contextlib
 import html
 import re
 import uuid
+from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
@@ -11,6 +12,9 @@ import phonenumbers
 import us
 import usaddress
 from email_validator import EmailNotValidError, validate_email
+
+from warehouse.occurrences import as_rule, next_occurrence
+from warehouse.schedule_text import parse_schedule
 
 # Fixed namespace: listing ids are uuid5(namespace, "source:source_key") forever.
 LISTING_NAMESPACE = uuid.UUID("6f1c1c2e-5d0e-4f8a-9a57-3d1b1f0c7a11")
@@ -27,6 +31,8 @@ STREET_LABELS = (
     "USPSBoxType", "USPSBoxID", "USPSBoxGroupType", "USPSBoxGroupID",
 )
 ADDRESS_TYPE = "STRUCT(street VARCHAR, city VARCHAR, state VARCHAR, postal_code VARCHAR)"
+RULES_TYPE = ('STRUCT(freq VARCHAR, "interval" INTEGER, byday VARCHAR, opens_at VARCHAR, '
+              "closes_at VARCHAR, timezone VARCHAR)[]")
 
 
 def listing_uuid(source: str, source_key: str) -> str:
@@ -138,6 +144,27 @@ def _usaddress_parts(text: str) -> dict[str, str | None]:
             "postal_code": tags.get("ZipCode")}
 
 
+def schedule_rules(text: str | None, timezone: str | None) -> list[dict]:
+    """The rules a schedule_text states, as structs; [] when it does not say enough."""
+    return [rule.model_dump() for rule in parse_schedule(text, timezone)]
+
+
+def next_meeting_at(rules: list[dict] | None, now: datetime | None) -> str | None:
+    """The next start after `now` over a listing's rules, ISO 8601 with its UTC offset; else NULL.
+
+    A rule that is not valid is skipped here (the data check checks/schedules_valid reports it),
+    so one bad row cannot stop an export.
+    """
+    if not rules or now is None:
+        return None
+    valid = []
+    for rule in rules:
+        with contextlib.suppress(ValueError):
+            valid.append(as_rule(rule))
+    found = next_occurrence(valid, now)
+    return found.isoformat() if found else None
+
+
 def register(con: duckdb.DuckDBPyConnection) -> None:
     """Register every normalization function on a connection (idempotent)."""
     scalar = {
@@ -150,6 +177,8 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
         "state_code": (state_code, ["VARCHAR"], "VARCHAR"),
         "zip5": (zip5, ["VARCHAR"], "VARCHAR"),
         "split_us_address": (split_us_address, ["VARCHAR"], ADDRESS_TYPE),
+        "schedule_rules": (schedule_rules, ["VARCHAR", "VARCHAR"], RULES_TYPE),
+        "next_meeting_at": (next_meeting_at, [RULES_TYPE, "TIMESTAMPTZ"], "VARCHAR"),
     }
     for name, (function, params, returns) in scalar.items():
         with contextlib.suppress(duckdb.InvalidInputException):

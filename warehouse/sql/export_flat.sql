@@ -1,11 +1,15 @@
--- The directory for CSV: lists joined by ';', timestamps as ISO 8601 UTC strings.
-SELECT * REPLACE (
-    array_to_string(audiences, ';') AS audiences,
-    array_to_string(topics, ';') AS topics,
-    array_to_string(service_area, ';') AS service_area,
-    strftime(fetched_at, '%Y-%m-%dT%H:%M:%SZ') AS fetched_at,
-    strftime(first_seen, '%Y-%m-%dT%H:%M:%SZ') AS first_seen,
-    strftime(last_seen, '%Y-%m-%dT%H:%M:%SZ') AS last_seen
-)
+-- The directory for CSV: lists joined by ';', timestamps as ISO 8601 UTC strings, the schedule
+-- as a JSON array of rules (empty when none), next_meeting_at computed now in the rule's zone.
+SELECT
+    * REPLACE (
+        array_to_string(audiences, ';') AS audiences,
+        array_to_string(topics, ';') AS topics,
+        array_to_string(service_area, ';') AS service_area,
+        CASE WHEN len(schedule) > 0 THEN CAST(to_json(schedule) AS VARCHAR) END AS schedule,
+        strftime(fetched_at, '%Y-%m-%dT%H:%M:%SZ') AS fetched_at,
+        strftime(first_seen, '%Y-%m-%dT%H:%M:%SZ') AS first_seen,
+        strftime(last_seen, '%Y-%m-%dT%H:%M:%SZ') AS last_seen
+    ),
+    next_meeting_at(directory.schedule, now()) AS next_meeting_at
 FROM directory
 ORDER BY listing_id

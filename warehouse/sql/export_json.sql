@@ -1,8 +1,11 @@
--- The directory for JSON Lines: lists as arrays, timestamps as ISO 8601 UTC strings.
-SELECT * REPLACE (
-    strftime(fetched_at, '%Y-%m-%dT%H:%M:%SZ') AS fetched_at,
-    strftime(first_seen, '%Y-%m-%dT%H:%M:%SZ') AS first_seen,
-    strftime(last_seen, '%Y-%m-%dT%H:%M:%SZ') AS last_seen
-)
+-- The directory for JSON Lines: lists and the schedule as arrays, timestamps as ISO 8601 UTC
+-- strings, next_meeting_at computed now in the rule's zone (ISO 8601 with its UTC offset).
+SELECT
+    * REPLACE (
+        strftime(fetched_at, '%Y-%m-%dT%H:%M:%SZ') AS fetched_at,
+        strftime(first_seen, '%Y-%m-%dT%H:%M:%SZ') AS first_seen,
+        strftime(last_seen, '%Y-%m-%dT%H:%M:%SZ') AS last_seen
+    ),
+    next_meeting_at(directory.schedule, now()) AS next_meeting_at
 FROM directory
 ORDER BY listing_id

@@ -1,5 +1,6 @@
 -- Normalize the staged listings of one run ($run_id), for the sources whose run succeeded.
--- Text unescaped and trimmed, addresses split, phones E.164, emails and URLs checked.
+-- Text unescaped and trimmed, addresses split, phones E.164, emails and URLs checked; the rules a
+-- source stated (schedule), Meeting Guide type codes (upper case) and place names carried along.
 CREATE OR REPLACE TEMP TABLE normalized AS
 WITH staged AS (
     SELECT s.*
@@ -47,6 +48,9 @@ cleaned AS (
         clean_url(conference_url) AS conference_url,
         e164(conference_phone) AS conference_phone,
         clean_text(schedule_text) AS schedule_text,
+        coalesce(schedule, []) AS schedule,
+        [upper(trim(code)) FOR code IN coalesce(meeting_types, []) IF trim(code) <> ''] AS meeting_types,
+        clean_text(location_name) AS location_name,
         source_url,
         fetched_at,
         content_sha256
