@@ -3,10 +3,11 @@
 from scrapers.base import Source
 from scrapers.dbsa import Dbsa
 from scrapers.errors import SupportDirError
+from scrapers.mha import Mha
 from scrapers.nami import Nami
 from scrapers.sardaa import Sardaa
 
-SOURCE_CLASSES: dict[str, type[Source]] = {cls.name: cls for cls in (Nami, Dbsa, Sardaa)}
+SOURCE_CLASSES: dict[str, type[Source]] = {cls.name: cls for cls in (Nami, Dbsa, Sardaa, Mha)}
 
 
 class UnknownSource(SupportDirError):
