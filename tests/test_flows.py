@@ -167,7 +167,7 @@ def test_runs_and_sources_commands(harness, env, tmp_path):
     code, stdout, _ = cli("sources", "--json")
     listed = {row["name"]: row for row in json.loads(stdout)}
     assert set(listed) == set(SOURCES)
-    assert len(listed["dbsa"]["start_urls"]) == 51
+    assert len(listed["dbsa"]["start_urls"]) == 52
     assert listed["nami"]["start_urls"][0].endswith(
         "/wp-json/wp/v2/affiliate?per_page=100&page=1&_fields=id,slug,link,title")
 
