@@ -3,11 +3,12 @@
 from scrapers.base import Source
 from scrapers.dbsa import Dbsa
 from scrapers.errors import SupportDirError
+from scrapers.meetingguide import MeetingGuide
 from scrapers.mha import Mha
 from scrapers.nami import Nami
 from scrapers.sardaa import Sardaa
 
-SOURCE_CLASSES: dict[str, type[Source]] = {cls.name: cls for cls in (Nami, Dbsa, Sardaa, Mha)}
+SOURCE_CLASSES: dict[str, type[Source]] = {cls.name: cls for cls in (Nami, Dbsa, Sardaa, Mha, MeetingGuide)}
 
 
 class UnknownSource(SupportDirError):
