@@ -37,7 +37,7 @@ from scrapers.sitemap import NotASitemap, read_sitemap
 from scrapers.text import clean, link_url
 from scrapers.urls import host_of
 
-MEETING_PATH = re.compile(r"^/meetings/(?P<id>\d+)/?$")
+MEETING_PATH = re.compile(r"/meetings/(?P<id>\d+)/?$")  # searched: a mirror may prefix the path
 MAPS_DIR = "google.com/maps/dir//"
 ONLINE_HEADING = re.compile(r"^\s*online meeting\s*$", re.I)
 REGISTER = re.compile(r"regist|sign[\s_-]?up", re.I)
@@ -71,7 +71,7 @@ class MeetingsPlatform(Source):
         """The meeting of a meeting page (none if its series has ended); sitemaps hold none."""
         if _is_sitemap(page):
             return []
-        match = MEETING_PATH.match(urlsplit(page.url).path)
+        match = MEETING_PATH.search(urlsplit(page.url).path)
         if match is None:
             raise self.changed(page, "not a /meetings/<id>/ URL")
         soup = page.soup()
@@ -118,7 +118,7 @@ class MeetingsPlatform(Source):
             return None
         if sitemap_link:
             return self.base + parts.path if parts.path.endswith(".xml") else None
-        return self.base + parts.path if MEETING_PATH.match(parts.path) else None
+        return self.base + parts.path if MEETING_PATH.fullmatch(parts.path) else None
 
 
 def _is_sitemap(page: Page) -> bool:

@@ -22,7 +22,7 @@ from scrapers.text import clean, link_url
 from scrapers.urls import host_of
 
 SITEMAP_PATH = "/affiliates-sitemap.xml"
-AFFILIATE_PATH = re.compile(r"^/affiliates/(?P<slug>[^/]+)/?$")
+AFFILIATE_PATH = re.compile(r"/affiliates/(?P<slug>[^/]+)/?$")  # searched: a mirror may prefix the path
 MHA_HOSTS = frozenset({"mhanational.org", "www.mhanational.org"})
 LABEL = re.compile(
     r"^\s*(?P<label>affiliate address|address|phone|telephone|website|web site|e-?mail)\s*:?\s*$", re.I
@@ -59,7 +59,7 @@ class Mha(Source):
         """One chapter per affiliate page; the sitemap holds no listings by itself."""
         if _is_sitemap(page):
             return []
-        match = AFFILIATE_PATH.match(urlsplit(page.url).path)
+        match = AFFILIATE_PATH.search(urlsplit(page.url).path)
         if match is None:
             raise self.changed(page, "not an /affiliates/<slug>/ URL")
         soup = page.soup()
@@ -89,7 +89,7 @@ class Mha(Source):
     def _affiliate_url(self, loc: str) -> str | None:
         """An affiliate page URL on this source's base; None for the index page and other sites."""
         parts = urlsplit(loc)
-        if host_of(loc) not in MHA_HOSTS | {host_of(self.base)} or not AFFILIATE_PATH.match(parts.path):
+        if host_of(loc) not in MHA_HOSTS | {host_of(self.base)} or not AFFILIATE_PATH.fullmatch(parts.path):
             return None
         return self.base + parts.path
 
