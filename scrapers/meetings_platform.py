@@ -13,7 +13,8 @@ Decisions (tested in tests/test_meetings_platform.py):
   ended: the meeting is skipped, not listed. A meeting that never existed is better than one that
   sends someone to an empty room.
 - The card's link is the conference URL; a link that says register is the registration URL.
-  The facilitator (a person) is never read.
+  The card itself states attendance: online, or hybrid when the page also has a place; without
+  the card attendance is left to the warehouse. The facilitator (a person) is never read.
 """
 
 import re
@@ -91,7 +92,8 @@ class MeetingsPlatform(Source):
                  rules: tuple[ScheduleRule, ...], text: str | None) -> ParsedListing:
         """One meeting page as a group listing."""
         fields = _fields(calendar.get("description", ""))
-        join, register = _online_links(soup, page.url)
+        online, join, register = _online_card(soup, page.url)
+        place = place_from_one_line(_maps_address(soup))
         return ParsedListing(
             source=self.name,
             source_key=key,
@@ -107,8 +109,10 @@ class MeetingsPlatform(Source):
             registration_url=register,
             schedule=rules,
             schedule_text=text,
+            # The page states it: an "Online Meeting" card, with or without a place to go.
+            attendance=("hybrid" if place else "online") if online else None,
             location_name=_location_name(soup),
-            **place_from_one_line(_maps_address(soup)),
+            **place,
         )
 
     def _own(self, loc: str, sitemap_link: bool = False) -> str | None:
@@ -229,15 +233,17 @@ def _location_name(soup: BeautifulSoup) -> str | None:
     return clean(name.get_text(" ")) or None if name else None
 
 
-def _online_links(soup: BeautifulSoup, page_url: str) -> tuple[str | None, str | None]:
-    """(join URL, registration URL) of the "Online Meeting" card."""
+def _online_card(soup: BeautifulSoup, page_url: str) -> tuple[bool, str | None, str | None]:
+    """(has an "Online Meeting" card, its join URL, its registration URL)."""
     heading = soup.find(lambda tag: tag.name in ("h2", "h3", "h4", "h5", "strong")
                         and ONLINE_HEADING.match(tag.get_text(" ")) is not None)
-    card = heading.find_parent(class_=re.compile(r"\bcard\b")) if heading else None
+    if heading is None:
+        return False, None, None
+    card = heading.find_parent(class_=re.compile(r"\bcard\b")) or heading.parent
     link = card.find("a", href=True) if card else None
     url = link_url(page_url, str(link["href"])) if link else None
     if url is None:
-        return None, None
+        return True, None, None
     if REGISTER.search(link.get_text(" ")) or REGISTER.search(url):
-        return None, url
-    return url, None
+        return True, None, url
+    return True, url, None

@@ -52,6 +52,7 @@ def test_in_person_online_and_hybrid(listings) -> None:
     assert oakland.location_name == "Lake Merritt United Methodist Church"
     assert online.address is None and online.conference_url == "https://us02web.zoom.us/j/85512340987"
     assert hybrid.city == "Seattle" and hybrid.conference_url == "https://us02web.zoom.us/j/86677889900"
+    assert (oakland.attendance, online.attendance, hybrid.attendance) == (None, "online", "hybrid")
 
 
 def test_friends_and_family(listings) -> None:

@@ -119,3 +119,10 @@ def test_the_two_sites_share_the_base_and_differ_in_identity() -> None:
     assert lifering.start_urls() == ["https://meetings.lifering.org/sitemap.xml"]
     assert (smart.organization, lifering.organization) == ("SMART Recovery", "LifeRing Secular Recovery")
     assert smart.topics == lifering.topics == ("substance use", "addiction")
+
+
+def test_online_card_without_a_link_still_states_online() -> None:
+    page = meeting("RRULE:FREQ=WEEKLY;BYDAY=TU")
+    body = page.body + (b'<div class="card"><h2>Online Meeting</h2><p>Link sent to members.</p></div>')
+    [item] = parsed(Page(URL, 200, {}, body, FETCHED))
+    assert (item.attendance, item.conference_url, item.registration_url) == ("online", None, None)

@@ -45,7 +45,6 @@ def test_common_fields(listings) -> None:
         assert (item.source, item.kind, item.organization) == ("smart", "group", "SMART Recovery")
         assert item.topics == ("substance use", "addiction")
         assert item.source_url == f"{BASE}/meetings/{item.source_key}/" and item.fetched_at == FETCHED
-        assert item.attendance is None  # not stated as data: derived from place and link later
         assert len(item.schedule) == 1 and item.schedule_text is None
         assert item.description.startswith("Program: ")
         assert "Facilitator" not in (item.description or "") and item.phone is None and item.email is None
@@ -60,6 +59,7 @@ def test_in_person_meeting(listings) -> None:
         ("1187 Franklin St", "San Francisco", "CA", "94109")
     assert item.location_name == "First Unitarian Universalist Church"
     assert item.conference_url is None and item.audiences == ()  # "Audiences: Everyone"
+    assert item.attendance is None  # no "Online Meeting" card: left to the warehouse (in person)
     assert item.description == "Program: SMART Recovery\nAudiences: Everyone\nLanguages: English"
 
 
@@ -68,12 +68,14 @@ def test_online_meeting_twice_a_week(listings) -> None:
     assert item.schedule[0].byday == "MO,TH" and item.timezone == "America/New_York"
     assert item.conference_url == "https://smartrecovery.zoom.us/j/91234567890?pwd=c21hcnRtb3JuaW5n"
     assert item.address is None and item.location_name is None
+    assert item.attendance == "online"
 
 
 def test_hybrid_meeting_has_place_and_link(listings) -> None:
     item = listings["48231"]
     assert item.street == "716 W Addison St" and item.city == "Chicago"
     assert item.conference_url == "https://smartrecovery.zoom.us/j/93300112233"
+    assert item.attendance == "hybrid"
 
 
 def test_family_and_friends_meeting(listings) -> None:
@@ -93,6 +95,7 @@ def test_registration_link_is_not_a_join_link(listings) -> None:
     assert item.conference_url is None
     assert item.registration_url == "https://smartrecovery.zoom.us/meeting/register/tZUkdu2hqj8pHtW9a3Bc"
     assert item.audiences == ("veterans",)
+    assert item.attendance == "online"  # stated by the card even though the join link is withheld
 
 
 def test_every_other_friday_in_spanish(listings) -> None:
