@@ -167,6 +167,9 @@ def test_live_build_against_a_mirror_then_conditional_recrawl(harness, mirror, t
     assert code == 0, stderr
     first = json.loads(stdout)
     assert first["mode"] == "live"
+    [feeds] = [s for s in first["sources"] if s["source"] == "meetingguide"]
+    assert feeds["status"] == "ok" and len(feeds["restricted"]) == 1  # a real 401 over HTTP
+    assert "/seattleaa.org/wp-admin/admin-ajax.php?action=meetings: HTTP 401" in feeds["restricted"][0]
     warcs = list((tmp_path / "data" / "warc").glob(f"{first['run_id']}-*.warc.gz"))
     assert {w.name.split("-")[2] for w in warcs} == set(SOURCES)
     pages = sum(s["pages"] for s in first["sources"])
