@@ -28,7 +28,7 @@ from scrapers.page import Validators
 from scrapers.registry import SOURCE_CLASSES, get_source
 from scrapers.replay import ReplayFetcher, index_warcs, warc_files
 from scrapers.sample import sample_sources, sample_warc
-from scrapers.urls import host_of
+from scrapers.urls import canonical_url, host_of
 from warehouse import db, export, migrate, normalize, runs, stage
 
 
@@ -64,11 +64,12 @@ def make_plan(sources: list[str] | None, offline: bool, replay: list[str] | None
     names = list(sources or (sample_sources() if offline else SOURCE_CLASSES))
     instances = [get_source(name) for name in names]
     intervals = {host_of(url): s.interval for s in instances for url in s.start_urls()}
+    headers = {canonical_url(url): h for s in instances for url, h in s.request_headers().items()}
     return BuildPlan(
         run_id=new_run_id(datetime.now(UTC)), mode="replay" if files else "live", sources=names,
         replay_files=files, warehouse=Path(warehouse) if warehouse else settings.warehouse_path,
         warc_dir=settings.warc_path, out=Path(out) if out else None,
-        fetch=settings.fetch_config(intervals), source_retries=settings.source_retries,
+        fetch=settings.fetch_config(intervals, headers), source_retries=settings.source_retries,
         source_retry_delay=settings.source_retry_delay,
     )
 
@@ -128,11 +129,13 @@ def outcome_of(name: str, crawled: CrawlResult | None, listings: list, error: Ba
                started_at: datetime) -> SourceOutcome:
     """The run report line of one source."""
     skipped = crawled.skipped if crawled else []
+    restricted = crawled.restricted if crawled else []
     return SourceOutcome(
         source=name, status="failed" if error else "ok",
         pages=len(crawled.pages) if crawled else 0, listings=len(listings), skipped=len(skipped),
         reason=f"{type(error).__name__}: {error}" if error else None,
         errors=[f"{url}: {why}" for url, why in skipped],
+        restricted=[f"{url}: {why}" for url, why in restricted],
         started_at=crawled.started_at if crawled else started_at,
         finished_at=crawled.finished_at if crawled else datetime.now(UTC),
     )

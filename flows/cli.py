@@ -96,7 +96,10 @@ def sources(json_out: JsonOption = False) -> None:
     """List the sources: organization, start URLs and politeness settings."""
     from scrapers.registry import all_sources
 
-    rows = [report.source_row(s) for s in all_sources()]
+    try:
+        rows = [report.source_row(s) for s in all_sources()]
+    except SupportDirError as exc:  # e.g. a feeds file that is not valid
+        raise fail(str(exc)) from None
     if json_out:
         print(json.dumps(rows, indent=2))
     else:

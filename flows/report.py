@@ -14,6 +14,7 @@ from rich.table import Table
 from flows import progress
 from schemas.run import RunSummary
 from scrapers.base import Source
+from scrapers.urls import host_of
 
 STATUS_STYLE = {"ok": "green", "degraded": "yellow", "failed": "red", "running": "cyan"}
 
@@ -49,6 +50,7 @@ def print_build(console: Console, summary: dict) -> None:
     console.print(f"run [bold]{run.run_id}[/] ({run.mode}) finished [{style}]{run.status}[/] "
                   f"in {seconds:.1f} s", highlight=False)
     console.print(_sources_table(run))
+    _print_restricted(console, run)
     if run.exports:
         table = Table("file", "rows", title=f"exports in {run.out}", title_justify="left")
         for name, rows in run.exports.items():
@@ -83,13 +85,22 @@ def _examples_table(rows: list[dict], count: int = 6) -> Table:
 
 
 def _sources_table(run: RunSummary) -> Table:
-    """Per-source status, pages, listings, skipped and the reason for a failure."""
-    table = Table("source", "status", "pages", "listings", "skipped", "reason")
+    """Per-source status, pages, listings, skipped, restricted and the reason for a failure."""
+    table = Table("source", "status", "pages", "listings", "skipped", "restricted", "reason")
     for outcome in run.sources:
         style = STATUS_STYLE.get(outcome.status, "")
         table.add_row(outcome.source, f"[{style}]{outcome.status}[/]", str(outcome.pages),
-                      str(outcome.listings), str(outcome.skipped), outcome.reason or "")
+                      str(outcome.listings), str(outcome.skipped), str(len(outcome.restricted)),
+                      outcome.reason or "")
     return table
+
+
+def _print_restricted(console: Console, run: RunSummary) -> None:
+    """One line per start URL a site withholds on purpose (reported, not counted as a failure)."""
+    for outcome in run.sources:
+        for entry in outcome.restricted:
+            console.print(f"[yellow]{outcome.source}: restricted by the site, skipped (not a failure): "
+                          f"{entry}[/]", highlight=False, soft_wrap=True)
 
 
 def print_runs(console: Console, runs: list[RunSummary]) -> None:
@@ -104,23 +115,27 @@ def print_runs(console: Console, runs: list[RunSummary]) -> None:
                       f"started {run.started_at:%Y-%m-%d %H:%M:%S}Z, exported {exported} rows",
                       highlight=False)
         console.print(_sources_table(run))
+        _print_restricted(console, run)
 
 
 def source_row(source: Source) -> dict[str, Any]:
     """One source's identity and politeness, for `supportdir sources`."""
     urls = source.start_urls()
     return {"name": source.name, "organization": source.organization, "base_url": source.base,
-            "start_urls": urls, "min_interval_s": source.interval,
+            "start_urls": urls, "hosts": sorted({host_of(url) for url in urls}),
+            "min_interval_s": source.interval,
             "base_url_setting": f"SUPPORTDIR_{source.name.upper()}_BASE_URL"}
 
 
-def print_sources(console: Console, rows: list[dict[str, Any]]) -> None:
-    """The sources as a table (the first start URL and how many there are)."""
-    table = Table("source", "organization", "start URLs", "interval (s)")
-    for column in table.columns:
-        column.overflow = "fold"
+def print_sources(console: Console, rows: list[dict[str, Any]], shown: int = 3) -> None:
+    """Each source: organization, start URLs (the first few, whole, one a line) and politeness."""
     for row in rows:
-        urls = row["start_urls"]
-        more = f"\n(+{len(urls) - 1} more)" if len(urls) > 1 else ""
-        table.add_row(row["name"], row["organization"], urls[0] + more, f"{row['min_interval_s']:g}")
-    console.print(table)
+        urls, hosts = row["start_urls"], len(row["hosts"])
+        console.print(f"[bold]{row['name']}[/] ({row['organization']}): {len(urls)} start URL"
+                      f"{'s' if len(urls) != 1 else ''}, {hosts} host{'s' if hosts != 1 else ''}, "
+                      f"{row['min_interval_s']:g} s apart per host", highlight=False)
+        for url in urls[:shown]:
+            console.print(f"  {url}", highlight=False, soft_wrap=True)
+        if len(urls) > shown:
+            console.print(f"  … {len(urls) - shown} more (supportdir sources --json lists all)")
+    console.print("SUPPORTDIR_<SOURCE>_MIN_INTERVAL sets the interval; robots.txt Crawl-delay can raise it.")

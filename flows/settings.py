@@ -36,12 +36,14 @@ class Settings(BaseSettings):
         """Folder of the run WARC files (default: <home>/warc)."""
         return self.warc_dir or self.home / "warc"
 
-    def fetch_config(self, intervals: dict[str, float]) -> FetchConfig:
-        """The fetch layer's settings, with per-host intervals from the sources."""
+    def fetch_config(self, intervals: dict[str, float],
+                     headers: dict[str, dict[str, str]] | None = None) -> FetchConfig:
+        """The fetch layer's settings, with per-host intervals and per-URL headers from the sources."""
         return FetchConfig(
             user_agent=f"supportdir/{VERSION} (+{self.contact_url})",
             default_interval=self.default_interval,
             intervals=intervals,
+            headers=headers or {},
             allow_private=self.allow_private,
             retries=self.fetch_retries,
             backoff_factor=self.backoff_factor,

@@ -19,6 +19,10 @@ class SourceOutcome(BaseModel):
     skipped: int = 0
     reason: str | None = Field(None, description="Why the source failed, in one line.")
     errors: list[str] = Field(default_factory=list, description="Pages skipped or retried, and why.")
+    restricted: list[str] = Field(
+        default_factory=list,
+        description="Start URLs the site withholds on purpose (e.g. a 401 feed), and why; not a failure.",
+    )
     started_at: datetime | None = None
     finished_at: datetime | None = None
 

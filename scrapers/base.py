@@ -33,6 +33,18 @@ class Source:
         """Where a crawl of this source begins."""
         return [self.url(path) for path in self.start_paths]
 
+    def request_headers(self) -> dict[str, dict[str, str]]:
+        """Extra request headers per start URL (e.g. a feed that wants an Accept header). None by default."""
+        return {}
+
+    def restricted(self, page: Page) -> str | None:
+        """Why an error answer to a start URL is the site withholding it on purpose, else None.
+
+        The crawl consults this for a start URL answered with a 4xx: a reason means the URL is
+        reported as restricted and skipped (not a failure of the source); None means it failed.
+        """
+        return None
+
     def discover(self, page: Page) -> Iterable[Link]:
         """Further URLs to fetch from a page (pagination, detail pages). None by default."""
         return ()

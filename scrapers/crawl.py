@@ -26,11 +26,12 @@ class Fetcher(Protocol):
 
 @dataclass
 class CrawlResult:
-    """The pages one source yielded in one run, what was skipped, and every request made."""
+    """The pages one source yielded in one run, what was skipped or restricted, and every request made."""
 
     source: str
     pages: list[Page] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    restricted: list[tuple[str, str]] = field(default_factory=list)
     log: list[FetchLog] = field(default_factory=list)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
@@ -44,7 +45,7 @@ def crawl(source: Source, fetcher: Fetcher, on_page: Progress | None = None) -> 
     seen = set(starts)
     while queue:
         link = queue.popleft()
-        page = _fetch(fetcher, link, is_start=canonical_url(link.url) in starts, result=result)
+        page = _fetch(source, fetcher, link, is_start=canonical_url(link.url) in starts, result=result)
         if page is None:
             continue
         result.pages.append(page)
@@ -59,12 +60,16 @@ def crawl(source: Source, fetcher: Fetcher, on_page: Progress | None = None) -> 
     return result
 
 
-def _fetch(fetcher: Fetcher, link: Link, is_start: bool, result: CrawlResult) -> Page | None:
-    """One page with its link's context; None (and a note) when it is skipped."""
+def _fetch(source: Source, fetcher: Fetcher, link: Link, is_start: bool, result: CrawlResult) -> Page | None:
+    """One page with its link's context; None (and a note) when it is skipped or restricted."""
     try:
         page = fetcher.get(link.url)
     except RobotsDisallowed as exc:
         result.skipped.append((link.url, str(exc)))
+        return None
+    if is_start and 400 <= page.status < 500 and (why := source.restricted(page)):
+        # The site withholds this start URL on purpose (e.g. a feed shared only with a key).
+        result.restricted.append((link.url, why))
         return None
     if page.status >= 500 or (page.status >= 400 and is_start):
         raise FetchFailed(link.url, f"HTTP {page.status}")

@@ -10,6 +10,7 @@ from bs4 import Tag
 
 from schemas.listing import ParsedListing
 from scrapers.base import Source
+from scrapers.dbsa_online import ONLINE_PATH, is_online_page, parse_online
 from scrapers.page import Page
 from scrapers.text import clean, link_url, schedule_text, slug_key, unique_key
 
@@ -52,12 +53,17 @@ class Dbsa(Source):
     name = "dbsa"
     organization = "DBSA"
     base_url = "https://www.dbsalliance.org"
-    start_paths = tuple(_FIND_PATH + code for code in STATE_CODES)
+    start_paths = (*(_FIND_PATH + code for code in STATE_CODES), ONLINE_PATH)
     min_interval = 1.0
-    description = "Depression and Bipolar Support Alliance chapters and support groups, by state."
+    description = (
+        "Depression and Bipolar Support Alliance chapters and support groups, by state, "
+        "and the national online groups."
+    )
 
     def parse(self, page: Page) -> Iterable[ParsedListing]:
-        """Every groupInfo listing on a state page; an empty result area yields nothing."""
+        """Every groupInfo listing on a state page (an empty result area yields nothing); online groups."""
+        if is_online_page(page):
+            return self._parse_online(page)
         soup = page.soup()
         divs = soup.find_all(class_="groupInfo")
         if not divs:
@@ -68,6 +74,13 @@ class Dbsa(Source):
         listings = [item for div in divs if (item := self._parse_listing(div, page, state))]
         if not listings:
             raise self.changed(page, "groupInfo listings have no groupInfo__name")
+        return listings
+
+    def _parse_online(self, page: Page) -> list[ParsedListing]:
+        """The national online groups; a page without any means the page changed."""
+        listings = parse_online(page, self.name, self.organization)
+        if not listings:
+            raise self.changed(page, "no group heading with text and a Register link on the online page")
         return listings
 
     def _parse_state(self, page: Page) -> str:

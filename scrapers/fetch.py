@@ -44,6 +44,8 @@ class FetchConfig:
     max_retry_after: int = 300
     default_interval: float = 1.0
     intervals: Mapping[str, float] = field(default_factory=dict)
+    # Extra request headers by canonical URL (a source's per-feed headers); archived like any header.
+    headers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     max_redirects: int = 5
     allow_private: bool = False
 
@@ -100,7 +102,7 @@ class HttpFetcher:
     def get(self, url: str) -> Page:
         """Fetch a page: robots, politeness, retries, redirects, conditional GET, archive."""
         url = canonical_url(url)
-        current, conditional = url, self._conditional_headers(url)
+        current, conditional = url, {**self.config.headers.get(url, {}), **self._conditional_headers(url)}
         for _hop in range(self.config.max_redirects + 1):
             self._check_allowed(current)
             response, body = self._request(current, conditional)

@@ -3,10 +3,16 @@
 from scrapers.base import Source
 from scrapers.dbsa import Dbsa
 from scrapers.errors import SupportDirError
+from scrapers.lifering import LifeRing
+from scrapers.meetingguide import MeetingGuide
+from scrapers.mha import Mha
 from scrapers.nami import Nami
 from scrapers.sardaa import Sardaa
+from scrapers.smart import Smart
 
-SOURCE_CLASSES: dict[str, type[Source]] = {cls.name: cls for cls in (Nami, Dbsa, Sardaa)}
+SOURCE_CLASSES: dict[str, type[Source]] = {
+    cls.name: cls for cls in (Nami, Dbsa, Sardaa, Mha, MeetingGuide, Smart, LifeRing)
+}
 
 
 class UnknownSource(SupportDirError):

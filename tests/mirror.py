@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from werkzeug import Request, Response
 
 from scrapers.sample import load_manifest, sample_sources
-from scrapers.urls import canonical_url
+from scrapers.urls import canonical_url, host_of
 
 
 def mirror_key(url: str) -> str:
@@ -23,9 +23,16 @@ class SampleMirror:
         for source in sources or sample_sources():
             for response in load_manifest(source):
                 self.pages[mirror_key(response.url)] = response
+                # Sources of many hosts (Meeting Guide feeds) are mirrored as /<host><path>.
+                self.pages["/" + host_of(response.url) + mirror_key(response.url)] = response
         self.requests: list[Request] = []
         self.failing: set[str] = set()  # path prefixes answered with 500
         self.fail_times: dict[str, int] = {}  # path prefix -> how many more 500s before success
+
+    def status_of(self, request: Request) -> int:
+        """The status the mirror answers a request with (404 for an unknown path)."""
+        saved = self.pages.get(mirror_key(request.url))
+        return saved.status if saved else 404
 
     def __call__(self, request: Request) -> Response:
         self.requests.append(request)

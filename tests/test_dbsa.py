@@ -15,6 +15,7 @@ from scrapers.sample import load_manifest, sample_page
 FILES = Path(__file__).parent / "files"
 FIND = "https://www.dbsalliance.org/support/chapters-and-support-groups/find-a-support-group/"
 FETCHED = datetime(2026, 11, 20, 6, tzinfo=UTC)
+ONLINE = "https://www.dbsalliance.org/support/dbsa-national-online-cultural-and-identity-focused-support-group-offerings/"
 
 
 def state_url(code: str) -> str:
@@ -50,18 +51,20 @@ def listings(pages: list[Page]) -> dict[str, ParsedListing]:
     return by_key
 
 
-def test_start_urls_are_the_51_state_pages_of_the_manifest() -> None:
+def test_start_urls_are_the_51_state_pages_and_the_online_page_of_the_manifest() -> None:
     urls = Dbsa().start_urls()
-    assert len(urls) == 51 == len(STATE_CODES)
-    assert urls[0] == state_url("AK") and state_url("DC") in urls and state_url("WY") == urls[-1]
+    assert len(urls) == 52 and len(STATE_CODES) == 51
+    assert urls[0] == state_url("AK") and state_url("DC") in urls and state_url("WY") == urls[-2]
+    assert urls[-1] == ONLINE
     assert [r.url for r in load_manifest("dbsa")] == urls
     assert Dbsa.min_interval == 1.0
 
 
 def test_count_and_kinds(listings: dict[str, ParsedListing]) -> None:
-    """18 listings on 6 state pages: the regional chapter's three copies become one -> 16."""
-    assert len(listings) == 16
-    assert Counter(item.kind for item in listings.values()) == {"chapter": 12, "group": 4}
+    """18 listings on 6 state pages: the regional chapter's three copies become one -> 16; 8 online."""
+    assert len(listings) == 24
+    assert Counter(item.kind for item in listings.values()) == {"chapter": 12, "group": 12}
+    assert sum(key.startswith("online/") for key in listings) == 8
 
 
 def test_common_fields(listings: dict[str, ParsedListing]) -> None:
@@ -69,7 +72,7 @@ def test_common_fields(listings: dict[str, ParsedListing]) -> None:
         assert item.source == "dbsa" and item.organization == "DBSA"
         assert item.topics == ("depression", "bipolar")
         assert item.fetched_at == FETCHED and item.content_sha256 and len(item.content_sha256) == 64
-        assert item.source_url.startswith(f"{FIND}?state=")
+        assert item.source_url.startswith(f"{FIND}?state=") or item.source_url == ONLINE
         assert item.conference_url is None and item.phone is None
 
 

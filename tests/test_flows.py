@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+from http import HTTPStatus
 from pathlib import Path
 
 import duckdb
@@ -12,11 +13,13 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from scrapers.archive import WarcArchive
+from scrapers.registry import SOURCE_CLASSES
 from scrapers.sample import load_manifest, sample_sources
-from scrapers.urls import canonical_url
+from scrapers.urls import canonical_url, host_of
 from tests.mirror import SampleMirror
 
-SOURCES = ("nami", "dbsa", "sardaa")
+SOURCES = ("nami", "dbsa", "sardaa", "mha", "meetingguide", "smart", "lifering")
+RESTRICTED_FEED = "https://seattleaa.org/wp-admin/admin-ajax.php?action=meetings"
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +76,32 @@ def test_offline_build_exports_every_source(harness, env, tmp_path):
     assert summary["exports"]["listings.csv"] == len(rows)
     counts = {name: sum(r["source"] == name for r in rows) for name in SOURCES}
     assert counts == {name: per_source[name]["listings"] for name in SOURCES}
+    assert counts == {"nami": 13, "dbsa": 24, "sardaa": 14, "mha": 10, "meetingguide": 320,
+                      "smart": 7, "lifering": 7}
+
+    # The restricted feed is reported as restricted, and the build still succeeded (exit 0).
+    meetingguide = per_source["meetingguide"]
+    assert meetingguide["restricted"] == [
+        f"{RESTRICTED_FEED}: HTTP 401: sharing restricted (HTTP/1.1 401 Unauthorized)"]
+    assert meetingguide["pages"] == 2 and meetingguide["reason"] is None
+    assert all(not s["restricted"] for name, s in per_source.items() if name != "meetingguide")
+    assert per_source["mha"]["skipped"] == 1 and per_source["smart"]["skipped"] == 1  # 404 pages
+
+    # Each feed's organization and key prefix; structured meeting data reached the warehouse.
+    feeds = {(r["organization"], r["source_key"].split("/")[0])
+             for r in rows if r["source"] == "meetingguide"}
+    assert feeds == {("Alcoholics Anonymous", "aasandiego"), ("Recovery Dharma", "recoverydharma")}
+    online = [r for r in rows if r["source"] == "dbsa" and r["source_key"].startswith("online/")]
+    assert len(online) == 8 and all(r["attendance"] == "online" and not r["state"] for r in online)
+    con = duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True)
+    staged = con.execute(
+        "SELECT source, count(*) FILTER (WHERE len(schedule) > 0), "
+        "count(*) FILTER (WHERE len(meeting_types) > 0) FROM staged_listings WHERE run_id = ? "
+        "GROUP BY source ORDER BY source", [summary["run_id"]]).fetchall()
+    con.close()
+    assert dict((source, (rules, types)) for source, rules, types in staged) == {
+        "dbsa": (0, 0), "lifering": (6, 0), "meetingguide": (317, 320), "mha": (0, 0), "nami": (0, 0),
+        "sardaa": (0, 0), "smart": (7, 0)}
 
     # The same snapshot again: the same ids, nothing but last_seen moves.
     code, stdout, _ = cli("build", "--offline", "--out", str(out), "--json")
@@ -95,9 +124,8 @@ def test_offline_build_exports_schedules_and_next_meetings(harness, env, tmp_pat
     # Every S&PAA group, and the DBSA groups whose descriptions state a day and a time.
     scheduled = {r["name"] for r in groups if r["schedule"] and r["next_meeting_at"]}
     assert {r["name"] for r in sardaa} <= scheduled and len(sardaa) == 14
-    assert {r["name"] for r in groups if r["source"] == "dbsa"} == {
-        "Grupo de Apoyo en Español", "DBSA Columbus Women’s Circle", "DBSA Louisville Young Adults Group",
-        "DBSA Louisville Friends & Family Group"} <= scheduled
+    assert {"Grupo de Apoyo en Español", "DBSA Columbus Women’s Circle", "DBSA Louisville Young Adults Group",
+            "DBSA Louisville Friends & Family Group"} <= scheduled
     by_name = {r["name"]: r for r in groups}
     assert json.loads(by_name["Family and Friends"]["schedule"]) == [
         {"freq": "MONTHLY", "interval": 1, "byday": "2WE,4WE", "opens_at": "19:00", "closes_at": "20:30",
@@ -107,6 +135,20 @@ def test_offline_build_exports_schedules_and_next_meetings(harness, env, tmp_pat
     assert str(west.tzinfo) in ("UTC-08:00", "UTC-07:00")
     assert by_name["SA Call – Tuesday Night"]["attendance"] == "phone"
     assert by_name["DBSA Columbus Women’s Circle"]["attendance"] == "online"
+def test_offline_build_report_names_the_restricted_feed(harness, env, tmp_path):
+    code, stdout, _ = cli("build", "--offline", "--out", str(tmp_path / "exports"))
+    assert code == 0
+    assert "finished ok" in stdout
+    assert f"meetingguide: restricted by the site, skipped (not a failure): {RESTRICTED_FEED}" in stdout
+
+
+def test_a_bad_feeds_file_is_one_clear_line(env, tmp_path, monkeypatch):
+    bad = tmp_path / "feeds.toml"
+    bad.write_text("feeds = [ { name = 'x', url = 'not a url', organization = 'AA' } ]", encoding="utf-8")
+    monkeypatch.setenv("SUPPORTDIR_MEETINGGUIDE_FEEDS", str(bad))
+    code, _, stderr = cli("sources")
+    assert code == 2 and "feeds file" in stderr and "not an http(s) URL" in stderr
+    assert "Traceback" not in stderr
 
 
 def test_replay_with_a_missing_page_fails_only_that_source(harness, env, tmp_path):
@@ -115,7 +157,8 @@ def test_replay_with_a_missing_page_fails_only_that_source(harness, env, tmp_pat
     for source in sample_sources():
         for response in load_manifest(source):
             if response.url != missing.url:
-                archive.write(canonical_url(response.url), {}, "200 OK", response.headers,
+                status = f"{response.status} {HTTPStatus(response.status).phrase}"
+                archive.write(canonical_url(response.url), {}, status, response.headers,
                               response.body, response.fetched_at)
     out = tmp_path / "exports"
     code, stdout, _ = cli("build", "--replay", str(tmp_path / "partial"), "--out", str(out), "--json")
@@ -124,7 +167,7 @@ def test_replay_with_a_missing_page_fails_only_that_source(harness, env, tmp_pat
     dbsa = next(s for s in summary["sources"] if s["source"] == "dbsa")
     assert dbsa["status"] == "failed"
     assert "NotInArchive" in dbsa["reason"] and canonical_url(missing.url) in dbsa["reason"]
-    assert {r["source"] for r in _read_csv(out)} == {"nami", "sardaa"}
+    assert {r["source"] for r in _read_csv(out)} == set(SOURCES) - {"dbsa"}
 
 
 @pytest.fixture
@@ -134,7 +177,10 @@ def mirror(httpserver, env, monkeypatch) -> SampleMirror:
     httpserver.expect_request(re.compile(".*")).respond_with_handler(handler)
     base = httpserver.url_for("").rstrip("/")
     for name in SOURCES:
-        monkeypatch.setenv(f"SUPPORTDIR_{name.upper()}_BASE_URL", base)
+        # Each site is mirrored under /<its host> (smart and lifering both have /sitemap.xml);
+        # the Meeting Guide source puts each feed's host in the path itself.
+        own = "" if name == "meetingguide" else "/" + host_of(SOURCE_CLASSES[name].base_url)
+        monkeypatch.setenv(f"SUPPORTDIR_{name.upper()}_BASE_URL", base + own)
     return handler
 
 
@@ -144,6 +190,9 @@ def test_live_build_against_a_mirror_then_conditional_recrawl(harness, mirror, t
     assert code == 0, stderr
     first = json.loads(stdout)
     assert first["mode"] == "live"
+    [feeds] = [s for s in first["sources"] if s["source"] == "meetingguide"]
+    assert feeds["status"] == "ok" and len(feeds["restricted"]) == 1  # a real 401 over HTTP
+    assert "/seattleaa.org/wp-admin/admin-ajax.php?action=meetings: HTTP 401" in feeds["restricted"][0]
     warcs = list((tmp_path / "data" / "warc").glob(f"{first['run_id']}-*.warc.gz"))
     assert {w.name.split("-")[2] for w in warcs} == set(SOURCES)
     pages = sum(s["pages"] for s in first["sources"])
@@ -152,13 +201,14 @@ def test_live_build_against_a_mirror_then_conditional_recrawl(harness, mirror, t
     code, stdout, _ = cli("build", "--out", str(out), "--json")
     second = json.loads(stdout)
     assert code == 0
-    page_requests = [r for r in mirror.requests if r.path != "/robots.txt"]
+    # Pages answered 200 are asked again conditionally; a 404 page or the restricted 401 feed is not.
+    page_requests = [r for r in mirror.requests if r.path != "/robots.txt" and mirror.status_of(r) == 200]
     assert len(page_requests) == pages
     assert all(r.headers.get("If-None-Match") for r in page_requests)
     con = duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True)
     answered = con.execute(
         "SELECT not_modified, count(*) FROM fetches WHERE run_id = ? AND url NOT LIKE '%robots.txt' "
-        "GROUP BY ALL", [second["run_id"]]).fetchall()
+        "AND status = 200 GROUP BY ALL", [second["run_id"]]).fetchall()
     con.close()
     assert answered == [(True, pages)]
     assert [s["listings"] for s in second["sources"]] == [s["listings"] for s in first["sources"]]
@@ -168,7 +218,7 @@ def test_a_failing_site_fails_its_source_and_keeps_earlier_data(harness, mirror,
     out = tmp_path / "exports"
     assert cli("build", "--out", str(out))[0] == 0
     before = [r for r in _read_csv(out) if r["source"] == "sardaa"]
-    mirror.failing.add("/peer-support-groups/")
+    mirror.failing.add("/sczaction.org/peer-support-groups/")
     code, stdout, _ = cli("build", "--out", str(out), "--json")
     summary = json.loads(stdout)
     assert code == 1
@@ -183,11 +233,11 @@ def test_a_failing_site_fails_its_source_and_keeps_earlier_data(harness, mirror,
 def test_fetch_task_is_retried_after_a_transient_failure(harness, mirror, tmp_path, monkeypatch):
     monkeypatch.setenv("SUPPORTDIR_SOURCE_RETRIES", "1")
     monkeypatch.setenv("SUPPORTDIR_SOURCE_RETRY_DELAY", "0")
-    mirror.fail_times["/peer-support-groups/"] = 2  # both HTTP attempts of the first task run
+    mirror.fail_times["/sczaction.org/peer-support-groups/"] = 2  # both HTTP attempts of the first task run
     code, stdout, _ = cli("build", "--source", "sardaa", "--out", str(tmp_path / "x"), "--json")
     summary = json.loads(stdout)
     assert code == 0 and summary["sources"][0]["status"] == "ok"
-    asked = [r for r in mirror.requests if r.path == "/peer-support-groups/"]
+    asked = [r for r in mirror.requests if r.path == "/sczaction.org/peer-support-groups/"]
     assert len(asked) == 3  # two failed attempts, then the retried task's success
 
 
@@ -199,12 +249,21 @@ def test_runs_and_sources_commands(harness, env, tmp_path):
     runs = json.loads(stdout)
     assert runs[0]["run_id"] == run_id
     assert {s["source"]: s["status"] for s in runs[0]["sources"]} == dict.fromkeys(SOURCES, "ok")
+    restricted = {s["source"]: s["restricted"] for s in runs[0]["sources"] if s["restricted"]}
+    assert list(restricted) == ["meetingguide"] and restricted["meetingguide"][0].startswith(RESTRICTED_FEED)
     code, stdout, _ = cli("runs")
     assert run_id in stdout and "sardaa" in stdout
+    assert "meetingguide: restricted by the site, skipped (not a failure)" in stdout
+    assert RESTRICTED_FEED in stdout
     code, stdout, _ = cli("sources", "--json")
     listed = {row["name"]: row for row in json.loads(stdout)}
     assert set(listed) == set(SOURCES)
-    assert len(listed["dbsa"]["start_urls"]) == 51
+    assert len(listed["dbsa"]["start_urls"]) == 52
+    assert listed["meetingguide"]["start_urls"][1] == RESTRICTED_FEED
+    assert len(listed["meetingguide"]["hosts"]) == 3
+    code, stdout, _ = cli("sources")
+    assert code == 0 and "meetingguide (Meeting Guide feeds): 3 start URLs, 3 hosts" in stdout
+    assert "… 49 more" in stdout  # dbsa: the first three of 52, whole
     assert listed["nami"]["start_urls"][0].endswith(
         "/wp-json/wp/v2/affiliate?per_page=100&page=1&_fields=id,slug,link,title")
 

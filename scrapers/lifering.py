@@ -1,0 +1,13 @@
+"""LifeRing Secular Recovery meetings (meetings.lifering.org), on the shared meetings platform."""
+
+from scrapers.meetings_platform import MeetingsPlatform
+
+
+class LifeRing(MeetingsPlatform):
+    """LifeRing Secular Recovery meetings: in person, online and hybrid."""
+
+    name = "lifering"
+    organization = "LifeRing Secular Recovery"
+    base_url = "https://meetings.lifering.org"
+    hosts = frozenset({"meetings.lifering.org"})
+    description = "LifeRing Secular Recovery meetings (in person, online, hybrid)."

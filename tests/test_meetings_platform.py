@@ -1,0 +1,128 @@
+"""The shared meetings platform (SMART Recovery, LifeRing): RRULEs read by dateutil into schedule rules."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from schemas.schedule import ScheduleRule
+from scrapers.errors import SourceChanged
+from scrapers.lifering import LifeRing
+from scrapers.page import Page
+from scrapers.smart import Smart
+
+FETCHED = datetime(2026, 11, 20, 6, tzinfo=UTC)
+URL = "https://meetings.smartrecovery.org/meetings/1/"
+
+
+def meeting(rrule: str, start: str = "01/07/2025 06:30 PM", end: str = "01/07/2025 08:00 PM",
+            zone: str = "America/Los_Angeles") -> Page:
+    """A minimal meeting page with an AddEvent block."""
+    html = (f'<h1>Test</h1><div class="addeventatc">Add to Calendar<span class="start">{start}</span>'
+            f'<span class="end">{end}</span><span class="timezone">{zone}</span>'
+            f'<span class="title">Test meeting</span><span class="recurring">{rrule}</span></div>')
+    return Page(URL, 200, {}, html.encode(), FETCHED)
+
+
+def parsed(page: Page):
+    """The listings of a page (a list, possibly empty)."""
+    return list(Smart().parse(page))
+
+
+@pytest.mark.parametrize(("rrule", "freq", "interval", "byday"), [
+    ("RRULE:FREQ=WEEKLY;BYDAY=TU", "WEEKLY", 1, "TU"),
+    ("RRULE:FREQ=WEEKLY;BYDAY=MO,TH", "WEEKLY", 1, "MO,TH"),
+    ("RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=FR", "WEEKLY", 2, "FR"),
+    ("RRULE:FREQ=WEEKLY", "WEEKLY", 1, "TU"),  # no BYDAY: the start's weekday (RFC 5545)
+    ("FREQ=WEEKLY;BYDAY=SA", "WEEKLY", 1, "SA"),  # without the RRULE: prefix
+    ("RRULE:FREQ=DAILY", "WEEKLY", 1, "MO,TU,WE,TH,FR,SA,SU"),
+    ("RRULE:FREQ=MONTHLY;BYDAY=1SA", "MONTHLY", 1, "1SA"),
+    ("RRULE:FREQ=MONTHLY;BYDAY=2TU,4TU", "MONTHLY", 1, "2TU,4TU"),
+    ("RRULE:FREQ=MONTHLY;BYDAY=TH;BYSETPOS=-1", "MONTHLY", 1, "-1TH"),
+    ("RRULE:FREQ=WEEKLY;BYDAY=WE;UNTIL=20271231T235959Z", "WEEKLY", 1, "WE"),  # ends later: kept
+])
+def test_rrules_that_become_rules(rrule: str, freq: str, interval: int, byday: str) -> None:
+    [item] = parsed(meeting(rrule))
+    assert item.schedule == (ScheduleRule(freq=freq, interval=interval, byday=byday, opens_at="18:30",
+                                          closes_at="20:00", timezone="America/Los_Angeles"),)
+    assert item.schedule_text is None
+
+
+@pytest.mark.parametrize("rrule", [
+    "RRULE:FREQ=MONTHLY;BYMONTHDAY=15",
+    "RRULE:FREQ=YEARLY;BYMONTH=6;BYDAY=1SA",
+    "RRULE:FREQ=DAILY;INTERVAL=3",
+    "RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+    "RRULE:FREQ=WEEKLY;INTERVAL=13;BYDAY=MO",
+    "RRULE:FREQ=SOMETIMES",
+])
+def test_rrules_that_give_no_rule_keep_the_rrule_text(rrule: str) -> None:
+    [item] = parsed(meeting(rrule))
+    assert item.schedule == () and item.schedule_text == rrule
+
+
+@pytest.mark.parametrize("rrule", [
+    "RRULE:FREQ=WEEKLY;BYDAY=WE;UNTIL=20250630T235959Z",
+    "RRULE:FREQ=WEEKLY;BYDAY=WE;UNTIL=20250630",  # a floating UNTIL with a zoned start
+    "RRULE:FREQ=WEEKLY;BYDAY=SA;COUNT=10",
+])
+def test_a_series_ended_before_the_fetch_is_skipped(rrule: str) -> None:
+    assert parsed(meeting(rrule)) == []
+
+
+def test_a_series_is_judged_by_the_fetch_time_not_today() -> None:
+    page = meeting("RRULE:FREQ=WEEKLY;BYDAY=WE;UNTIL=20250630T235959Z")
+    earlier = Page(page.url, 200, {}, page.body, datetime(2025, 3, 1, tzinfo=UTC))
+    [item] = Smart().parse(earlier)
+    assert item.schedule[0].byday == "WE"
+
+
+def test_no_end_no_zone_and_no_start() -> None:
+    [item] = parsed(meeting("RRULE:FREQ=WEEKLY;BYDAY=TU", end="", zone=""))
+    assert item.schedule == (ScheduleRule(freq="WEEKLY", byday="TU", opens_at="18:30"),)
+    assert item.timezone is None
+    [bad] = parsed(meeting("RRULE:FREQ=WEEKLY;BYDAY=TU", start="soon"))
+    assert bad.schedule == () and bad.schedule_text == "RRULE:FREQ=WEEKLY;BYDAY=TU"
+
+
+def test_iso_start_and_24_hour_clock() -> None:
+    [item] = parsed(meeting("RRULE:FREQ=WEEKLY;BYDAY=TU", start="2025-01-07 18:30", end="2025-01-07 20:00"))
+    assert (item.schedule[0].opens_at, item.schedule[0].closes_at) == ("18:30", "20:00")
+
+
+def test_page_without_addevent_block_raises_source_changed() -> None:
+    from pathlib import Path
+
+    body = (Path(__file__).parent / "files" / "smart_changed_layout.html").read_bytes()
+    with pytest.raises(SourceChanged, match="AddEvent block") as caught:
+        Smart().parse(Page("https://meetings.smartrecovery.org/meetings/48213/", 200, {}, body, FETCHED))
+    assert caught.value.source == "smart"
+
+
+def test_not_a_meeting_url_raises_source_changed() -> None:
+    with pytest.raises(SourceChanged, match="/meetings/<id>/"):
+        Smart().parse(Page("https://meetings.smartrecovery.org/about/", 200, {}, b"<h1>About</h1>", FETCHED))
+
+
+def test_sitemap_without_meetings_or_not_xml_raises_source_changed() -> None:
+    empty = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+             b"<url><loc>https://meetings.lifering.org/about/</loc></url></urlset>")
+    with pytest.raises(SourceChanged, match="no /meetings/<id>/ page"):
+        LifeRing().discover(Page("https://meetings.lifering.org/sitemap.xml", 200, {}, empty, FETCHED))
+    with pytest.raises(SourceChanged, match="urlset"):
+        page = Page("https://meetings.lifering.org/sitemap.xml", 200, {}, b"<html></html>", FETCHED)
+        LifeRing().discover(page)
+
+
+def test_the_two_sites_share_the_base_and_differ_in_identity() -> None:
+    smart, lifering = Smart(), LifeRing()
+    assert smart.start_urls() == ["https://meetings.smartrecovery.org/sitemap.xml"]
+    assert lifering.start_urls() == ["https://meetings.lifering.org/sitemap.xml"]
+    assert (smart.organization, lifering.organization) == ("SMART Recovery", "LifeRing Secular Recovery")
+    assert smart.topics == lifering.topics == ("substance use", "addiction")
+
+
+def test_online_card_without_a_link_still_states_online() -> None:
+    page = meeting("RRULE:FREQ=WEEKLY;BYDAY=TU")
+    body = page.body + (b'<div class="card"><h2>Online Meeting</h2><p>Link sent to members.</p></div>')
+    [item] = parsed(Page(URL, 200, {}, body, FETCHED))
+    assert (item.attendance, item.conference_url, item.registration_url) == ("online", None, None)
