@@ -1,5 +1,6 @@
 """Normalize a run's staged listings and merge them into the current listings (SQL in warehouse/sql)."""
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import duckdb
@@ -11,8 +12,9 @@ from warehouse.reference import ensure_zip_geo
 STEPS = ("normalize_listings", "geocode_listings", "upsert_listings")
 
 
-def normalize_run(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime) -> int:
-    """Run the normalize, geocode and upsert steps for one run; return the listings merged."""
+def normalize_run(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime,
+                  after: Sequence[Callable[[duckdb.DuckDBPyConnection], object]] = ()) -> int:
+    """Run the normalize, geocode and upsert steps (then `after`, in the same transaction) for one run."""
     udfs.register(con)
     ensure_zip_geo(con)
     con.execute("BEGIN TRANSACTION")
@@ -21,6 +23,8 @@ def normalize_run(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime)
         run_sql(con, "geocode_listings")
         run_sql(con, "upsert_listings", {"run_id": run_id, "run_at": run_at})
         merged = con.execute("SELECT count(*) FROM geocoded").fetchall()[0][0]
+        for step in after:
+            step(con)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
