@@ -71,10 +71,8 @@ def make_plan(sources: list[str] | None, offline: bool, replay: list[str] | None
     names = list(sources or (sample_sources() if offline else SOURCE_CLASSES))
     instances = [get_source(name) for name in names]
     intervals = {host_of(url): s.interval for s in instances for url in s.start_urls()}
-    for name in accept_drop or []:
-        get_source(name)  # an unknown name is refused before anything runs
     decisions_path = Path(decisions) if decisions else settings.decisions_path
-    load_decisions(decisions_path)  # a malformed file is refused before anything runs
+    check_options(accept_drop, decisions_path)
     return BuildPlan(
         run_id=new_run_id(datetime.now(UTC)), mode="replay" if files else "live", sources=names,
         replay_files=files, warehouse=Path(warehouse) if warehouse else settings.warehouse_path,
@@ -83,6 +81,13 @@ def make_plan(sources: list[str] | None, offline: bool, replay: list[str] | None
         source_retry_delay=settings.source_retry_delay, accept_drop=list(accept_drop or []),
         max_drop=settings.max_drop, inactive_after=settings.inactive_after_runs, decisions=decisions_path,
     )
+
+
+def check_options(accept_drop: list[str] | None, decisions: Path) -> None:
+    """Refuse an unknown --accept-drop source or a malformed decisions file before anything runs."""
+    for name in accept_drop or []:
+        get_source(name)
+    load_decisions(decisions)
 
 
 def _transient(task, task_run, state) -> bool:
