@@ -60,7 +60,7 @@ def print_build(console: Console, summary: dict) -> None:
     for check, rows in run.failed_checks.items():
         console.print(f"[yellow]data check {check} found {rows} rows[/]")
     if run.changes:
-        said = ", ".join(f"{count} {change}" for change, count in run.changes.items())
+        said = ", ".join(f"{count} {change}" for change, count in run.changes.items() if count) or "none"
         console.print(f"changes: {said} (supportdir runs --changes {run.run_id})", highlight=False)
     if run.entities is not None:
         console.print(f"entities: {run.entities} (duplicates across pages and sources merged)")
@@ -139,8 +139,9 @@ def print_changes(console: Console, run_id: str, changes: list[Any]) -> None:
     if not changes:
         console.print(f"run {run_id}: no changes", highlight=False)
         return
-    table = Table("change", "source", "name", "fields", "listing_id",
-                  title=f"changes in run {run_id}", title_justify="left")
+    table = Table("change", "source", "name", "fields", title=f"changes in run {run_id}",
+                  title_justify="left")
+    table.add_column("listing_id", no_wrap=True, min_width=36)
     for change in changes:
         style = CHANGE_STYLE.get(change.change, "")
         table.add_row(f"[{style}]{change.change}[/]", change.source, change.name,
