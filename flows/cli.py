@@ -123,7 +123,8 @@ def sources(json_out: JsonOption = False) -> None:
 @app.command(epilog="Examples: supportdir runs --limit 5 | supportdir runs --changes | "
                     "supportdir runs --changes 20261127T143751Z-d8e4c2")
 def runs(
-    run: Annotated[str | None, typer.Argument(help="With --changes: the run (default: the latest).")] = None,
+    run: Annotated[str | None, typer.Argument(
+        help="Only this run; with --changes, its change report (default: the latest run).")] = None,
     changes: Annotated[bool, typer.Option("--changes", help="Show a run's change report: listings new, "
                                                             "changed, missing, inactive, returned.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many runs to show.")] = 10,
@@ -139,6 +140,9 @@ def runs(
             if changes:
                 run_id = history.check_run(con, run) if run else history.latest_run_id(con)
                 found = history.changes(con, run_id)
+            elif run:
+                history.check_run(con, run)
+                found = [r for r in recent_runs(con, 1_000_000) if r.run_id == run]
             else:
                 found = recent_runs(con, limit)
         except SupportDirError as exc:
