@@ -173,6 +173,11 @@ def test_a_source_that_parses_to_nothing_is_quarantined_and_keeps_its_listings(h
     assert all(r["last_seen"] > others[r["listing_id"]] for r in after if r["source"] != "nami")
     code, stdout, _ = cli("runs", "--limit", "1")
     assert "quarantined" in stdout
+    code, stdout, _ = cli("runs", summary["run_id"], "--json")
+    (shown,) = json.loads(stdout)
+    assert shown["run_id"] == summary["run_id"]
+    assert {s["source"]: s["status"] for s in shown["sources"]} == \
+        {"nami": "quarantined", "dbsa": "ok", "sardaa": "ok"}
     assert reported(summary["run_id"]) == set()
 
 
