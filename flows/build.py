@@ -8,6 +8,7 @@ Only the load into DuckDB is single-writer, in the flow itself.
 import time
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -22,14 +23,15 @@ from schemas.listing import ParsedListing
 from schemas.run import RunSummary, SourceOutcome
 from scrapers.archive import WarcArchive
 from scrapers.crawl import CrawlResult, crawl
-from scrapers.errors import FetchFailed, SupportDirError
+from scrapers.errors import FetchFailed, NoListings, SupportDirError
 from scrapers.fetch import FetchConfig, HttpFetcher
 from scrapers.page import Validators
 from scrapers.registry import SOURCE_CLASSES, get_source
 from scrapers.replay import ReplayFetcher, index_warcs, warc_files
 from scrapers.sample import sample_sources, sample_warc
 from scrapers.urls import canonical_url, host_of
-from warehouse import db, export, migrate, normalize, runs, stage
+from warehouse import db, export, guard, history, migrate, normalize, resolve, runs, stage
+from warehouse.clustering import load_decisions
 
 
 class BuildPlan(BaseModel):
@@ -47,6 +49,10 @@ class BuildPlan(BaseModel):
     fetch: FetchConfig
     source_retries: int
     source_retry_delay: float
+    accept_drop: list[str] = []
+    max_drop: float = 0.5
+    inactive_after: int = 2
+    decisions: Path | None = None
 
 
 def new_run_id(now: datetime) -> str:
@@ -55,7 +61,8 @@ def new_run_id(now: datetime) -> str:
 
 
 def make_plan(sources: list[str] | None, offline: bool, replay: list[str] | None,
-              out: str | None, warehouse: str | None, settings: Settings) -> BuildPlan:
+              out: str | None, warehouse: str | None, settings: Settings,
+              accept_drop: list[str] | None = None, decisions: str | None = None) -> BuildPlan:
     """Resolve what to build: which sources, live or replayed, into which warehouse and folder."""
     files: list[str] = []
     if offline:
@@ -65,13 +72,23 @@ def make_plan(sources: list[str] | None, offline: bool, replay: list[str] | None
     instances = [get_source(name) for name in names]
     intervals = {host_of(url): s.interval for s in instances for url in s.start_urls()}
     headers = {canonical_url(url): h for s in instances for url, h in s.request_headers().items()}
+    decisions_path = Path(decisions) if decisions else settings.decisions_path
+    check_options(accept_drop, decisions_path)
     return BuildPlan(
         run_id=new_run_id(datetime.now(UTC)), mode="replay" if files else "live", sources=names,
         replay_files=files, warehouse=Path(warehouse) if warehouse else settings.warehouse_path,
         warc_dir=settings.warc_path, out=Path(out) if out else None,
         fetch=settings.fetch_config(intervals, headers), source_retries=settings.source_retries,
-        source_retry_delay=settings.source_retry_delay,
+        source_retry_delay=settings.source_retry_delay, accept_drop=list(accept_drop or []),
+        max_drop=settings.max_drop, inactive_after=settings.inactive_after_runs, decisions=decisions_path,
     )
+
+
+def check_options(accept_drop: list[str] | None, decisions: Path) -> None:
+    """Refuse an unknown --accept-drop source or a malformed decisions file before anything runs."""
+    for name in accept_drop or []:
+        get_source(name)
+    load_decisions(decisions)
 
 
 def _transient(task, task_run, state) -> bool:
@@ -130,8 +147,10 @@ def outcome_of(name: str, crawled: CrawlResult | None, listings: list, error: Ba
     """The run report line of one source."""
     skipped = crawled.skipped if crawled else []
     restricted = crawled.restricted if crawled else []
+    # Pages that parse to nothing are a yield of zero: quarantined by the yield guard, not failed.
+    status = "quarantined" if isinstance(error, NoListings) else "failed" if error else "ok"
     return SourceOutcome(
-        source=name, status="failed" if error else "ok",
+        source=name, status=status,
         pages=len(crawled.pages) if crawled else 0, listings=len(listings), skipped=len(skipped),
         reason=f"{type(error).__name__}: {error}" if error else None,
         errors=[f"{url}: {why}" for url, why in skipped],
@@ -154,13 +173,31 @@ def stage_run(plan: BuildPlan, outcomes: list[SourceOutcome], results: dict[str,
         con.close()
 
 
-@task(name="normalize", cache_policy=NONE)
-def normalize_run(plan: BuildPlan, run_at: datetime) -> dict[str, int]:
-    """Normalize and merge the run's good listings, then run the data checks; return failed checks."""
+@task(name="guard-yields", cache_policy=NONE)
+def guard_run(plan: BuildPlan, outcomes: list[SourceOutcome]) -> list[SourceOutcome]:
+    """Quarantine the sources whose yield collapsed against their last good run (unless accepted)."""
     con = db.connect(plan.warehouse)
     try:
-        normalize.normalize_run(con, plan.run_id, run_at)
-        return db.failed_checks(con)
+        return guard.apply_guard(con, plan.run_id, outcomes, plan.max_drop, plan.accept_drop)
+    finally:
+        con.close()
+
+
+@task(name="normalize", cache_policy=NONE)
+def normalize_run(plan: BuildPlan, run_at: datetime) -> tuple[dict[str, int], dict[str, int], int]:
+    """Normalize and merge the good listings, record history, resolve entities, run the data checks.
+
+    Returns the failed checks, the change counts and the number of entities.
+    """
+    con = db.connect(plan.warehouse)
+    try:
+        after = [partial(history.record_run, run_id=plan.run_id, run_at=run_at,
+                         inactive_after=plan.inactive_after),
+                 partial(resolve.resolve_entities, run_id=plan.run_id,
+                         decisions=load_decisions(plan.decisions))]
+        normalize.normalize_run(con, plan.run_id, run_at, after=after)
+        entities = con.execute("SELECT count(DISTINCT entity_id) FROM listings").fetchall()[0][0]
+        return db.failed_checks(con), history.change_counts(con, plan.run_id), entities
     finally:
         con.close()
 
@@ -227,8 +264,9 @@ def run_plan(plan: BuildPlan) -> RunSummary:
     summary.sources = [outcome_of(name, *results[name], summary.started_at) for name in plan.sources]
     with timed(summary, "stage_s"):
         stage_run(plan, summary.sources, results)
+        summary.sources = guard_run(plan, summary.sources)
     with timed(summary, "normalize_s"):
-        summary.failed_checks = normalize_run(plan, summary.started_at)
+        summary.failed_checks, summary.changes, summary.entities = normalize_run(plan, summary.started_at)
     if plan.out:
         with timed(summary, "export_s"):
             summary.exports = export_run(plan)
@@ -240,8 +278,9 @@ def run_plan(plan: BuildPlan) -> RunSummary:
 @flow(name="build-directory", task_runner=ThreadPoolTaskRunner(max_workers=8))
 def build_directory(sources: list[str] | None = None, offline: bool = False,
                     replay: list[str] | None = None, out: str | None = None,
-                    warehouse: str | None = None) -> dict:
-    """Build the directory: collect sources (live, or replayed from WARC), load, normalize, export."""
-    plan = make_plan(sources, offline, replay, out, warehouse, Settings())
+                    warehouse: str | None = None, accept_drop: list[str] | None = None,
+                    decisions: str | None = None) -> dict:
+    """Build the directory: collect sources (live or replayed), load, resolve, keep history, export."""
+    plan = make_plan(sources, offline, replay, out, warehouse, Settings(), accept_drop, decisions)
     with db.build_lock(plan.warehouse):
         return run_plan(plan).model_dump(mode="json")

@@ -3,6 +3,8 @@
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -46,6 +48,17 @@ CronOption = Annotated[
     str, typer.Option("--cron", help="When to build, as a cron expression (UTC unless --timezone).")
 ]
 TimezoneOption = Annotated[str, typer.Option("--timezone", help="IANA time zone of the cron expression.")]
+AcceptDropOption = Annotated[
+    list[str] | None,
+    typer.Option("--accept-drop", help="Accept this source's collapsed yield as real instead of "
+                                       "quarantining it (repeatable)."),
+]
+DecisionsOption = Annotated[
+    Path | None,
+    typer.Option("--decisions", envvar="SUPPORTDIR_REVIEW_DECISIONS",
+                 help="CSV of review decisions (left_listing_id, right_listing_id, decision, note) that "
+                      "override the matcher (default: data/review_decisions.csv)."),
+]
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -55,13 +68,15 @@ def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
 
 
 @app.command(epilog="Examples: supportdir build --offline --out exports/ | "
-                    "supportdir build --source nami --source dbsa")
+                    "supportdir build --source nami --source dbsa | supportdir build --accept-drop dbsa")
 def build(
     offline: OfflineOption = False,
     replay: ReplayOption = None,
     source: SourceOption = None,
     out: OutOption = Path("exports"),
     warehouse: WarehouseOption = None,
+    accept_drop: AcceptDropOption = None,
+    decisions: DecisionsOption = None,
     quiet: QuietOption = False,
     json_out: JsonOption = False,
     verbose: VerboseOption = False,
@@ -69,16 +84,18 @@ def build(
     """Collect the sources (live, or replayed from WARC), load them into the warehouse, export."""
     settings = Settings()
     _quiet_prefect(settings, verbose)
-    from flows.build import build_directory
+    from flows.build import build_directory, check_options
     from warehouse.db import WarehouseBusy, build_lock
 
     try:
+        check_options(accept_drop, decisions or settings.decisions_path)
         # Taken here too, so a busy warehouse is refused before Prefect starts.
         with build_lock(warehouse or settings.warehouse_path), \
                 report.progress_bar(enabled=not (quiet or json_out)):
             summary = build_directory(
                 sources=source or None, offline=offline, replay=[str(p) for p in replay or []] or None,
                 out=str(out), warehouse=str(warehouse) if warehouse else None,
+                accept_drop=accept_drop or None, decisions=str(decisions) if decisions else None,
             )
     except WarehouseBusy as exc:
         raise fail(str(exc), EXIT_BUSY) from None
@@ -106,17 +123,71 @@ def sources(json_out: JsonOption = False) -> None:
         report.print_sources(out_console, rows)
 
 
-@app.command(epilog="Example: supportdir runs --limit 5")
+@app.command(epilog="Examples: supportdir runs --limit 5 | supportdir runs --changes | "
+                    "supportdir runs --changes 20261127T143751Z-d8e4c2")
 def runs(
+    run: Annotated[str | None, typer.Argument(
+        help="Only this run; with --changes, its change report (default: the latest run).")] = None,
+    changes: Annotated[bool, typer.Option("--changes", help="Show a run's change report: listings new, "
+                                                            "changed, missing, inactive, returned.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many runs to show.")] = 10,
     warehouse: WarehouseOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Show recent runs: per source status, pages, listings and errors."""
-    from warehouse import db, migrate
+    """Show recent runs (per source status, pages, listings, errors), or one run's change report."""
+    from warehouse import history
     from warehouse.runs import recent_runs
 
-    path = warehouse or Settings().warehouse_path
+    with _warehouse(warehouse) as con:
+        try:
+            if changes:
+                run_id = history.check_run(con, run) if run else history.latest_run_id(con)
+                found = history.changes(con, run_id)
+            elif run:
+                history.check_run(con, run)
+                found = [r for r in recent_runs(con, 1_000_000) if r.run_id == run]
+            else:
+                found = recent_runs(con, limit)
+        except SupportDirError as exc:
+            raise fail(str(exc)) from None
+    if json_out:
+        print(json.dumps([r.model_dump(mode="json") for r in found], indent=2))
+    elif changes:
+        report.print_changes(out_console, run_id, found)
+    else:
+        report.print_runs(out_console, found)
+
+
+@app.command(epilog="Example: supportdir history 3f1c0d9e-7c1a-5d2b-9a57-0c2e4b6a8d11")
+def history(
+    listing_id: Annotated[str, typer.Argument(help="The listing's id (listing_id in listings.csv).")],
+    warehouse: WarehouseOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Show a listing's versions (what changed, in which run) and its status changes."""
+    from warehouse import history as listing_history
+
+    with _warehouse(warehouse) as con:
+        try:
+            state = listing_history.listing_state(con, listing_id)
+            versions = listing_history.versions(con, listing_id)
+            events = listing_history.listing_events(con, listing_id)
+        except SupportDirError as exc:
+            raise fail(str(exc)) from None
+    if json_out:
+        print(json.dumps({"listing": state, "versions": [v.model_dump(mode="json") for v in versions],
+                          "events": [{"run_id": r, "change": c, "fields": f} for r, c, f in events]},
+                         indent=2, default=str))
+    else:
+        report.print_history(out_console, state, versions, events)
+
+
+@contextmanager
+def _warehouse(path: Path | None) -> Iterator:
+    """The warehouse, migrated, for a read command; one clear line if there is none or it is busy."""
+    from warehouse import db, migrate
+
+    path = path or Settings().warehouse_path
     if not Path(path).exists():
         raise fail(f"no warehouse at {path}; run `supportdir build --offline` first")
     try:
@@ -125,13 +196,9 @@ def runs(
         raise fail(str(exc), EXIT_BUSY) from None
     try:
         migrate.migrate(con)
-        found = recent_runs(con, limit)
+        yield con
     finally:
         con.close()
-    if json_out:
-        print(json.dumps([r.model_dump(mode="json") for r in found], indent=2))
-    else:
-        report.print_runs(out_console, found)
 
 
 @app.command(epilog="Example: supportdir serve --cron '0 6 * * 1' --source nami")

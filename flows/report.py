@@ -16,7 +16,10 @@ from schemas.run import RunSummary
 from scrapers.base import Source
 from scrapers.urls import host_of
 
-STATUS_STYLE = {"ok": "green", "degraded": "yellow", "failed": "red", "running": "cyan"}
+STATUS_STYLE = {"ok": "green", "degraded": "yellow", "failed": "red", "running": "cyan",
+                "quarantined": "magenta"}
+CHANGE_STYLE = {"new": "green", "changed": "cyan", "returned": "green", "missing": "yellow",
+                "inactive": "red"}
 
 
 @contextmanager
@@ -58,6 +61,11 @@ def print_build(console: Console, summary: dict) -> None:
         console.print(table)
     for check, rows in run.failed_checks.items():
         console.print(f"[yellow]data check {check} found {rows} rows[/]")
+    if run.changes:
+        said = ", ".join(f"{count} {change}" for change, count in run.changes.items() if count) or "none"
+        console.print(f"changes: {said} (supportdir runs --changes {run.run_id})", highlight=False)
+    if run.entities is not None:
+        console.print(f"entities: {run.entities} (duplicates across pages and sources merged)")
     exported = Path(run.out or ".") / "listings.jsonl"
     if run.out and exported.exists():
         rows = [json.loads(line) for line in exported.read_text("utf-8").splitlines()]
@@ -87,6 +95,8 @@ def _examples_table(rows: list[dict], count: int = 6) -> Table:
 def _sources_table(run: RunSummary) -> Table:
     """Per-source status, pages, listings, skipped, restricted and the reason for a failure."""
     table = Table("source", "status", "pages", "listings", "skipped", "restricted", "reason")
+    for column in table.columns[:2]:
+        column.no_wrap = True  # "quarantined" must stay readable in a narrow terminal
     for outcome in run.sources:
         style = STATUS_STYLE.get(outcome.status, "")
         table.add_row(outcome.source, f"[{style}]{outcome.status}[/]", str(outcome.pages),
@@ -110,9 +120,9 @@ def print_runs(console: Console, runs: list[RunSummary]) -> None:
         return
     for run in runs:
         style = STATUS_STYLE.get(run.status, "")
-        exported = sum(run.exports.values()) // max(len(run.exports), 1) if run.exports else 0
+        exported = run.exports.get("listings.csv", 0)
         console.print(f"[bold]{run.run_id}[/] {run.mode} [{style}]{run.status}[/] "
-                      f"started {run.started_at:%Y-%m-%d %H:%M:%S}Z, exported {exported} rows",
+                      f"started {run.started_at:%Y-%m-%d %H:%M:%S}Z, exported {exported} listings",
                       highlight=False)
         console.print(_sources_table(run))
         _print_restricted(console, run)
@@ -139,3 +149,39 @@ def print_sources(console: Console, rows: list[dict[str, Any]], shown: int = 3) 
         if len(urls) > shown:
             console.print(f"  … {len(urls) - shown} more (supportdir sources --json lists all)")
     console.print("SUPPORTDIR_<SOURCE>_MIN_INTERVAL sets the interval; robots.txt Crawl-delay can raise it.")
+
+
+def print_changes(console: Console, run_id: str, changes: list[Any]) -> None:
+    """One run's change report: a line per listing new, changed, returned, missing or inactive."""
+    if not changes:
+        console.print(f"run {run_id}: no changes", highlight=False)
+        return
+    table = Table("change", "source", "name", "fields", title=f"changes in run {run_id}",
+                  title_justify="left")
+    table.add_column("listing_id", no_wrap=True, min_width=36)
+    for change in changes:
+        style = CHANGE_STYLE.get(change.change, "")
+        table.add_row(f"[{style}]{change.change}[/]", change.source, change.name,
+                      ", ".join(change.fields), change.listing_id)
+    console.print(table)
+
+
+def print_history(console: Console, state: dict[str, Any], versions: list[Any],
+                  events: list[tuple[str, str, list[str]]]) -> None:
+    """A listing's identity and status, its versions, and the changes reported for it."""
+    console.print(f"[bold]{state['name']}[/] ({state['source']}:{state['source_key']}) {state['status']}, "
+                  f"first seen {state['first_seen']:%Y-%m-%d %H:%M}Z, "
+                  f"last seen {state['last_seen']:%Y-%m-%d %H:%M}Z, "
+                  f"entity {state['entity_id']}", highlight=False)
+    table = Table("version", "run", "recorded", "changed fields", title="versions", title_justify="left")
+    for version in versions:
+        changed = ", ".join(version.changed) or ("first seen" if version.version == 1 else "")
+        values = "; ".join(f"{name}={version.content.get(name)!r}" for name in version.changed)
+        table.add_row(str(version.version), version.run_id, f"{version.recorded_at:%Y-%m-%d %H:%M}Z",
+                      changed + (f"\n{values}" if values else ""))
+    console.print(table)
+    if events:
+        table = Table("run", "change", "fields", title="reported", title_justify="left")
+        for run_id, change, fields in events:
+            table.add_row(run_id, f"[{CHANGE_STYLE.get(change, '')}]{change}[/]", ", ".join(fields))
+        console.print(table)

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     backoff_factor: float = 2.0
     source_retries: int = 1
     source_retry_delay: float = 60.0
+    inactive_after_runs: int = 2
+    max_drop: float = 0.5
+    review_decisions: Path | None = None
 
     @property
     def warehouse_path(self) -> Path:
@@ -35,6 +38,11 @@ class Settings(BaseSettings):
     def warc_path(self) -> Path:
         """Folder of the run WARC files (default: <home>/warc)."""
         return self.warc_dir or self.home / "warc"
+
+    @property
+    def decisions_path(self) -> Path:
+        """The review decisions file (default: <home>/review_decisions.csv)."""
+        return self.review_decisions or self.home / "review_decisions.csv"
 
     def fetch_config(self, intervals: dict[str, float],
                      headers: dict[str, dict[str, str]] | None = None) -> FetchConfig:

@@ -60,6 +60,7 @@ class DirectoryRow(BaseModel):
     """One row of the exported directory (listings.csv / .parquet / .jsonl)."""
 
     listing_id: str = Field(description="Stable id of the listing (UUID derived from source and source_key).")
+    entity_id: str | None = Field(None, description="The entity (real-world chapter or group) it belongs to.")
     kind: Kind = Field(description="organization, chapter or group.")
     organization: str = Field(description="The alliance the listing belongs to.")
     name: str = Field(description="Name as published, unescaped and trimmed.")

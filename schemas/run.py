@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-SourceStatus = Literal["ok", "failed"]
+SourceStatus = Literal["ok", "failed", "quarantined"]
 RunStatus = Literal["running", "ok", "degraded", "failed"]
 
 
@@ -17,7 +17,7 @@ class SourceOutcome(BaseModel):
     pages: int = 0
     listings: int = 0
     skipped: int = 0
-    reason: str | None = Field(None, description="Why the source failed, in one line.")
+    reason: str | None = Field(None, description="Why the source failed or was quarantined, in one line.")
     errors: list[str] = Field(default_factory=list, description="Pages skipped or retried, and why.")
     restricted: list[str] = Field(
         default_factory=list,
@@ -40,10 +40,12 @@ class RunSummary(BaseModel):
     sources: list[SourceOutcome] = Field(default_factory=list)
     exports: dict[str, int] = Field(default_factory=dict, description="File name -> rows.")
     failed_checks: dict[str, int] = Field(default_factory=dict)
+    changes: dict[str, int] = Field(default_factory=dict, description="Listings new, changed, ... by change.")
+    entities: int | None = Field(None, description="Entities after resolving duplicates.")
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage.")
 
     def settle(self) -> "RunSummary":
-        """Set the run status from the sources and checks: ok, degraded (some failed) or failed."""
+        """Set the run status from sources and checks: ok, degraded (some failed or quarantined), failed."""
         failed = [s for s in self.sources if s.status != "ok"]
         if self.sources and len(failed) == len(self.sources):
             self.status = "failed"

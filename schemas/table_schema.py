@@ -38,7 +38,8 @@ def _field_type(annotation: Any) -> dict[str, Any]:
     return {"type": "string"}
 
 
-def table_schema(model: type[BaseModel] = DirectoryRow) -> dict[str, Any]:
+def table_schema(model: type[BaseModel] = DirectoryRow,
+                 primary_key: str | None = PRIMARY_KEY) -> dict[str, Any]:
     """Build the Table Schema descriptor for a row model."""
     fields = []
     for name, info in model.model_fields.items():
@@ -48,7 +49,11 @@ def table_schema(model: type[BaseModel] = DirectoryRow) -> dict[str, Any]:
         if not optional and get_origin(inner) is not list:
             spec.setdefault("constraints", {})["required"] = True
         fields.append(spec)
-    return {"fields": fields, "primaryKey": [PRIMARY_KEY], "missingValues": [""]}
+    descriptor: dict[str, Any] = {"fields": fields}
+    if primary_key:
+        descriptor["primaryKey"] = [primary_key]
+    descriptor["missingValues"] = [""]
+    return descriptor
 
 
 def export_columns(model: type[BaseModel] = DirectoryRow) -> list[str]:

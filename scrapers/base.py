@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from schemas.listing import ParsedListing
-from scrapers.errors import SourceChanged
+from scrapers.errors import NoListings, SourceChanged
 from scrapers.page import Link, Page
 
 
@@ -72,5 +72,5 @@ class Source:
         listings = self.finalize(listings)
         if not listings:
             where = pages[0].url if pages else self.start_urls()[0]
-            raise SourceChanged(self.name, where, "no listings found on any page")
+            raise NoListings(self.name, where, "no listings found on any page")
         return listings

@@ -42,3 +42,7 @@ class SourceChanged(SupportDirError):
         self.source = source
         self.url = url
         self.reason = reason
+
+
+class NoListings(SourceChanged):
+    """Every page of a source parsed to nothing: a yield of zero, quarantined rather than loaded."""

@@ -8,7 +8,7 @@ DESIGN.md); they are a sample, not a current directory.
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
@@ -85,6 +85,24 @@ def sample_digest(root: Path = SAMPLE_DIR) -> str:
     return digest.hexdigest()[:12]
 
 
+Edit = Callable[[SampleResponse], SampleResponse | None]
+
+
+def write_sample(archive: WarcArchive, edit: Edit | None = None, root: Path = SAMPLE_DIR) -> int:
+    """Write every sample response to an archive, each first passed through `edit` (None drops it)."""
+    written = 0
+    for source in sample_sources(root):
+        for response in load_manifest(source, root):
+            response = edit(response) if edit else response
+            if response is None:
+                continue
+            status_line = f"{response.status} {HTTPStatus(response.status).phrase}"
+            archive.write(canonical_url(response.url), {}, status_line, response.headers,
+                          response.body, response.fetched_at)
+            written += 1
+    return written
+
+
 def sample_warc(folder: Path, root: Path = SAMPLE_DIR) -> Path:
     """The sample snapshot as a WARC file in `folder`, written once per version of the sample."""
     prefix = f"sample-{sample_digest(root)}"
@@ -93,12 +111,7 @@ def sample_warc(folder: Path, root: Path = SAMPLE_DIR) -> Path:
         return existing[0]
     staging = Path(folder) / f".{prefix}.partial"
     staging.mkdir(parents=True, exist_ok=True)
-    archive = WarcArchive(staging, prefix)
-    for source in sample_sources(root):
-        for response in load_manifest(source, root):
-            status_line = f"{response.status} {HTTPStatus(response.status).phrase}"
-            archive.write(canonical_url(response.url), {}, status_line, response.headers,
-                          response.body, response.fetched_at)
+    write_sample(WarcArchive(staging, prefix), root=root)
     written = next(staging.glob("*.warc.gz"))
     final = Path(folder) / written.name
     written.replace(final)

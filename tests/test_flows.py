@@ -4,7 +4,6 @@ import json
 import re
 import subprocess
 import sys
-from http import HTTPStatus
 from pathlib import Path
 
 import duckdb
@@ -14,7 +13,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from scrapers.archive import WarcArchive
 from scrapers.registry import SOURCE_CLASSES
-from scrapers.sample import load_manifest, sample_sources
+from scrapers.sample import load_manifest, write_sample
 from scrapers.urls import canonical_url, host_of
 from tests.mirror import SampleMirror
 
@@ -70,7 +69,8 @@ def test_offline_build_exports_every_source(harness, env, tmp_path):
     assert set(per_source) == set(SOURCES)
     assert all(s["status"] == "ok" and s["listings"] > 0 for s in per_source.values())
     assert sorted(p.name for p in out.iterdir()) == \
-        ["datapackage.json", "listings.csv", "listings.jsonl", "listings.parquet"]
+        ["changes.jsonl", "datapackage.json", "entities.csv", "entities.jsonl", "entities.parquet",
+         "listings.csv", "listings.jsonl", "listings.parquet", "review.csv"]
     rows = _read_csv(out)
     assert {r["source"] for r in rows} == set(SOURCES)
     assert summary["exports"]["listings.csv"] == len(rows)
@@ -153,13 +153,8 @@ def test_a_bad_feeds_file_is_one_clear_line(env, tmp_path, monkeypatch):
 
 def test_replay_with_a_missing_page_fails_only_that_source(harness, env, tmp_path):
     missing = next(r for r in load_manifest("dbsa") if r.url.endswith("state=KY"))
-    archive = WarcArchive(tmp_path / "partial", prefix="partial")
-    for source in sample_sources():
-        for response in load_manifest(source):
-            if response.url != missing.url:
-                status = f"{response.status} {HTTPStatus(response.status).phrase}"
-                archive.write(canonical_url(response.url), {}, status, response.headers,
-                              response.body, response.fetched_at)
+    write_sample(WarcArchive(tmp_path / "partial", prefix="partial"),
+                 lambda response: None if response.url == missing.url else response)
     out = tmp_path / "exports"
     code, stdout, _ = cli("build", "--replay", str(tmp_path / "partial"), "--out", str(out), "--json")
     summary = json.loads(stdout)

@@ -1,4 +1,4 @@
-"""Export the directory: listings.csv, .parquet, .jsonl and a Frictionless datapackage.json."""
+"""Export the directory: listings.csv, .parquet, .jsonl, the identity files and a datapackage.json."""
 
 import json
 from datetime import UTC, datetime
@@ -11,6 +11,7 @@ from schemas.listing import DirectoryRow
 from schemas.table_schema import table_schema
 from warehouse import udfs
 from warehouse.db import sql_text
+from warehouse.export_identity import identity_resources, write_identity
 from warehouse.publish import publish
 
 FILES = {
@@ -67,7 +68,9 @@ def export_directory(con: duckdb.DuckDBPyConnection, out: Path, run_id: str,
 
     def write(folder: Path) -> None:
         counts.update(write_listings(con, folder))
+        counts.update(write_identity(con, folder, run_id))
         descriptor = datapackage(counts, sources, run_id)
+        descriptor["resources"] += identity_resources(counts)
         (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
 
     publish(Path(out), run_id, write)

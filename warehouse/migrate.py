@@ -1,10 +1,15 @@
-"""Versioned migrations: warehouse/migrations/NNNN_name.sql applied once each, in order."""
+"""Versioned migrations: warehouse/migrations/NNNN_name.sql applied once each, in order.
+
+Tables live in migrations; views live in warehouse/sql/views/ and are re-created, in file-name
+order, after every migrate, so a view always matches the tables whatever order they changed in.
+"""
 
 from importlib import resources
 
 import duckdb
 
 MIGRATIONS_PACKAGE = "warehouse.migrations"
+VIEWS_PACKAGE = "warehouse.sql.views"
 
 
 def available() -> list[tuple[int, str]]:
@@ -42,4 +47,13 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.execute("ROLLBACK")
             raise
         newly.append(name)
+    create_views(con)
     return newly
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """(Re-)create every view in warehouse/sql/views, in file-name order; return their files."""
+    files = sorted(e.name for e in resources.files(VIEWS_PACKAGE).iterdir() if e.name.endswith(".sql"))
+    for name in files:
+        con.execute(resources.files(VIEWS_PACKAGE).joinpath(name).read_text(encoding="utf-8"))
+    return files

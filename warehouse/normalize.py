@@ -1,5 +1,6 @@
 """Normalize a run's staged listings and merge them into the current listings (SQL in warehouse/sql)."""
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import duckdb
@@ -12,8 +13,9 @@ STEPS = ("normalize_listings", "geocode_listings", "attendance_listings", "upser
          "schedule_listings")
 
 
-def normalize_run(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime) -> int:
-    """Run the normalize, geocode, attendance, upsert and schedule steps for one run; return the merged."""
+def normalize_run(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime,
+                  after: Sequence[Callable[[duckdb.DuckDBPyConnection], object]] = ()) -> int:
+    """Normalize, geocode, attendance, upsert and schedule steps (then `after`, same transaction)."""
     udfs.register(con)
     ensure_zip_geo(con)
     con.execute("BEGIN TRANSACTION")
@@ -24,6 +26,8 @@ def normalize_run(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime)
         run_sql(con, "upsert_listings", {"run_id": run_id, "run_at": run_at})
         run_sql(con, "schedule_listings")
         merged = con.execute("SELECT count(*) FROM geocoded").fetchall()[0][0]
+        for step in after:
+            step(con)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -1,0 +1,120 @@
+"""The matcher on its own: name preprocessing, pair rules, constrained clustering, the labelled set."""
+
+import pytest
+
+from benchmarks.dedup_eval import evaluate, load_pairs
+from warehouse.clustering import blocks_of, resolve
+from warehouse.matching import Record, Thresholds, judge, name_tokens, site_key
+
+LIMITS = Thresholds()
+
+
+def rec(listing_id: str, name: str, source: str = "nami", kind: str = "chapter", **fields) -> Record:
+    return Record(listing_id=listing_id, source=source, kind=kind, name=name, **fields)
+
+
+@pytest.mark.parametrize(("name", "tokens"), [
+    ("NAMI Queens & Nassau", ("queens", "nassau")),
+    ("National Alliance on Mental Illness of Greater Toledo, Inc.", ("toledo",)),
+    ("Depression and Bipolar Support Alliance - Columbus Chapter", ("columbus",)),
+    ("Mental Health America of St. Louis", ("st", "louis")),
+    ("NAMI Saint Louis", ("st", "louis")),
+    ("NAMI Mat-Su Families’ Network", ("mat", "su", "families", "network")),
+    ("Grupo de Apoyo en Español", ("grupo", "de", "apoyo", "en", "espanol")),
+    ("NAMI", ("nami",)),  # nothing but the alliance: the name is kept
+])
+def test_name_tokens(name, tokens):
+    assert name_tokens(name) == tokens
+
+
+def test_site_key_ignores_scheme_www_and_trailing_slash():
+    assert site_key("https://www.NAMIfoxvalley.org/") == site_key("http://namifoxvalley.org") == \
+        "namifoxvalley.org"
+    assert site_key("https://www.facebook.com/groups/dbsa.fresno/") == "facebook.com/groups/dbsa.fresno"
+    assert site_key(None) is None
+
+
+def test_hard_conflicts_win_over_equal_names():
+    group = rec("1", "DBSA Columbus", kind="group", city="Columbus", state="OH")
+    chapter = rec("2", "DBSA Columbus", city="Columbus", state="OH")
+    assert judge(group, chapter, LIMITS).rule == "conflict:kind"
+    other_state = rec("3", "DBSA Columbus", city="Columbus", state="IN")
+    assert judge(chapter, other_state, LIMITS).rule == "conflict:state"
+    serving = rec("4", "DBSA Columbus", state="IN", service_area=("IN", "OH"))
+    assert judge(chapter, serving, LIMITS).verdict == "same"
+    monday = rec("5", "Serenity", source="meetingguide", kind="group", postal_code="40202",
+                 slots=("WEEKLY/1/MO@19:00",))
+    thursday = rec("6", "Serenity", source="meetingguide", kind="group", postal_code="40202",
+                   slots=("WEEKLY/1/TH@19:00",))
+    assert judge(monday, thursday, LIMITS).rule == "conflict:meeting_time"
+    same_time = rec("7", "Serenity Group", source="meetingguide", kind="group", postal_code="40202",
+                    slots=("WEEKLY/1/MO@19:00",))
+    assert judge(monday, same_time, LIMITS).rule == "name_time"
+
+
+def test_two_alliances_need_two_shared_contacts():
+    nami = rec("1", "NAMI Pueblo", city="Pueblo", state="CO", phone="+17195452746")
+    dbsa = rec("2", "DBSA Pueblo", source="dbsa", city="Pueblo", state="CO", phone="+17195452746")
+    assert judge(nami, dbsa, LIMITS).verdict == "different"
+    nami_site = rec("3", "NAMI Pueblo", city="Pueblo", state="CO", phone="+17195452746", website="https://p.org/")
+    mha_site = rec("4", "NAMI Pueblo Inc", source="mha", city="Pueblo", state="CO", phone="+17195452746",
+                   website="http://www.p.org")
+    assert judge(nami_site, mha_site, LIMITS).rule == "cross_phone+website"
+
+
+def test_a_shared_helpline_does_not_merge_different_names():
+    juneau = rec("1", "NAMI Juneau", state="AK", phone="+18009506264")
+    anchorage = rec("2", "NAMI Anchorage", state="AK", phone="+18009506264")
+    assert judge(juneau, anchorage, LIMITS).verdict == "different"
+
+
+def test_decisions_override_the_scorer_both_ways():
+    a = rec("1", "NAMI Kenosha", city="Kenosha", state="WI")
+    b = rec("2", "NAMI Kenosha Wellness Center", city="Kenosha", state="WI")
+    assert judge(a, b, LIMITS).verdict == "review"
+    assert judge(a, b, LIMITS, ("same", "note")).verdict == "same"
+    c = rec("3", "NAMI Kenosha", city="Kenosha", state="WI", phone="+12625551234")
+    d = rec("4", "NAMI Kenosha", city="Kenosha", state="WI", phone="+12625551234")
+    assert judge(c, d, LIMITS).verdict == "same"
+    assert judge(c, d, LIMITS, ("different", None)).verdict == "different"
+
+
+def test_clusters_never_join_conflicting_listings_through_a_third():
+    """B has no schedule, so A~B and B~C are both plausible, but A and C meet at different times."""
+    a = rec("a", "Hope Group", source="meetingguide", kind="group", postal_code="78704",
+            slots=("WEEKLY/1/MO@19:00",))
+    b = rec("b", "Hope Group", source="meetingguide", kind="group", postal_code="78704")
+    c = rec("c", "Hope Group", source="meetingguide", kind="group", postal_code="78704",
+            slots=("WEEKLY/1/TH@19:00",))
+    result = resolve([a, b, c], LIMITS)
+    assert result.entity_of["a"] != result.entity_of["c"]
+    assert result.entity_of["b"] in (result.entity_of["a"], result.entity_of["c"])
+    assert any(p.rule.endswith("+cluster_conflict") and p.verdict == "review" for p in result.pairs)
+
+
+def test_only_listings_sharing_a_block_are_compared():
+    a = rec("a", "NAMI Lakeside", city="Lakeside", state="CA", postal_code="92040")
+    b = rec("b", "NAMI Lakeside", city="Lakeside", state="AZ", postal_code="85929")
+    assert not set(blocks_of(a)) & set(blocks_of(b))
+    assert resolve([a, b], LIMITS).pairs == []
+
+
+def test_entity_ids_are_stable_and_anchored_on_the_first_seen_listing():
+    old = rec("z-old", "NAMI Tri-Valley", city="Pleasanton", state="CA", postal_code="94566",
+              first_seen="2026-01-01T00:00:00Z")
+    new = rec("a-new", "NAMI Tri Valley", city="Pleasanton", state="CA", postal_code="94566",
+              first_seen="2026-06-01T00:00:00Z")
+    alone = resolve([old], LIMITS).entity_of["z-old"]
+    both = resolve([new, old], LIMITS).entity_of
+    assert both["a-new"] == both["z-old"] == alone
+
+
+def test_the_matcher_meets_the_bar_on_the_labelled_pairs():
+    """benchmarks/dedup_pairs.jsonl: precision >= 0.98 and recall >= 0.9 on each half."""
+    pairs = load_pairs()
+    assert len(pairs) >= 60
+    assert {p["label"] for p in pairs} == {"same", "different"}
+    scores = evaluate(pairs, LIMITS)
+    for half in ("tune", "holdout", "all"):
+        assert scores[half].precision >= 0.98, (half, scores[half].wrong)
+        assert scores[half].recall >= 0.9, (half, scores[half].wrong)
