@@ -12,6 +12,7 @@ from rich.console import Console
 from flows import report
 from flows.settings import Settings, prepare_prefect
 from scrapers.errors import SupportDirError
+from warehouse.hsds_package import ExportInvalid
 
 EXIT_OK, EXIT_DEGRADED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 
@@ -46,6 +47,10 @@ CronOption = Annotated[
     str, typer.Option("--cron", help="When to build, as a cron expression (UTC unless --timezone).")
 ]
 TimezoneOption = Annotated[str, typer.Option("--timezone", help="IANA time zone of the cron expression.")]
+RedactOption = Annotated[
+    bool, typer.Option("--redact-people", help="Leave person names and personal emails/phones out of "
+                                               "every export (organization contact points stay).")
+]
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -65,6 +70,7 @@ def build(
     quiet: QuietOption = False,
     json_out: JsonOption = False,
     verbose: VerboseOption = False,
+    redact_people: RedactOption = False,
 ) -> None:
     """Collect the sources (live, or replayed from WARC), load them into the warehouse, export."""
     settings = Settings()
@@ -78,10 +84,12 @@ def build(
                 report.progress_bar(enabled=not (quiet or json_out)):
             summary = build_directory(
                 sources=source or None, offline=offline, replay=[str(p) for p in replay or []] or None,
-                out=str(out), warehouse=str(warehouse) if warehouse else None,
+                out=str(out), warehouse=str(warehouse) if warehouse else None, redact_people=redact_people,
             )
     except WarehouseBusy as exc:
         raise fail(str(exc), EXIT_BUSY) from None
+    except ExportInvalid as exc:
+        raise fail(f"nothing published: {exc}", EXIT_DEGRADED) from None
     except (SupportDirError, FileNotFoundError) as exc:
         raise fail(str(exc)) from None
     if json_out:
@@ -129,6 +137,41 @@ def runs(
         print(json.dumps([r.model_dump(mode="json") for r in found], indent=2))
     else:
         report.print_runs(out_console, found)
+
+
+@app.command("export", epilog="Example: supportdir export --out exports/ --redact-people")
+def export_command(
+    out: OutOption = Path("exports"),
+    warehouse: WarehouseOption = None,
+    redact_people: RedactOption = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Write every export again from the warehouse (no fetching), validated, swapped in whole."""
+    from flows.build import sources_meta
+    from warehouse import db, export
+    from warehouse.runs import recent_runs
+
+    path = warehouse or Settings().warehouse_path
+    if not Path(path).exists():
+        raise fail(f"no warehouse at {path}; run `supportdir build --offline` first")
+    try:
+        with db.build_lock(path):
+            con = db.connect(path)
+            try:
+                run_id = next(iter(recent_runs(con, 1)), None)
+                name = f"export-{run_id.run_id if run_id else 'none'}"
+                sources = sources_meta(export.listed_sources(con))
+                result = export.export_directory(con, out, name, sources, redact_people)
+            finally:
+                con.close()
+    except ExportInvalid as exc:
+        raise fail(f"nothing published: {exc}", EXIT_DEGRADED) from None
+    except SupportDirError as exc:
+        raise fail(str(exc), EXIT_BUSY) from None
+    if json_out:
+        print(json.dumps(result.model_dump(), indent=2))
+    else:
+        report.print_exports(out_console, str(out), result.files, result.left_out)
 
 
 @app.command(epilog="Example: supportdir serve --cron '0 6 * * 1' --source nami")

@@ -50,10 +50,7 @@ def print_build(console: Console, summary: dict) -> None:
                   f"in {seconds:.1f} s", highlight=False)
     console.print(_sources_table(run))
     if run.exports:
-        table = Table("file", "rows", title=f"exports in {run.out}", title_justify="left")
-        for name, rows in run.exports.items():
-            table.add_row(name, str(rows))
-        console.print(table)
+        print_exports(console, run.out or ".", run.exports, run.left_out)
     for check, rows in run.failed_checks.items():
         console.print(f"[yellow]data check {check} found {rows} rows[/]")
     exported = Path(run.out or ".") / "listings.jsonl"
@@ -61,6 +58,23 @@ def print_build(console: Console, summary: dict) -> None:
         rows = [json.loads(line) for line in exported.read_text("utf-8").splitlines()]
         console.print(_kinds_table(rows))
         console.print(_examples_table(rows))
+
+
+def print_exports(console: Console, out: str, files: dict[str, int],
+                  left_out: dict[str, dict[str, int]]) -> None:
+    """The exported files and their rows (the per-group calendars on one line), and what was left out."""
+    table = Table("file", "rows", title=f"exports in {out}", title_justify="left")
+    calendars = {name: rows for name, rows in files.items() if name.startswith("ics/")}
+    for name, rows in files.items():
+        if name not in calendars:
+            table.add_row(name, str(rows))
+    if calendars:
+        table.add_row(f"ics/*.ics ({len(calendars)} files)", str(sum(calendars.values())))
+    console.print(table)
+    for name, reasons in left_out.items():
+        if reasons:
+            said = ", ".join(f"{count} {reason.replace('_', ' ')}" for reason, count in reasons.items())
+            console.print(f"{name} left out groups it cannot express: {said}", highlight=False)
 
 
 def _kinds_table(rows: list[dict]) -> Table:
@@ -99,7 +113,7 @@ def print_runs(console: Console, runs: list[RunSummary]) -> None:
         return
     for run in runs:
         style = STATUS_STYLE.get(run.status, "")
-        exported = sum(run.exports.values()) // max(len(run.exports), 1) if run.exports else 0
+        exported = run.exports.get("listings.csv", 0)
         console.print(f"[bold]{run.run_id}[/] {run.mode} [{style}]{run.status}[/] "
                       f"started {run.started_at:%Y-%m-%d %H:%M:%S}Z, exported {exported} rows",
                       highlight=False)

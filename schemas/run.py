@@ -35,6 +35,10 @@ class RunSummary(BaseModel):
     out: str | None = None
     sources: list[SourceOutcome] = Field(default_factory=list)
     exports: dict[str, int] = Field(default_factory=dict, description="File name -> rows.")
+    left_out: dict[str, dict[str, int]] = Field(
+        default_factory=dict,
+        description="File name -> reason -> groups or rules the format cannot express (e.g. monthly "
+                    "groups in meetings.json).")
     failed_checks: dict[str, int] = Field(default_factory=dict)
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage.")
 

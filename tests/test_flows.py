@@ -67,7 +67,8 @@ def test_offline_build_exports_every_source(harness, env, tmp_path):
     assert set(per_source) == set(SOURCES)
     assert all(s["status"] == "ok" and s["listings"] > 0 for s in per_source.values())
     assert sorted(p.name for p in out.iterdir()) == \
-        ["datapackage.json", "listings.csv", "listings.jsonl", "listings.parquet"]
+        ["datapackage.json", "directory.geojson", "groups.ics", "hsds", "ics", "listings.csv",
+         "listings.jsonl", "listings.parquet", "meetings.json", "schemas"]
     rows = _read_csv(out)
     assert {r["source"] for r in rows} == set(SOURCES)
     assert summary["exports"]["listings.csv"] == len(rows)
