@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from flows import report
+from flows import report, search_cli
 from flows.settings import Settings, prepare_prefect
 from scrapers.errors import SupportDirError
 from warehouse.hsds_package import ExportInvalid
@@ -55,7 +55,7 @@ RedactOption = Annotated[
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     """Print one clear line on stderr and return the exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -191,6 +191,10 @@ def serve(
         deploy.serve(cron, source or None, str(out.absolute()), timezone)
     except SupportDirError as exc:
         raise fail(str(exc)) from None
+
+
+app.command("search", epilog=search_cli.SEARCH_EXAMPLES)(search_cli.search_command)
+app.command("site", epilog="Example: supportdir site --out site/ --data exports/")(search_cli.site_command)
 
 
 def _quiet_prefect(settings: Settings, verbose: bool) -> None:

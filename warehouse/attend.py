@@ -59,7 +59,7 @@ def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def rule_text(rule: Mapping) -> str:
+def rule_text(rule: Mapping, with_zone: bool = True) -> str:
     """One schedule rule in words: "Tuesdays and Thursdays, 6:30 PM–8:00 PM (America/New_York)"."""
     when = _days_text(rule["byday"])
     if rule.get("freq") == "WEEKLY" and int(rule.get("interval") or 1) > 1:
@@ -69,15 +69,15 @@ def rule_text(rule: Mapping) -> str:
     hours = clock_text(rule.get("opens_at"))
     if hours and rule.get("closes_at"):
         hours = f"{hours}–{clock_text(rule['closes_at'])}"
-    zone = f" ({rule['timezone']})" if rule.get("timezone") else ""
+    zone = f" ({rule['timezone']})" if rule.get("timezone") and with_zone else ""
     return f"{when}, {hours}{zone}" if hours else f"{when}{zone}"
 
 
-def schedule_text(record: Mapping) -> str:
+def schedule_text(record: Mapping, with_zone: bool = True) -> str:
     """Every rule of a listing in words, else the schedule as published, else ""."""
     rules = record.get("schedule") or []
     if rules:
-        return "; ".join(rule_text(rule) for rule in rules)
+        return "; ".join(rule_text(rule, with_zone) for rule in rules)
     return record.get("schedule_text") or ""
 
 
@@ -114,7 +114,7 @@ def how_to_attend(record: Mapping) -> str:
     return " ".join(ways)
 
 
-def contact_text(record: Mapping) -> str:
+def contact_text(record: Mapping, separator: str = "; ") -> str:
     """The organization contact points of a listing: phone, email, website (what is published)."""
     parts = []
     if record.get("phone"):
@@ -123,4 +123,4 @@ def contact_text(record: Mapping) -> str:
         parts.append(f"email {record['email']}")
     if record.get("website"):
         parts.append(f"website {record['website']}")
-    return "; ".join(parts) if parts else f"see {record['source_url']}"
+    return separator.join(parts) if parts else f"see {record['source_url']}"
