@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import us
 
-from schemas.search import DAYS, REMOTE, Found, Query, Result
+from schemas.search import DAYS, Found, Query, Result
 from schemas.values import ATTENDANCE, KINDS, STATUS
 from scrapers.errors import SupportDirError
 from warehouse.attend import Record, contact_text, how_to_attend, schedule_text
@@ -29,8 +29,8 @@ from warehouse.search_index import (
     WEEKDAY_BITS,
     Index,
     build_index,
-    distances,
     read_exports,
+    within,
     zip_points,
 )
 
@@ -94,10 +94,13 @@ def check_choices(kinds: Sequence[str], attendance: Sequence[str], statuses: Seq
 
 def check_query(query: Query, index: Index) -> None:
     """Refuse values no listing could match (typos), naming the ones there are."""
-    _check_values("--topic", query.topics, index.values("topics"))
-    _check_values("--audience", query.audiences, index.values("audiences"))
-    orgs = index.values("organization") | index.values("source")
-    _check_values("--organization", query.organizations, orgs)
+    if query.topics:
+        _check_values("--topic", query.topics, index.values("topics"))
+    if query.audiences:
+        _check_values("--audience", query.audiences, index.values("audiences"))
+    if query.organizations:
+        orgs = index.values("organization") | index.values("source")
+        _check_values("--organization", query.organizations, orgs)
     check_choices(query.kinds, query.attendance, query.statuses)
     for state in query.states:
         if us.states.lookup(state) is None or len(state) != 2:
@@ -159,21 +162,37 @@ def next_meeting(record: Record, now: datetime) -> datetime | None:
 
 
 def _next_times(index: Index, rows: np.ndarray, now: datetime) -> np.ndarray:
-    """Seconds since the epoch of each row's next meeting (inf when none), one computation per rule set."""
-    keys = index.schedule_key[rows]
-    lookup = np.full(len(index.schedules) + 1, NEVER)
+    """Seconds since the epoch of each row's next meeting (inf when none), once per rule set and minute."""
     minute = now.replace(second=0, microsecond=0)
-    for key in np.unique(keys[keys >= 0]).tolist():
+    if minute not in index._next:
+        index._next.clear()
+        index._next[minute] = np.full(len(index.schedules) + 1, np.nan)
+        index._next[minute][-1] = NEVER  # a key of -1 reads the last slot: no rule, never
+    lookup = index._next[minute]
+    keys = index.schedule_key[rows]
+    missing = keys[np.isnan(lookup[keys])]
+    for key in np.unique(missing).tolist():
         found = _next_of(index.schedules[key], minute)
         lookup[key] = found.timestamp() if found else NEVER
-    return lookup[keys]  # a key of -1 reads the last slot: never
+    return lookup[keys]
 
 
-def _order(index: Index, rows: np.ndarray, miles: np.ndarray | None, now: datetime) -> list[int]:
-    """Rows sorted by distance (when given), then next meeting, then name."""
-    first = miles[rows] if miles is not None else np.zeros(len(rows))
-    order = np.lexsort((index.name_rank[rows], _next_times(index, rows, now), first))
-    return rows[order].tolist()
+def _order(index: Index, rows: np.ndarray, miles: np.ndarray | None, now: datetime,
+           keep: int | None) -> list[int]:
+    """Rows by distance (when given), then next meeting, then name; only the first `keep` are sorted."""
+    nexts = _next_times(index, rows, now)
+    if miles is not None:
+        return rows[np.lexsort((index.name_rank[rows], nexts, miles))][:keep].tolist()
+    # One integer key (minute of the next meeting, then alphabetical rank) lets a partial sort pick the
+    # first `keep` of many remote groups without sorting them all.
+    minutes = np.full(len(rows), 2**40, dtype=np.int64)
+    known = np.isfinite(nexts)
+    minutes[known] = (nexts[known] // 60).astype(np.int64)
+    key = minutes * (len(index) + 1) + index.name_rank[rows]
+    if keep is not None and len(rows) > keep:
+        first = np.argpartition(key, keep - 1)[:keep]
+        rows, key = rows[first], key[first]
+    return rows[np.argsort(key, kind="stable")].tolist()
 
 
 def find(query: Query, index: Index) -> Found:
@@ -181,22 +200,26 @@ def find(query: Query, index: Index) -> Found:
     check_query(query, index)
     now = query.now or datetime.now(UTC)
     mask = matching(index, query)
-    remote_rows = np.flatnonzero(mask & np.isin(index.columns["attendance"], REMOTE))
-    miles = None
+    remote = index.mask("attendance", "online") | index.mask("attendance", "phone")
     if query.near is None:
-        ordered = _order(index, np.flatnonzero(mask), None, now)
-        remote = set(remote_rows.tolist())
-    else:
-        miles = distances(index, *query.near)
-        near = mask & ~np.isin(index.columns["attendance"], REMOTE) & (miles <= query.radius_miles)
-        beyond = mask & (index.columns["attendance"] == "hybrid") & ~near
-        far_rows = np.union1d(remote_rows, np.flatnonzero(beyond))
-        ordered = _order(index, np.flatnonzero(near), miles, now) + _order(index, far_rows, None, now)
-        remote = set(far_rows.tolist())
-    shown = ordered[: query.limit] if query.limit else ordered
-    return Found(total=len(ordered), results=[
-        _result(index.records[i], i in remote, None if miles is None or i in remote else float(miles[i]), now)
-        for i in shown])
+        rows = np.flatnonzero(mask)
+        return _found(index, _order(index, rows, None, now, query.limit), len(rows), {}, remote, now)
+    near, miles = within(index, np.flatnonzero(mask & ~remote), *query.near, query.radius_miles)
+    hybrid = np.flatnonzero(mask & index.mask("attendance", "hybrid"))
+    far = np.union1d(np.flatnonzero(mask & remote), np.setdiff1d(hybrid, near, assume_unique=True))
+    ordered = _order(index, near, miles, now, query.limit)
+    if query.limit is None or len(ordered) < query.limit:
+        left = None if query.limit is None else query.limit - len(ordered)
+        ordered += _order(index, far, None, now, left)
+    distance = dict(zip(near.tolist(), miles.tolist(), strict=True))
+    return _found(index, ordered, len(near) + len(far), distance, np.isin(np.arange(len(index)), far), now)
+
+
+def _found(index: Index, rows: list[int], total: int, distance: dict[int, float], remote: np.ndarray,
+           now: datetime) -> Found:
+    """The results of the rows to show."""
+    return Found(total=total, results=[_result(index.records[i], bool(remote[i]), distance.get(i), now)
+                                       for i in rows])
 
 
 def _result(record: Record, remote: bool, miles: float | None, now: datetime) -> Result:

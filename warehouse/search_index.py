@@ -37,15 +37,20 @@ class Index:
     schedules: list[tuple[tuple, ...]]  # the distinct rule sets (many groups share one)
     name_rank: np.ndarray  # per listing: its place in alphabetical order (the last tie-break)
     _masks: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    _values: dict[str, set[str]] = field(default_factory=dict)
+    _next: dict[object, np.ndarray] = field(default_factory=dict)  # minute -> next start per rule set
 
     def __len__(self) -> int:
         return len(self.records)
 
     def values(self, name: str) -> set[str]:
-        """The distinct values of a column or set column (lowercase)."""
-        if name in self.sets:
-            return set().union(*self.sets[name]) if self.sets[name] else set()
-        return {v for v in self.columns[name].tolist() if v}
+        """The distinct values of a column or set column (lowercase); cached."""
+        if name not in self._values:
+            if name in self.sets:
+                self._values[name] = set().union(*self.sets[name]) if self.sets[name] else set()
+            else:
+                self._values[name] = {v for v in set(self.columns[name].tolist()) if v}
+        return self._values[name]
 
     def mask(self, name: str, value: str) -> np.ndarray:
         """Rows whose column equals (or set column holds) a lowercase value; cached."""
@@ -90,12 +95,21 @@ def build_index(records: list[Record]) -> Index:
                  schedule_key, list(keys), name_rank)
 
 
-def distances(index: Index, lat: float, lon: float) -> np.ndarray:
-    """Great-circle miles from a point to every listing (nan where a listing has no point)."""
+def within(index: Index, rows: np.ndarray, lat: float, lon: float,
+           miles: float) -> tuple[np.ndarray, np.ndarray]:
+    """The rows within `miles` of a point, and their great-circle distances.
+
+    A latitude band (one degree of latitude is about 69 miles everywhere) cuts the candidates
+    first; the haversine distance is then computed for those alone.
+    """
     lat1, lon1 = np.radians(lat), np.radians(lon)
-    a = (np.sin((index.lat - lat1) / 2) ** 2
-         + np.cos(lat1) * np.cos(index.lat) * np.sin((index.lon - lon1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+    band = np.radians(miles / 69.0 + 0.01)
+    rows = rows[np.abs(index.lat[rows] - lat1) <= band]
+    lat2, lon2 = index.lat[rows], index.lon[rows]
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    found = 2 * EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+    keep = found <= miles
+    return rows[keep], found[keep]
 
 
 def read_exports(folder: Path) -> list[Record]:
