@@ -22,7 +22,8 @@ CELL_DEGREES = 0.1  # listings are grouped into cells this size before measuring
 def _near_any(lat: np.ndarray, lon: np.ndarray, points: list[tuple[float, float]]) -> np.ndarray:
     """Which of the (lat, lon) arrays lie within MAX_RADIUS_MILES (+ a cell) of any point."""
     near = np.zeros(len(lat), dtype=bool)
-    cells = {(round(a / CELL_DEGREES) * CELL_DEGREES, round(b / CELL_DEGREES) * CELL_DEGREES) for a, b in points}
+    cells = {(round(a / CELL_DEGREES) * CELL_DEGREES, round(b / CELL_DEGREES) * CELL_DEGREES)
+             for a, b in points}
     rlat, rlon = np.radians(lat), np.radians(lon)
     reach = MAX_RADIUS_MILES + 10
     for clat, clon in cells:
