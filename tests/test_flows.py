@@ -72,6 +72,16 @@ def test_offline_build_exports_every_source(harness, env, tmp_path):
     rows = _read_csv(out)
     assert {r["source"] for r in rows} == set(SOURCES)
     assert summary["exports"]["listings.csv"] == len(rows)
+    # Every export is listed with its rows; the two monthly groups are left out of meetings.json.
+    groups = sum(r["kind"] == "group" for r in rows)
+    assert summary["exports"]["hsds/services.csv"] == groups
+    assert summary["exports"]["directory.geojson"] == sum(bool(r["latitude"]) for r in rows)
+    assert summary["left_out"]["meetings.json"] == {"monthly": 2}
+    calendars = [n for n in summary["exports"] if n.startswith("ics/")]
+    assert len(calendars) == summary["exports"]["groups.ics"] == 18
+    code, stdout, _ = cli("build", "--offline", "--out", str(out))
+    assert code == 0 and "meetings.json left out groups it cannot express: 2 monthly" in stdout
+    assert "ics/*.ics (18 files)" in stdout
     counts = {name: sum(r["source"] == name for r in rows) for name in SOURCES}
     assert counts == {name: per_source[name]["listings"] for name in SOURCES}
 
@@ -108,6 +118,27 @@ def test_offline_build_exports_schedules_and_next_meetings(harness, env, tmp_pat
     assert str(west.tzinfo) in ("UTC-08:00", "UTC-07:00")
     assert by_name["SA Call – Tuesday Night"]["attendance"] == "phone"
     assert by_name["DBSA Columbus Women’s Circle"]["attendance"] == "online"
+
+
+def test_export_command_redacts_and_refuses_to_publish_an_invalid_export(harness, env, tmp_path, monkeypatch):
+    out = tmp_path / "exports"
+    assert cli("build", "--offline", "--out", str(out), "--redact-people", "--quiet")[0] == 0
+    assert json.loads((out / "datapackage.json").read_text())["redacted"] is True
+    code, stdout, stderr = cli("export", "--out", str(out), "--json")
+    assert code == 0, stderr
+    assert json.loads(stdout)["files"]["meetings.json"] == 18
+    assert json.loads((out / "datapackage.json").read_text())["redacted"] is False
+    before = (out / "meetings.json").read_bytes()
+
+    from warehouse import meeting_guide
+
+    monkeypatch.setattr(meeting_guide, "feed_problems", lambda entries: ["0/day: 9 is greater than 6"])
+    code, _, stderr = cli("export", "--out", str(out))
+    assert code == 1 and "nothing published: meetings.json is not valid" in stderr
+    assert len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
+    assert (out / "meetings.json").read_bytes() == before
+    code, _, stderr = cli("build", "--offline", "--out", str(out))
+    assert code == 1 and "nothing published" in stderr and (out / "meetings.json").read_bytes() == before
 
 
 def test_replay_with_a_missing_page_fails_only_that_source(harness, env, tmp_path):
