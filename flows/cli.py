@@ -148,7 +148,7 @@ def export_command(
 ) -> None:
     """Write every export again from the warehouse (no fetching), validated, swapped in whole."""
     from flows.build import sources_meta
-    from warehouse import db, export
+    from warehouse import db, export, migrate
     from warehouse.runs import recent_runs
 
     path = warehouse or Settings().warehouse_path
@@ -158,8 +158,9 @@ def export_command(
         with db.build_lock(path):
             con = db.connect(path)
             try:
-                run_id = next(iter(recent_runs(con, 1)), None)
-                name = f"export-{run_id.run_id if run_id else 'none'}"
+                migrate.migrate(con)
+                latest = next(iter(recent_runs(con, 1)), None)
+                name = f"export-{latest.run_id if latest else 'none'}"
                 sources = sources_meta(export.listed_sources(con))
                 result = export.export_directory(con, out, name, sources, redact_people)
             finally:

@@ -162,3 +162,14 @@ def test_status_monthly_days_and_ties_broken_by_next_meeting():
 def test_load_index_needs_an_export(tmp_path):
     with pytest.raises(SearchInvalid, match="no export"):
         load_index(tmp_path)
+
+
+def test_search_loads_the_current_export_once(sample, monkeypatch):
+    from warehouse import search as module
+
+    monkeypatch.chdir(sample.parent)  # its exports/ folder
+    first = module.search(Query(near=point("40502"), limit=2))
+    assert [r.name for r in first] == ["DBSA Lexington", "NAMI Lexington"]
+    [index] = module._LOADED.values()
+    assert [r.name for r in module.search(Query(near=point("40502"), limit=2))] == [r.name for r in first]
+    assert next(iter(module._LOADED.values())) is index  # the same index, not read again
