@@ -110,7 +110,10 @@ def how_to_attend(record: Mapping) -> str:
             ways.append("By phone: ask the group for the dial-in number.")
     if not ways:
         where = place_text(record)
-        ways.append(f"Ask the group how to attend{f' (listed at {where})' if where else ''}.")
+        at = f" (listed at {where})" if where else ""
+        kind = record.get("kind") or "group"
+        ways.append(f"Ask the group how to attend{at}." if kind == "group"
+                    else f"Contact the {kind} for its groups and meetings{at}.")
     return " ".join(ways)
 
 
