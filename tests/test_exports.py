@@ -176,6 +176,17 @@ def test_meeting_guide_feed_lists_each_weekday_and_counts_monthly_groups(out):
     assert "Family Evening" not in {e["name"] for e in entries}
 
 
+def test_meeting_guide_keeps_only_the_type_codes_the_spec_defines():
+    record = {"listing_id": "0123456789", "name": "Noon Group", "kind": "group", "organization": "AA",
+              "status": "active", "attendance": "in_person", "source_url": "https://x.example.org/",
+              "last_seen": "2026-11-20T06:00:00Z", "meeting_types": ["O", "HOMEBREW", "D"],
+              "schedule": [{"freq": "WEEKLY", "interval": 1, "byday": "MO", "opens_at": "12:00",
+                            "closes_at": None, "timezone": "America/New_York"}]}
+    entries, left_out = meeting_guide.build_feed([record])
+    assert [e["types"] for e in entries] == [["O", "D"]] and left_out == {}
+    assert meeting_guide.feed_problems(entries) == []
+
+
 def test_meeting_guide_problems_catch_bad_entries():
     good = {"name": "A", "slug": "a", "day": 1, "time": "19:00", "end_time": "",
             "timezone": "America/New_York",

@@ -11,6 +11,7 @@ A join link or dial-in is given only where the source publishes it.
 import json
 from collections import Counter
 from collections.abc import Mapping
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -75,7 +76,8 @@ def _entry(record: Record, rule: Mapping, day: str, parents: dict[str, Record], 
     entry: dict[str, Any] = {
         "name": record["name"], "slug": slug, "day": DAY_NUMBERS[day], "time": rule["opens_at"],
         "end_time": rule.get("closes_at") or "", "timezone": rule.get("timezone") or record.get("timezone"),
-        "types": list(record.get("meeting_types") or []),
+        # Codes the spec does not define (some feeds invent their own) stay in the flat export only.
+        "types": [code for code in record.get("meeting_types") or [] if code in type_codes()],
         "notes": _sentences(record.get("description"), how_to_attend(record)),
         "updated": record["last_seen"].replace("T", " ").rstrip("Z"),
         "url": record.get("website") or record["source_url"],
@@ -115,10 +117,11 @@ def feed_schema() -> dict[str, Any]:
     return json.loads(resources.files("schemas").joinpath("meeting_guide.schema.json").read_text("utf-8"))
 
 
-def type_codes() -> set[str]:
+@lru_cache(maxsize=1)
+def type_codes() -> frozenset[str]:
     """Meeting Guide type codes (code4recovery spec, types.json, MIT)."""
     text = resources.files("schemas").joinpath("standards/meeting-guide/types.json").read_text("utf-8")
-    return set(json.loads(text))
+    return frozenset(json.loads(text))
 
 
 def feed_problems(entries: list[dict]) -> list[str]:
