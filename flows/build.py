@@ -53,6 +53,7 @@ class BuildPlan(BaseModel):
     max_drop: float = 0.5
     inactive_after: int = 2
     decisions: Path | None = None
+    redact_people: bool = False
 
 
 def new_run_id(now: datetime) -> str:
@@ -62,7 +63,8 @@ def new_run_id(now: datetime) -> str:
 
 def make_plan(sources: list[str] | None, offline: bool, replay: list[str] | None,
               out: str | None, warehouse: str | None, settings: Settings,
-              accept_drop: list[str] | None = None, decisions: str | None = None) -> BuildPlan:
+              accept_drop: list[str] | None = None, decisions: str | None = None,
+              redact_people: bool = False) -> BuildPlan:
     """Resolve what to build: which sources, live or replayed, into which warehouse and folder."""
     files: list[str] = []
     if offline:
@@ -81,6 +83,7 @@ def make_plan(sources: list[str] | None, offline: bool, replay: list[str] | None
         fetch=settings.fetch_config(intervals, headers), source_retries=settings.source_retries,
         source_retry_delay=settings.source_retry_delay, accept_drop=list(accept_drop or []),
         max_drop=settings.max_drop, inactive_after=settings.inactive_after_runs, decisions=decisions_path,
+        redact_people=redact_people,
     )
 
 
@@ -203,11 +206,12 @@ def normalize_run(plan: BuildPlan, run_at: datetime) -> tuple[dict[str, int], di
 
 
 @task(name="export", cache_policy=NONE)
-def export_run(plan: BuildPlan) -> dict[str, int]:
-    """Write the exports to a fresh folder and swap it in; return rows per file."""
+def export_run(plan: BuildPlan) -> export.ExportResult:
+    """Write and validate the exports in a fresh folder and swap it in; return rows per file."""
     con = db.connect(plan.warehouse)
     try:
-        return export.export_directory(con, plan.out, plan.run_id, sources_meta(plan))
+        return export.export_directory(con, plan.out, plan.run_id, sources_meta(plan.sources),
+                                       plan.redact_people)
     finally:
         con.close()
 
@@ -221,10 +225,10 @@ def finish(plan: BuildPlan, summary: RunSummary) -> None:
         con.close()
 
 
-def sources_meta(plan: BuildPlan) -> list[dict]:
+def sources_meta(names: list[str]) -> list[dict]:
     """The datapackage `sources` entries: each source's title and start URL."""
     entries = []
-    for name in plan.sources:
+    for name in names:
         source = get_source(name)
         entries.append({"title": f"{source.organization} ({name})", "path": source.start_urls()[0]})
     return entries
@@ -269,7 +273,15 @@ def run_plan(plan: BuildPlan) -> RunSummary:
         summary.failed_checks, summary.changes, summary.entities = normalize_run(plan, summary.started_at)
     if plan.out:
         with timed(summary, "export_s"):
-            summary.exports = export_run(plan)
+            try:
+                exported = export_run(plan)
+            except export.ExportInvalid:
+                # Nothing was published; the run is recorded as such, then the error is reported.
+                summary.failed_checks["export_invalid"] = 1
+                summary.finished_at = datetime.now(UTC)
+                finish(plan, summary.settle())
+                raise
+            summary.exports, summary.left_out = exported.files, exported.left_out
     summary.finished_at = datetime.now(UTC)
     finish(plan, summary.settle())
     return summary
@@ -279,8 +291,9 @@ def run_plan(plan: BuildPlan) -> RunSummary:
 def build_directory(sources: list[str] | None = None, offline: bool = False,
                     replay: list[str] | None = None, out: str | None = None,
                     warehouse: str | None = None, accept_drop: list[str] | None = None,
-                    decisions: str | None = None) -> dict:
+                    decisions: str | None = None, redact_people: bool = False) -> dict:
     """Build the directory: collect sources (live or replayed), load, resolve, keep history, export."""
-    plan = make_plan(sources, offline, replay, out, warehouse, Settings(), accept_drop, decisions)
+    plan = make_plan(sources, offline, replay, out, warehouse, Settings(), accept_drop, decisions,
+                     redact_people)
     with db.build_lock(plan.warehouse):
         return run_plan(plan).model_dump(mode="json")

@@ -11,9 +11,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from flows import report
+from flows import report, search_cli
 from flows.settings import Settings, prepare_prefect
 from scrapers.errors import SupportDirError
+from warehouse.hsds_package import ExportInvalid
 
 EXIT_OK, EXIT_DEGRADED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 
@@ -59,11 +60,15 @@ DecisionsOption = Annotated[
                  help="CSV of review decisions (left_listing_id, right_listing_id, decision, note) that "
                       "override the matcher (default: data/review_decisions.csv)."),
 ]
+RedactOption = Annotated[
+    bool, typer.Option("--redact-people", help="Leave person names and personal emails/phones out of "
+                                               "every export (organization contact points stay).")
+]
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     """Print one clear line on stderr and return the exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -80,6 +85,7 @@ def build(
     quiet: QuietOption = False,
     json_out: JsonOption = False,
     verbose: VerboseOption = False,
+    redact_people: RedactOption = False,
 ) -> None:
     """Collect the sources (live, or replayed from WARC), load them into the warehouse, export."""
     settings = Settings()
@@ -96,9 +102,12 @@ def build(
                 sources=source or None, offline=offline, replay=[str(p) for p in replay or []] or None,
                 out=str(out), warehouse=str(warehouse) if warehouse else None,
                 accept_drop=accept_drop or None, decisions=str(decisions) if decisions else None,
+                redact_people=redact_people,
             )
     except WarehouseBusy as exc:
         raise fail(str(exc), EXIT_BUSY) from None
+    except ExportInvalid as exc:
+        raise fail(f"nothing published: {exc}", EXIT_DEGRADED) from None
     except (SupportDirError, FileNotFoundError) as exc:
         raise fail(str(exc)) from None
     if json_out:
@@ -201,6 +210,42 @@ def _warehouse(path: Path | None) -> Iterator:
         con.close()
 
 
+@app.command("export", epilog="Example: supportdir export --out exports/ --redact-people")
+def export_command(
+    out: OutOption = Path("exports"),
+    warehouse: WarehouseOption = None,
+    redact_people: RedactOption = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Write every export again from the warehouse (no fetching), validated, swapped in whole."""
+    from flows.build import sources_meta
+    from warehouse import db, export, migrate
+    from warehouse.runs import recent_runs
+
+    path = warehouse or Settings().warehouse_path
+    if not Path(path).exists():
+        raise fail(f"no warehouse at {path}; run `supportdir build --offline` first")
+    try:
+        with db.build_lock(path):
+            con = db.connect(path)
+            try:
+                migrate.migrate(con)
+                latest = next(iter(recent_runs(con, 1)), None)
+                name = f"export-{latest.run_id if latest else 'none'}"
+                sources = sources_meta(export.listed_sources(con))
+                result = export.export_directory(con, out, name, sources, redact_people)
+            finally:
+                con.close()
+    except ExportInvalid as exc:
+        raise fail(f"nothing published: {exc}", EXIT_DEGRADED) from None
+    except SupportDirError as exc:
+        raise fail(str(exc), EXIT_BUSY) from None
+    if json_out:
+        print(json.dumps(result.model_dump(), indent=2))
+    else:
+        report.print_exports(out_console, str(out), result.files, result.left_out)
+
+
 @app.command(epilog="Example: supportdir serve --cron '0 6 * * 1' --source nami")
 def serve(
     cron: CronOption,
@@ -218,6 +263,10 @@ def serve(
         deploy.serve(cron, source or None, str(out.absolute()), timezone)
     except SupportDirError as exc:
         raise fail(str(exc)) from None
+
+
+app.command("search", epilog=search_cli.SEARCH_EXAMPLES)(search_cli.search_command)
+app.command("site", epilog="Example: supportdir site --out site/ --data exports/")(search_cli.site_command)
 
 
 def _quiet_prefect(settings: Settings, verbose: bool) -> None:

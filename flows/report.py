@@ -55,10 +55,7 @@ def print_build(console: Console, summary: dict) -> None:
     console.print(_sources_table(run))
     _print_restricted(console, run)
     if run.exports:
-        table = Table("file", "rows", title=f"exports in {run.out}", title_justify="left")
-        for name, rows in run.exports.items():
-            table.add_row(name, str(rows))
-        console.print(table)
+        print_exports(console, run.out or ".", run.exports, run.left_out)
     for check, rows in run.failed_checks.items():
         console.print(f"[yellow]data check {check} found {rows} rows[/]")
     if run.changes:
@@ -71,6 +68,23 @@ def print_build(console: Console, summary: dict) -> None:
         rows = [json.loads(line) for line in exported.read_text("utf-8").splitlines()]
         console.print(_kinds_table(rows))
         console.print(_examples_table(rows))
+
+
+def print_exports(console: Console, out: str, files: dict[str, int],
+                  left_out: dict[str, dict[str, int]]) -> None:
+    """The exported files and their rows (the per-group calendars on one line), and what was left out."""
+    table = Table("file", "rows", title=f"exports in {out}", title_justify="left")
+    calendars = {name: rows for name, rows in files.items() if name.startswith("ics/")}
+    for name, rows in files.items():
+        if name not in calendars:
+            table.add_row(name, str(rows))
+    if calendars:
+        table.add_row(f"ics/*.ics ({len(calendars)} files)", str(sum(calendars.values())))
+    console.print(table)
+    for name, reasons in left_out.items():
+        if reasons:
+            said = ", ".join(f"{count} {reason.replace('_', ' ')}" for reason, count in reasons.items())
+            console.print(f"{name} left out groups it cannot express: {said}", highlight=False)
 
 
 def _kinds_table(rows: list[dict]) -> Table:

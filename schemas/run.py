@@ -39,6 +39,10 @@ class RunSummary(BaseModel):
     out: str | None = None
     sources: list[SourceOutcome] = Field(default_factory=list)
     exports: dict[str, int] = Field(default_factory=dict, description="File name -> rows.")
+    left_out: dict[str, dict[str, int]] = Field(
+        default_factory=dict,
+        description="File name -> reason -> groups or rules the format cannot express (e.g. monthly "
+                    "groups in meetings.json).")
     failed_checks: dict[str, int] = Field(default_factory=dict)
     changes: dict[str, int] = Field(default_factory=dict, description="Listings new, changed, ... by change.")
     entities: int | None = Field(None, description="Entities after resolving duplicates.")

@@ -69,11 +69,30 @@ def test_offline_build_exports_every_source(harness, env, tmp_path):
     assert set(per_source) == set(SOURCES)
     assert all(s["status"] == "ok" and s["listings"] > 0 for s in per_source.values())
     assert sorted(p.name for p in out.iterdir()) == \
-        ["changes.jsonl", "datapackage.json", "entities.csv", "entities.jsonl", "entities.parquet",
-         "listings.csv", "listings.jsonl", "listings.parquet", "review.csv"]
+        ["changes.jsonl", "datapackage.json", "directory.geojson", "entities.csv", "entities.jsonl",
+         "entities.parquet", "groups.ics", "hsds", "ics", "listings.csv", "listings.jsonl",
+         "listings.parquet", "meetings.json", "review.csv", "schemas"]
     rows = _read_csv(out)
     assert {r["source"] for r in rows} == set(SOURCES)
     assert summary["exports"]["listings.csv"] == len(rows)
+    # Every export is listed with its rows; meetings.json counts the groups it cannot express.
+    groups = sum(r["kind"] == "group" for r in rows)
+    assert summary["exports"]["hsds/services.csv"] == groups
+    assert summary["exports"]["directory.geojson"] == sum(bool(r["latitude"]) for r in rows)
+    left_out = summary["left_out"]["meetings.json"]
+    assert left_out == {"every_n_weeks": 2, "monthly": 6, "no_schedule": 4, "no_timezone": 1}
+    feed = json.loads((out / "meetings.json").read_text(encoding="utf-8"))
+    assert len({entry["slug"] for entry in feed}) == len(feed) == summary["exports"]["meetings.json"]
+    assert all(entry["timezone"] and entry["time"] for entry in feed)
+    calendars = [n for n in summary["exports"] if n.startswith("ics/")]
+    # One calendar per group with a rule that has a first date (a zone, and a start date when
+    # it meets every other week).
+    no_date = summary["left_out"]["groups.ics"]["no_first_date"]
+    assert len(calendars) == groups - left_out["no_schedule"] - no_date
+    code, stdout, _ = cli("build", "--offline", "--out", str(out))
+    assert code == 0
+    assert "meetings.json left out groups it cannot express: 2 every n weeks, 6 monthly" in stdout
+    assert f"ics/*.ics ({len(calendars)} files)" in stdout
     counts = {name: sum(r["source"] == name for r in rows) for name in SOURCES}
     assert counts == {name: per_source[name]["listings"] for name in SOURCES}
     assert counts == {"nami": 13, "dbsa": 24, "sardaa": 14, "mha": 10, "meetingguide": 320,
@@ -149,6 +168,28 @@ def test_a_bad_feeds_file_is_one_clear_line(env, tmp_path, monkeypatch):
     code, _, stderr = cli("sources")
     assert code == 2 and "feeds file" in stderr and "not an http(s) URL" in stderr
     assert "Traceback" not in stderr
+
+
+def test_export_command_redacts_and_refuses_to_publish_an_invalid_export(harness, env, tmp_path, monkeypatch):
+    out = tmp_path / "exports"
+    assert cli("build", "--offline", "--out", str(out), "--redact-people", "--quiet")[0] == 0
+    assert json.loads((out / "datapackage.json").read_text())["redacted"] is True
+    code, stdout, stderr = cli("export", "--out", str(out), "--json")
+    assert code == 0, stderr
+    feed = json.loads((out / "meetings.json").read_text(encoding="utf-8"))
+    assert json.loads(stdout)["files"]["meetings.json"] == len(feed) > 0
+    assert json.loads((out / "datapackage.json").read_text())["redacted"] is False
+    before = (out / "meetings.json").read_bytes()
+
+    from warehouse import meeting_guide
+
+    monkeypatch.setattr(meeting_guide, "feed_problems", lambda entries: ["0/day: 9 is greater than 6"])
+    code, _, stderr = cli("export", "--out", str(out))
+    assert code == 1 and "nothing published: meetings.json is not valid" in stderr
+    assert len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
+    assert (out / "meetings.json").read_bytes() == before
+    code, _, stderr = cli("build", "--offline", "--out", str(out))
+    assert code == 1 and "nothing published" in stderr and (out / "meetings.json").read_bytes() == before
 
 
 def test_replay_with_a_missing_page_fails_only_that_source(harness, env, tmp_path):

@@ -151,7 +151,7 @@ def test_identity_exports_are_valid_and_listings_carry_their_entity(con, tmp_pat
 
     build(con, "r1", FETCHED, {"nami": [NAMI_FOX, KENOSHA, KENOSHA_2], "mha": [MHA_FOX], "dbsa": [OTHER]})
     out = tmp_path / "out"
-    counts = export.export_directory(con, out, "r1", [])
+    counts = export.export_directory(con, out, "r1", []).files
     assert counts["entities.csv"] == counts["entities.jsonl"] == counts["entities.parquet"] == 4
     assert counts["review.csv"] == 1 and counts["changes.jsonl"] == 5
     package = Package(str(out / "datapackage.json"))

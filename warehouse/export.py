@@ -1,17 +1,23 @@
-"""Export the directory: listings.csv, .parquet, .jsonl, the identity files and a datapackage.json."""
+"""Export the directory: flat listings and entities, HSDS 3.0, Meeting Guide, GeoJSON and iCalendar.
+
+Everything is written into one temporary build folder, each export is validated there, and only
+then is the folder swapped in whole (warehouse/publish.py): a failed validation raises
+ExportInvalid, the build folder is dropped and the previous export stays in place.
+"""
 
 import json
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+from pydantic import BaseModel, Field
 
-from schemas.listing import DirectoryRow
-from schemas.table_schema import table_schema
-from warehouse import udfs
-from warehouse.db import sql_text
+from warehouse import geojson, hsds, hsds_package, ical, meeting_guide, records
 from warehouse.export_identity import identity_resources, write_identity
+from warehouse.export_package import datapackage, validate_flat
+from warehouse.hsds_package import ExportInvalid
 from warehouse.publish import publish
 
 FILES = {
@@ -19,59 +25,100 @@ FILES = {
     "listings.parquet": ("export_typed", "(FORMAT parquet)", "parquet", "application/vnd.apache.parquet"),
     "listings.jsonl": ("export_json", "(FORMAT json)", "jsonl", "application/x-ndjson"),
 }
-LICENSE = {"name": "ODC-By-1.0", "path": "https://opendatacommons.org/licenses/by/1-0/",
-           "title": "Open Data Commons Attribution License 1.0"}
+JSON_SCHEMAS = ("meeting_guide.schema.json", "geojson.schema.json")
+
+__all__ = ["FILES", "ExportInvalid", "ExportResult", "export_directory", "listed_sources", "write_exports"]
+
+
+class ExportResult(BaseModel):
+    """What an export wrote: rows per file, and what a format could not express, by reason."""
+
+    files: dict[str, int] = Field(default_factory=dict)
+    left_out: dict[str, dict[str, int]] = Field(default_factory=dict)
 
 
 def _copy(con: duckdb.DuckDBPyConnection, query_name: str, path: Path, options: str) -> None:
     """COPY one export query to a file."""
+    from warehouse.db import sql_text
+
     query = sql_text(query_name).strip().rstrip(";")
     target = str(path).replace("'", "''")
     con.execute(f"COPY ({query}) TO '{target}' {options}")
 
 
 def write_listings(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:
-    """Write the three listing files into a folder; return rows per file."""
-    udfs.register(con)  # next_meeting_at is computed by a Python function as the files are written
-    rows = con.execute("SELECT count(*) FROM directory").fetchall()[0][0]
+    """Write the three listing files into a folder; return rows per file (export view prepared)."""
+    rows = con.execute("SELECT count(*) FROM export_directory").fetchall()[0][0]
     for name, (query, options, _fmt, _media) in FILES.items():
         _copy(con, query, folder / name, options)
     return dict.fromkeys(FILES, rows)
 
 
-def datapackage(counts: dict[str, int], sources: list[dict[str, Any]], run_id: str) -> dict[str, Any]:
-    """The Data Package descriptor: every file with its format, schema and row count."""
-    schema = table_schema(DirectoryRow)
-    resources = []
-    for name, (_query, _options, fmt, media) in FILES.items():
-        resources.append({
-            "name": name.replace(".", "-"), "path": name, "format": fmt, "mediatype": media,
-            "encoding": "utf-8", "profile": "tabular-data-resource", "schema": schema,
-            "rows": counts[name],
-        })
-    return {
-        "name": "peer-support-directory",
-        "title": "Peer-support organizations and groups",
-        "description": "Chapters, support groups and organizations published by peer-support alliances.",
-        "version": run_id,
-        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "licenses": [LICENSE],
-        "sources": sources,
-        "resources": resources,
-    }
+def _write_json(path: Path, value: Any) -> None:
+    """A JSON file, UTF-8, compact but one item per line for diffs."""
+    path.write_text(json.dumps(value, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
-def export_directory(con: duckdb.DuckDBPyConnection, out: Path, run_id: str,
-                     sources: list[dict[str, Any]]) -> dict[str, int]:
-    """Write every export to a fresh folder and swap it in whole; return rows per file."""
-    counts: dict[str, int] = {}
+def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sources: list[dict[str, Any]],
+                  redact_people: bool = False, now: datetime | None = None) -> ExportResult:
+    """Write and validate every export into `folder`; ExportInvalid when one does not validate."""
+    now = now or datetime.now(UTC)
+    records.prepare(con, redact_people)
+    result = ExportResult(files=write_listings(con, folder))
+    validate_flat(folder, FILES)
+    result.files.update(write_identity(con, folder, run_id))
+    found = records.load(con)
+
+    tables = hsds.build_tables(found, now, run_id)
+    result.files.update(hsds_package.write_tables(tables, folder / "hsds"))
+    hsds_package.validate_package(folder / "hsds")
+
+    entries, result.left_out["meetings.json"] = meeting_guide.build_feed(found)
+    _check(meeting_guide.feed_problems(entries), "meetings.json")
+    _write_json(folder / "meetings.json", entries)
+    result.files["meetings.json"] = len(entries)
+
+    collection = geojson.build_collection(found)
+    _check(geojson.collection_problems(collection), "directory.geojson")
+    _write_json(folder / "directory.geojson", collection)
+    result.files["directory.geojson"] = len(collection["features"])
+
+    calendars, skipped = ical.write_calendars(found, folder, now)
+    result.left_out["groups.ics"] = skipped
+    for name in calendars:
+        _check(ical.calendar_problems(folder / name, allow_empty=name == "groups.ics"), name)
+    result.files.update(calendars)
+
+    (folder / "schemas").mkdir(exist_ok=True)
+    for name in JSON_SCHEMAS:
+        shutil.copyfile(hsds_package.standards_path(name), folder / "schemas" / name)
+    hsds_descriptor = json.loads((folder / "hsds" / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor = datapackage(result.files, sources, run_id, redact_people, FILES, hsds_descriptor)
+    descriptor["resources"] += identity_resources(result.files)
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    return result
+
+
+def _check(problems: list[str], name: str) -> None:
+    """Raise ExportInvalid naming the file and its first problems."""
+    if problems:
+        raise ExportInvalid(f"{name} is not valid: {'; '.join(problems[:5])}")
+
+
+def listed_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The sources that have listings in the warehouse."""
+    from warehouse.db import run_sql
+
+    return [row[0] for row in run_sql(con, "export_sources").fetchall()]
+
+
+def export_directory(con: duckdb.DuckDBPyConnection, out: Path, run_id: str, sources: list[dict[str, Any]],
+                     redact_people: bool = False) -> ExportResult:
+    """Write every export to a fresh folder, validate it, and swap it in whole."""
+    result = ExportResult()
 
     def write(folder: Path) -> None:
-        counts.update(write_listings(con, folder))
-        counts.update(write_identity(con, folder, run_id))
-        descriptor = datapackage(counts, sources, run_id)
-        descriptor["resources"] += identity_resources(counts)
-        (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+        result.__dict__.update(write_exports(con, folder, run_id, sources, redact_people).__dict__)
 
     publish(Path(out), run_id, write)
-    return counts
+    return result

@@ -3,5 +3,5 @@ SELECT * REPLACE (
     strftime(first_seen, '%Y-%m-%dT%H:%M:%SZ') AS first_seen,
     strftime(last_seen, '%Y-%m-%dT%H:%M:%SZ') AS last_seen
 )
-FROM entities
+FROM export_entities
 ORDER BY entity_id

@@ -1,2 +1,2 @@
 -- The entities with native types (lists, timestamps), for Parquet.
-SELECT * FROM entities ORDER BY entity_id
+SELECT * FROM export_entities ORDER BY entity_id

@@ -10,6 +10,6 @@ SELECT
         strftime(first_seen, '%Y-%m-%dT%H:%M:%SZ') AS first_seen,
         strftime(last_seen, '%Y-%m-%dT%H:%M:%SZ') AS last_seen
     ),
-    next_meeting_at(directory.schedule, now()) AS next_meeting_at
-FROM directory
+    next_meeting_at(export_directory.schedule, now()) AS next_meeting_at
+FROM export_directory
 ORDER BY listing_id

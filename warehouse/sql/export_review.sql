@@ -10,8 +10,10 @@ SELECT
     b.source AS right_source,
     nullif(concat_ws(', ', a.city, a.state), '') AS left_place,
     nullif(concat_ws(', ', b.city, b.state), '') AS right_place,
-    nullif(concat_ws(' ', a.phone, a.website, a.email), '') AS left_contact,
-    nullif(concat_ws(' ', b.phone, b.website, b.email), '') AS right_contact,
+    nullif(concat_ws(' ', a.phone, a.website, CASE WHEN getvariable('redact_people')
+        THEN keep_email(a.email, a.name, a.organization) ELSE a.email END), '') AS left_contact,
+    nullif(concat_ws(' ', b.phone, b.website, CASE WHEN getvariable('redact_people')
+        THEN keep_email(b.email, b.name, b.organization) ELSE b.email END), '') AS right_contact,
     p.decided AS decision,
     p.note
 FROM match_pairs AS p

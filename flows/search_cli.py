@@ -1,0 +1,167 @@
+"""`supportdir search` and `supportdir site`: find groups and chapters, or write the search page."""
+
+import csv
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from schemas.search import DEFAULT_RADIUS_MILES, Found, Query, Result
+from warehouse.attend import CRISIS_LINE
+
+Many = list[str] | None
+DataOption = Annotated[
+    Path | None, typer.Option("--data", help="Export folder to search (default: exports/).")
+]
+FromWarehouse = Annotated[
+    Path | None, typer.Option("--warehouse", help="Search this DuckDB warehouse's current listings instead.")
+]
+SEARCH_EXAMPLES = (
+    'Examples: supportdir search --near 40502 --radius 25 | '
+    'supportdir search --near "38.04,-84.50" --radius 50 --attendance online --topic bipolar | '
+    'supportdir search --state KY --kind group --day tue --after 17:00 --format json')
+CSV_COLUMNS = (
+    "name", "kind", "organization", "attendance", "remote", "distance_miles", "next_meeting_at", "when",
+    "how_to_attend", "contact", "city", "state", "postal_code", "phone", "email", "website",
+    "registration_url", "conference_url", "topics", "audiences", "listing_id", "source", "source_url",
+    "last_seen")
+
+
+OPTION_OF = {"kinds": "--kind", "attendance": "--attendance", "statuses": "--status",
+             "radius_miles": "--radius", "near": "--near", "limit": "--limit"}
+
+
+def _when(moment: datetime | None) -> str:
+    """"Tue Dec 1, 6:30 PM EST"; "" when unknown."""
+    if moment is None:
+        return ""
+    return f"{moment:%a %b} {moment.day}, {moment:%I:%M %p %Z}".replace(" 0", " ")
+
+
+def _distance(result: Result) -> str:
+    """Miles for nearby listings, the way to attend for remote ones."""
+    if result.remote:
+        return "phone" if result.attendance == "phone" else "online"
+    return f"{result.distance_miles:.1f} mi" if result.distance_miles is not None else ""
+
+
+def print_table(console: Console, found: Found) -> None:
+    """The 988 line once, then a readable table of the results."""
+    console.print(f"[bold]{CRISIS_LINE}[/]", highlight=False)
+    shown = len(found.results)
+    more = f" (showing {shown}; use --limit)" if shown < found.total else ""
+    table = Table("name", "where", "next meeting", "how to attend · contact",
+                  title=f"{found.total} found{more}", title_justify="left", show_lines=True)
+    for column in table.columns:
+        column.overflow = "fold"  # links must stay whole and readable
+    for result in found.results:
+        place = ", ".join(filter(None, [result.city, result.state]))
+        about = f"{result.kind} · {result.organization}"
+        name = "\n".join(filter(None, [f"[bold]{result.name}[/]", about, place]))
+        when = "\n".join(filter(None, [_when(result.next_meeting_at), result.when]))
+        table.add_row(name, _distance(result), when, f"{result.how_to_attend}\n{result.contact}")
+    console.print(table)
+
+
+def print_json(found: Found) -> None:
+    """The results as one JSON object (total, the 988 line, results)."""
+    payload = {"total": found.total, "crisis_line": CRISIS_LINE,
+               "results": [r.model_dump(mode="json") for r in found.results]}
+    print(json.dumps(payload, indent=2, ensure_ascii=False))
+
+
+def print_csv(found: Found) -> None:
+    """The results as CSV (lists joined by ';')."""
+    writer = csv.writer(sys.stdout)
+    writer.writerow(CSV_COLUMNS)
+    for result in found.results:
+        row = result.model_dump(mode="json")
+        writer.writerow([";".join(row[c]) if isinstance(row[c], list) else ("" if row[c] is None else row[c])
+                         for c in CSV_COLUMNS])
+
+
+def build_query(near: str | None, radius: float | None, kind: Many, organization: Many, topic: Many,
+                audience: Many, attendance: Many, day: Many, after: str | None, before: str | None,
+                state: Many, status: Many, text: str | None, limit: int) -> Query:
+    """The Query of the command's options; SearchInvalid for a bad value."""
+    from warehouse.search import SearchInvalid, check_choices, clock_minutes, day_codes, point
+
+    if radius is not None and radius < 0:
+        raise SearchInvalid(f"--radius {radius:g}: a radius must be 0 miles or more")
+    check_choices(kind or [], attendance or [], status or [])
+    for option, value in (("--after", after), ("--before", before)):
+        if value:
+            clock_minutes(value, option)
+    try:
+        return Query(
+            near=point(near) if near else None,
+            radius_miles=DEFAULT_RADIUS_MILES if radius is None else radius,
+            kinds=tuple(k.lower() for k in kind or []), organizations=tuple(organization or []),
+            topics=tuple(topic or []), audiences=tuple(audience or []),
+            attendance=tuple(a.lower().replace("-", "_") for a in attendance or []),
+            days=day_codes(day or []), after=after, before=before,
+            states=tuple(s.upper() for s in state or []),
+            statuses=tuple(s.lower() for s in status or ["active"]), text=text, limit=limit or None)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        option = OPTION_OF.get(str(error["loc"][0]), str(error["loc"][0]))
+        raise SearchInvalid(f"{option} {error.get('input')!r}: {error['msg']}") from None
+
+
+def search_command(
+    near: Annotated[str | None, typer.Option("--near", help='A ZIP code or "lat,lon".')] = None,
+    radius: Annotated[float | None, typer.Option("--radius", help="Miles around --near (25).")] = None,
+    kind: Annotated[Many, typer.Option("--kind", help="organization, chapter or group (repeatable).")] = None,
+    organization: Annotated[Many, typer.Option("--organization", help="Alliance or source, e.g. NAMI, dbsa.")]
+    = None,
+    topic: Annotated[Many, typer.Option("--topic", help="e.g. bipolar (repeatable: all).")] = None,
+    audience: Annotated[Many, typer.Option("--audience", help="e.g. family (repeatable: all).")] = None,
+    attendance: Annotated[Many, typer.Option(
+        "--attendance", help="in_person, online, hybrid, phone, unknown (repeatable: any).")] = None,
+    day: Annotated[Many, typer.Option("--day", help="mon..sun: meets on that day (repeatable: any).")] = None,
+    after: Annotated[str | None, typer.Option("--after", help="Starts at or after HH:MM local time.")] = None,
+    before: Annotated[str | None, typer.Option("--before", help="Starts before HH:MM local time.")] = None,
+    state: Annotated[Many, typer.Option("--state", help="Two-letter state code (repeatable: any).")] = None,
+    status: Annotated[Many, typer.Option("--status", help="active (default), inactive, unverified.")] = None,
+    text: Annotated[str | None, typer.Option("--text", help="Words in the name or description.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="At most this many results (0: all).")] = 50,
+    output: Annotated[Literal["table", "json", "csv"], typer.Option(
+        "--format", help="table (default, with the 988 line), json or csv.")] = "table",
+    data: DataOption = None,
+    warehouse: FromWarehouse = None,
+) -> None:
+    """Find groups and chapters near a ZIP code or a point, by topic, audience, attendance, day and time."""
+    from flows.cli import fail, out_console
+    from warehouse.search import SearchInvalid, find, load_index
+
+    try:
+        query = build_query(near, radius, kind, organization, topic, audience, attendance, day, after,
+                            before, state, status, text, limit)
+        found = find(query, load_index(data, warehouse))
+    except SearchInvalid as exc:
+        raise fail(str(exc)) from None
+    {"json": lambda: print_json(found), "csv": lambda: print_csv(found),
+     "table": lambda: print_table(out_console, found)}[output]()
+
+
+def site_command(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write index.html into.")] = Path("site"),
+    data: DataOption = None,
+    warehouse: FromWarehouse = None,
+) -> None:
+    """Write one self-contained, accessible search page (index.html, no network needed)."""
+    from flows.cli import fail, out_console
+    from warehouse.search import SearchInvalid
+    from warehouse.site import write_site
+
+    try:
+        path = write_site(Path(out), data, warehouse)
+    except SearchInvalid as exc:
+        raise fail(str(exc)) from None
+    out_console.print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)", highlight=False)

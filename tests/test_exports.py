@@ -1,0 +1,306 @@
+"""The exports: HSDS 3.0 package, Meeting Guide feed, GeoJSON, iCalendar, the top datapackage,
+validation before publishing, and the --redact-people switch on every file."""
+
+import json
+import lzma
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from icalendar import Calendar
+
+from schemas.listing import ParsedListing
+from schemas.run import RunSummary, SourceOutcome
+from schemas.schedule import ScheduleRule
+from warehouse import db, export, hsds, hsds_json, meeting_guide, migrate, normalize, records, stage
+from warehouse.occurrences import occurrences
+
+FETCHED = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+ROOT = Path(__file__).parents[1]
+HSDS = ROOT / "schemas" / "standards" / "hsds-3.0"
+
+
+def item(**fields) -> ParsedListing:
+    """A DBSA-like listing with the identity fields filled."""
+    base = {"source": "dbsa", "organization": "DBSA", "source_url": "https://www.dbsalliance.org/x/",
+            "fetched_at": FETCHED, "content_sha256": "b" * 64, "kind": "group"}
+    return ParsedListing(**{**base, **fields})
+
+
+def weekly(byday: str, opens: str, closes: str | None = None, zone: str = "America/New_York",
+           freq: str = "WEEKLY") -> ScheduleRule:
+    return ScheduleRule(freq=freq, byday=byday, opens_at=opens, closes_at=closes, timezone=zone)
+
+
+LISTINGS = [
+    item(source_key="lex", kind="chapter", name="DBSA Lexington", email="dbsalexington@gmail.com",
+         address="205 E. Short St.\nLexington, KY 40507", phone="(859) 555-0100", topics=("depression",),
+         audiences=("peers",), website="https://dbsalex.example.org/"),
+    item(source_key="lex/tuesday", parent_key="lex", name="Tuesday Night Group",
+         location_name="Central Church",
+         address="205 E. Short St.\nLexington, KY 40507", schedule=(weekly("TU", "19:00", "20:30"),),
+         meeting_types=("O", "D"), topics=("bipolar",), audiences=("family",),
+         email="jane.doe@gmail.com",
+         description="Peer-led. Contact Jane Doe at 859-555-0134 or jane.doe@gmail.com for directions."),
+    item(source_key="lex/online", parent_key="lex", name="Online Circle", attendance="online",
+         conference_url="https://zoom.example.org/j/123", schedule=(weekly("MO,TH", "18:00"),),
+         email="circle@dbsalex.example.org", topics=("depression", "bipolar")),
+    item(source_key="lex/monthly", parent_key="lex", name="Family Evening", city="Lexington", state="KY",
+         schedule=(weekly("2WE,4WE", "19:00", "20:30", freq="MONTHLY"),)),
+    item(source_key="call", source="sardaa", organization="S&PAA", name="SA Call", attendance="phone",
+         registration_url="https://sardaa.example.org/call-registration/",
+         schedule=(weekly("SU", "19:00", zone="America/Chicago"),)),
+]
+
+
+def load(con, listings: list[ParsedListing], run_id: str = "r1", at: datetime = FETCHED) -> None:
+    """Stage and normalize one run per source."""
+    stage.start_run(con, RunSummary(run_id=run_id, mode="replay", started_at=at, warehouse=":memory:"))
+    for source in sorted({x.source for x in listings}):
+        mine = [x for x in listings if x.source == source]
+        outcome = SourceOutcome(source=source, status="ok", listings=len(mine))
+        stage.record_source(con, run_id, outcome, [], mine)
+    normalize.normalize_run(con, run_id, at)
+
+
+@pytest.fixture
+def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    connection = db.connect(tmp_path / "w.duckdb")
+    migrate.migrate(connection)
+    load(connection, LISTINGS)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def out(con, tmp_path: Path) -> Path:
+    folder = tmp_path / "out"
+    export.export_directory(con, folder, "r1", [{"title": "DBSA", "path": "x"}])
+    return folder
+
+
+def csv_rows(path: Path) -> list[dict]:
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_hsds_package_validates_and_maps_chapters_groups_and_places(out):
+    from frictionless import Package
+
+    report = Package(str(out / "hsds" / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["taskName", "rowNumber", "fieldName", "note"])
+    orgs = {r["name"]: r for r in csv_rows(out / "hsds" / "organizations.csv")}
+    assert set(orgs) == {"DBSA", "S&PAA", "DBSA Lexington"}
+    assert orgs["DBSA Lexington"]["parent_organization_id"] == orgs["DBSA"]["id"]
+    assert orgs["DBSA Lexington"]["email"] == "dbsalexington@gmail.com"
+    services = {r["name"]: r for r in csv_rows(out / "hsds" / "services.csv")}
+    assert set(services) == {"Tuesday Night Group", "Online Circle", "Family Evening", "SA Call"}
+    assert services["Online Circle"]["organization_id"] == orgs["DBSA Lexington"]["id"]
+    assert services["SA Call"]["organization_id"] == orgs["S&PAA"]["id"]
+    locations = {r["id"]: r for r in csv_rows(out / "hsds" / "locations.csv")}
+    links = csv_rows(out / "hsds" / "service_at_location.csv")
+    kinds = {(s, locations[link["location_id"]]["location_type"]) for link in links
+             for s, row in services.items() if row["id"] == link["service_id"]}
+    assert kinds == {("Tuesday Night Group", "physical"), ("Online Circle", "virtual"),
+                     ("Family Evening", "physical"), ("SA Call", "virtual")}
+    virtual = next(r for r in locations.values() if r["url"])
+    assert virtual["url"] == "https://zoom.example.org/j/123"  # the only published join link
+    schedules = {r["service_id"]: r for r in csv_rows(out / "hsds" / "schedules.csv")}
+    tuesday = schedules[services["Tuesday Night Group"]["id"]]
+    assert (tuesday["freq"], tuesday["interval"], tuesday["byday"]) == ("WEEKLY", "1", "TU")
+    assert tuesday["opens_at"] in ("19:00:00-05:00", "19:00:00-04:00")
+    assert tuesday["timezone"] in ("-5", "-4") and "America/New_York" in tuesday["notes"]
+    assert schedules[services["Family Evening"]["id"]]["byday"] == "2WE,4WE"
+    addresses = csv_rows(out / "hsds" / "addresses.csv")
+    assert {(a["address_1"], a["postal_code"]) for a in addresses} == {("205 E. Short St.", "40507")}
+    terms = {r["code"] for r in csv_rows(out / "hsds" / "taxonomy_terms.csv")}
+    assert {"topic:bipolar", "audience:family", "meeting_type:O"} <= terms
+    metadata = csv_rows(out / "hsds" / "metadata.csv")
+    traced = {m["resource_id"] for m in metadata if m["field_name"] == "source_url"}
+    assert {s["id"] for s in services.values()} <= traced
+    assert all(m["last_action_date"] == "2026-11-20" for m in metadata)
+    carried = {p.name for p in (out / "hsds" / "schema").iterdir()}
+    assert {"LICENSE", "SOURCE.txt", "organization.json", "schedule.json"} <= carried
+    assert "CC BY-SA" in (out / "hsds" / "schema" / "SOURCE.txt").read_text()
+
+
+def test_hsds_json_objects_validate_against_the_compiled_schemas(con):
+    from jsonschema import Draft7Validator, FormatChecker
+
+    records.prepare(con)
+    tables = hsds.build_tables(records.load(con), datetime.now(UTC), "r1")
+    service_schema = json.loads((HSDS / "schema" / "compiled" / "service_with_definitions.json").read_text())
+    packed = ROOT / "tests" / "files" / "hsds_compiled_organization.json.xz"  # compiled/organization.json
+    org_schema = json.loads(lzma.decompress(packed.read_bytes()))
+    checker = FormatChecker()
+    services = [hsds_json.service_object(tables, s["id"]) for s in tables["service"]]
+    assert len(services) == 4
+    for service in services:
+        errors = list(Draft7Validator(service_schema, format_checker=checker).iter_errors(service))
+        assert not errors, [e.message for e in errors]
+    tuesday = next(s for s in services if s["name"] == "Tuesday Night Group")
+    assert tuesday["schedules"][0]["byday"] == "TU"
+    assert tuesday["service_at_locations"][0]["location"]["addresses"][0]["city"] == "Lexington"
+    assert tuesday["organization"]["name"] == "DBSA Lexington"
+    chapter = next(o for o in tables["organization"] if o["name"] == "DBSA Lexington")
+    compiled = hsds_json.organization_object(tables, chapter["id"])
+    assert {s["name"] for s in compiled["services"]} == \
+        {"Tuesday Night Group", "Online Circle", "Family Evening"}
+    errors = list(Draft7Validator(org_schema, format_checker=checker).iter_errors(compiled))
+    assert not errors, [e.message for e in errors][:3]
+    broken = {**compiled, "locations": [{"id": "x"}]}  # location_type is required: the schema bites
+    assert list(Draft7Validator(org_schema).iter_errors(broken))
+
+
+def test_meeting_guide_feed_lists_each_weekday_and_counts_monthly_groups(out):
+    entries = json.loads((out / "meetings.json").read_text())
+    assert meeting_guide.feed_problems(entries) == []
+    by_slug = {e["slug"]: e for e in entries}
+    assert len(by_slug) == len(entries) == 4  # Tuesday, Online Circle Mon + Thu, SA Call Sunday
+    circle = sorted((e for e in entries if e["name"] == "Online Circle"), key=lambda e: e["day"])
+    assert [(e["day"], e["time"], e["end_time"]) for e in circle] == [(1, "18:00", ""), (4, "18:00", "")]
+    assert circle[0]["slug"].endswith("-mo") and circle[1]["slug"].endswith("-th")
+    assert circle[0]["conference_url"] == "https://zoom.example.org/j/123"
+    tuesday = next(e for e in entries if e["name"] == "Tuesday Night Group")
+    assert (tuesday["day"], tuesday["time"], tuesday["end_time"], tuesday["timezone"]) == \
+        (2, "19:00", "20:30", "America/New_York")
+    assert tuesday["types"] == ["O", "D"] and tuesday["location"] == "Central Church"
+    assert tuesday["approximate"] == "yes" and tuesday["latitude"] == pytest.approx(38.05, abs=0.1)
+    assert tuesday["entity"] == "DBSA Lexington" and tuesday["entity_email"] == "dbsalexington@gmail.com"
+    call = next(e for e in entries if e["name"] == "SA Call")
+    assert call["day"] == 0 and "conference_url" not in call and "conference_phone" not in call
+    assert "call-registration" in call["conference_url_notes"]
+    assert "Family Evening" not in {e["name"] for e in entries}
+
+
+def test_meeting_guide_keeps_only_the_type_codes_the_spec_defines():
+    record = {"listing_id": "0123456789", "name": "Noon Group", "kind": "group", "organization": "AA",
+              "status": "active", "attendance": "in_person", "source_url": "https://x.example.org/",
+              "last_seen": "2026-11-20T06:00:00Z", "meeting_types": ["O", "HOMEBREW", "D"],
+              "schedule": [{"freq": "WEEKLY", "interval": 1, "byday": "MO", "opens_at": "12:00",
+                            "closes_at": None, "timezone": "America/New_York"}]}
+    entries, left_out = meeting_guide.build_feed([record])
+    assert [e["types"] for e in entries] == [["O", "D"]] and left_out == {}
+    assert meeting_guide.feed_problems(entries) == []
+
+
+def test_meeting_guide_problems_catch_bad_entries():
+    good = {"name": "A", "slug": "a", "day": 1, "time": "19:00", "end_time": "",
+            "timezone": "America/New_York",
+            "types": ["O"], "updated": "2026-11-20 06:00:00", "url": "https://x.example.org/"}
+    assert meeting_guide.feed_problems([good]) == []
+    problems = meeting_guide.feed_problems([{**good, "day": 7}, {**good, "types": ["NOPE"]}])
+    assert any("7" in p for p in problems) and "duplicate slug a" in problems
+    assert "unknown type NOPE in a" in problems
+
+
+def test_geojson_has_one_point_per_listing_with_coordinates(out):
+    collection = json.loads((out / "directory.geojson").read_text())
+    assert collection["type"] == "FeatureCollection"
+    listings = [json.loads(line) for line in (out / "listings.jsonl").read_text().splitlines()]
+    placed = {r["listing_id"]: r for r in listings if r["latitude"] is not None}
+    assert {f["id"] for f in collection["features"]} == set(placed) and len(placed) == 3
+    for feature in collection["features"]:
+        row = placed[feature["id"]]
+        assert feature["geometry"] == {"type": "Point", "coordinates": [
+            round(row["longitude"], 6), round(row["latitude"], 6)]}
+        lon, lat = feature["geometry"]["coordinates"]
+        assert -90 < lon < -80 and 36 < lat < 40  # Kentucky, in RFC 7946 order: longitude first
+        assert feature["properties"]["geo_precision"] == row["geo_precision"]
+        assert feature["properties"]["schedule"] == row["schedule"]
+
+
+def test_icalendar_round_trip_rrule_tzid_and_next_dtstart(out, con):
+    calendar = Calendar.from_ical((out / "groups.ics").read_bytes())
+    events = {str(e["SUMMARY"]): e for e in calendar.walk("VEVENT")}
+    assert set(events) == {"Tuesday Night Group", "Online Circle", "Family Evening", "SA Call"}
+    assert {str(z["TZID"]) for z in calendar.walk("VTIMEZONE")} == {"America/New_York", "America/Chicago"}
+    tuesday = events["Tuesday Night Group"]
+    assert tuesday["RRULE"].to_ical() == b"FREQ=WEEKLY;INTERVAL=1;BYDAY=TU"
+    assert tuesday["DTSTART"].params["TZID"] == "America/New_York"
+    start = tuesday["DTSTART"].dt
+    expected = occurrences(weekly("TU", "19:00", "20:30"), datetime.now(UTC) - timedelta(minutes=5))[0]
+    assert start == expected and start.strftime("%a %H:%M") == "Tue 19:00"
+    assert tuesday["DTEND"].dt - start == timedelta(minutes=90)
+    text = str(tuesday["DESCRIPTION"])
+    assert "988" in text and "In person at Central Church" in text and "dbsalliance.org" in text
+    assert str(tuesday["URL"]) == "https://www.dbsalliance.org/x/"
+    family = events["Family Evening"]
+    assert family["RRULE"].to_ical() == b"FREQ=MONTHLY;INTERVAL=1;BYDAY=2WE,4WE"
+    call = events["SA Call"]
+    assert call["DTSTART"].params["TZID"] == "America/Chicago" and "DURATION" in call
+    assert "register at https://sardaa.example.org/call-registration/" in str(call["DESCRIPTION"])
+    per_group = sorted((out / "ics").iterdir())
+    assert len(per_group) == 4
+    uids = {str(e["UID"]) for e in calendar.walk("VEVENT")}
+    again = out.parent / "again"
+    export.export_directory(con, again, "r2", [])
+    again_events = Calendar.from_ical((again / "groups.ics").read_bytes()).walk("VEVENT")
+    assert {str(e["UID"]) for e in again_events} == uids
+
+
+def test_top_datapackage_lists_every_file_with_format_schema_and_rows(out):
+    from frictionless import Package
+
+    descriptor = json.loads((out / "datapackage.json").read_text())
+    listed = {r["path"]: r for r in descriptor["resources"]}
+    on_disk = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and p.suffix != ".json"
+               and "schema" not in p.parts} | {"meetings.json"}
+    on_disk.discard("datapackage.json")
+    assert set(listed) == on_disk
+    assert listed["meetings.json"]["rows"] == 4 and listed["directory.geojson"]["rows"] == 3
+    assert listed["groups.ics"]["rows"] == 4 and listed["groups.ics"]["format"] == "ics"
+    assert listed["hsds/services.csv"]["rows"] == 4 and listed["listings.csv"]["rows"] == 5
+    assert (out / listed["meetings.json"]["jsonSchema"]).exists()
+    package = Package(str(out / "datapackage.json"))
+    for name in ("listings-csv", "hsds-organization", "hsds-schedule"):
+        report = package.get_resource(name).validate()
+        assert report.valid, (name, report.flatten(["rowNumber", "fieldName", "note"]))
+
+
+def test_a_failed_validation_aborts_the_publish_and_keeps_the_previous_export(con, out, monkeypatch):
+    before = (out / "meetings.json").read_bytes()
+    real = meeting_guide.build_feed
+
+    def broken(found):
+        entries, left_out = real(found)
+        return [{**entries[0], "day": 9}, *entries[1:]], left_out
+
+    monkeypatch.setattr(meeting_guide, "build_feed", broken)
+    with pytest.raises(export.ExportInvalid, match=r"meetings.json is not valid: .*9"):
+        export.export_directory(con, out, "r2", [])
+    assert (out / "meetings.json").read_bytes() == before
+    builds = out.parent / ".out.builds"
+    assert not any(p.name.endswith(".partial") for p in builds.iterdir())
+
+
+def _all_text(folder: Path) -> str:
+    """Every exported file as text (Parquet as its rows)."""
+    parts = []
+    for path in folder.rglob("*"):
+        if path.is_file() and path.suffix == ".parquet":
+            parts.append(str(duckdb.sql(f"SELECT * FROM '{path}'").fetchall()))
+        elif path.is_file() and "schema" not in path.parts:
+            parts.append(path.read_text(encoding="utf-8"))
+    return "\n".join(parts)
+
+
+def test_redact_people_removes_personal_details_from_every_export(con, out, tmp_path):
+    plain = _all_text(out)
+    assert "jane.doe@gmail.com" in plain and "Jane Doe" in plain and "859-555-0134" in plain
+    redacted = tmp_path / "redacted"
+    export.export_directory(con, redacted, "r2", [], redact_people=True)
+    everything = _all_text(redacted)
+    for personal in ("jane.doe", "Jane Doe", "859-555-0134"):
+        assert personal not in everything
+    names = ["listings.csv", "listings.jsonl", "hsds/services.csv", "meetings.json", "directory.geojson",
+             "groups.ics"]
+    for name in names:
+        assert "jane" not in (redacted / name).read_text(encoding="utf-8").lower(), name
+    # Organization contact points stay: the chapter's address, phone and role emails.
+    for kept in ("dbsalexington@gmail.com", "circle@dbsalex.example.org", "+18595550100", "Peer-led."):
+        assert kept in everything
+    assert json.loads((redacted / "datapackage.json").read_text())["redacted"] is True

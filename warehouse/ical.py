@@ -1,0 +1,139 @@
+"""The groups' meetings as iCalendar (RFC 5545): groups.ics, and ics/<listing_id>.ics per group.
+
+One recurring VEVENT per schedule rule, with the rule as RRULE, DTSTART the next meeting in the
+rule's own zone (TZID, with a VTIMEZONE so calendar apps place it right across daylight saving),
+a UID that stays the same from export to export, the listing's page as URL and a DESCRIPTION
+saying how to attend or register, how to reach the group, where the listing came from, and the
+988 line. A rule with no zone or start time, or one repeating every 2 or more weeks or months
+with no known first date, has no honest DTSTART: it is left out and counted.
+"""
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from icalendar import Calendar, Event, vRecur
+
+from warehouse.attend import CRISIS_LINE, Record, contact_text, how_to_attend, place_text, rule_text
+from warehouse.occurrences import occurrences, rrule_text
+
+PRODID = "-//supportdir//Peer-support directory//EN"
+UID_DOMAIN = "supportdir"
+# Meetings with no published end time are shown as one hour long (and the description says so).
+DEFAULT_LENGTH = timedelta(hours=1)
+TIMEZONE_YEARS = 5
+
+
+def _calendar(name: str) -> Calendar:
+    """An empty calendar with its identity properties."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def _description(record: Record, rule: dict, has_end: bool) -> str:
+    """How to attend, when, how to contact, where the listing comes from, and the 988 line."""
+    lines = [record.get("description") or "", f"When: {rule_text(rule)}."]
+    if not has_end:
+        lines.append("The end time is not published; the calendar shows one hour.")
+    lines += [f"How to attend: {how_to_attend(record)}", f"Contact: {contact_text(record)}.",
+              f"Listed by {record['source']} at {record['source_url']} "
+              f"(last seen {record['last_seen'][:10]}).",
+              CRISIS_LINE]
+    return "\n".join(line for line in lines if line)
+
+
+def _where(record: Record) -> str:
+    """The LOCATION of a group's events: its place, "Online" or "By phone"."""
+    place = place_text(record)
+    where = {"online": "Online", "phone": "By phone", "hybrid": f"{place} and online"}
+    return where.get(record["attendance"]) or place or "See the listing"
+
+
+def _event(record: Record, position: int, rule: dict, now: datetime) -> Event | None:
+    """The VEVENT of one rule, or None when the rule has no honest first date."""
+    found = occurrences(rule, now)
+    if not found:
+        return None
+    start = found[0]
+    event = Event()
+    event.add("uid", f"{record['listing_id']}-{position}@{UID_DOMAIN}")
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("summary", record["name"])
+    event.add("dtstart", start)
+    if rule.get("closes_at"):
+        hour, minute = (int(part) for part in rule["closes_at"].split(":"))
+        end = start.replace(hour=hour, minute=minute)
+        event.add("dtend", end if end > start else end + timedelta(days=1))
+    else:
+        event.add("duration", DEFAULT_LENGTH)
+    event.add("rrule", vRecur.from_ical(rrule_text(rule)))
+    event.add("description", _description(record, rule, bool(rule.get("closes_at"))))
+    event.add("url", record.get("website") or record.get("registration_url") or record["source_url"])
+    event.add("location", _where(record))
+    labels = [*(record.get("topics") or []), *(record.get("audiences") or [])]
+    event.add("categories", labels or ["support group"])
+    event.add("status", "CANCELLED" if record["status"] == "inactive" else "CONFIRMED")
+    return event
+
+
+def _finish(calendar: Calendar, now: datetime) -> bytes:
+    """Add a VTIMEZONE for every TZID used (covering the years the events need), serialize."""
+    first = date(now.year - 1, 1, 1)
+    calendar.add_missing_timezones(first_date=first, last_date=date(now.year + TIMEZONE_YEARS, 1, 1))
+    return calendar.to_ical()
+
+
+def write_calendars(records: list[Record], folder: Path,
+                    now: datetime) -> tuple[dict[str, int], dict[str, int]]:
+    """Write groups.ics and ics/<listing_id>.ics; return events per file, and rules left out by reason."""
+    everything = _calendar("Peer-support groups")
+    (folder / "ics").mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    left_out: Counter[str] = Counter()
+    for record in (r for r in records if r["kind"] == "group"):
+        events = []
+        for position, rule in enumerate(record.get("schedule") or []):
+            event = _event(record, position, rule, now)
+            if event is None:
+                left_out["no_first_date"] += 1
+            else:
+                events.append(event)
+        if not events:
+            continue
+        own = _calendar(record["name"])
+        for event in events:
+            own.add_component(event)
+            everything.add_component(event)
+        (folder / "ics" / f"{record['listing_id']}.ics").write_bytes(_finish(own, now))
+        counts[f"ics/{record['listing_id']}.ics"] = len(events)
+    (folder / "groups.ics").write_bytes(_finish(everything, now))
+    return {"groups.ics": sum(counts.values()), **counts}, dict(left_out)
+
+
+def calendar_problems(path: Path, allow_empty: bool = False) -> list[str]:
+    """Parse a calendar back; what is wrong: no events, an event without UID/DTSTART/RRULE/zone."""
+    try:
+        calendar = Calendar.from_ical(path.read_bytes())
+    except ValueError as exc:
+        return [f"{path.name}: not iCalendar: {exc}"]
+    zones = {str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")}
+    events = calendar.walk("VEVENT")
+    problems = [] if events or allow_empty else [f"{path.name}: no events"]
+    for event in events:
+        uid = str(event.get("UID", "?"))
+        missing = [key for key in ("UID", "DTSTART", "DTSTAMP", "RRULE", "SUMMARY") if key not in event]
+        if missing:
+            problems.append(f"{path.name} {uid}: missing {', '.join(missing)}")
+            continue
+        tzid = event["DTSTART"].params.get("TZID")
+        if tzid not in zones:
+            problems.append(f"{path.name} {uid}: DTSTART zone {tzid!r} has no VTIMEZONE")
+    uids = [str(e.get("UID")) for e in events]
+    if len(uids) != len(set(uids)):
+        problems.append(f"{path.name}: duplicate UIDs")
+    return problems

@@ -1,0 +1,35 @@
+"""The export records: one dict per listing (the JSON export's row plus the meeting extras).
+
+Every export reads the `export_directory` view (warehouse/sql/export_view.sql), which takes person
+names and personal contact details out when the build asks for it, so the switch applies to all.
+"""
+
+import duckdb
+
+from warehouse import redact, udfs
+from warehouse.attend import Record
+from warehouse.db import run_sql, sql_text
+
+
+def prepare(con: duckdb.DuckDBPyConnection, redact_people: bool = False) -> None:
+    """Register the export functions and (re)create the export view, redacted or not."""
+    udfs.register(con)  # next_meeting_at is computed by a Python function as the files are written
+    redact.register(con)
+    con.execute(f"SET VARIABLE redact_people = {'true' if redact_people else 'false'}")
+    run_sql(con, "export_view")
+
+
+def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The rows of an executed query as dicts."""
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def load(con: duckdb.DuckDBPyConnection) -> list[Record]:
+    """Every listing of the export view, as the JSON export has it, with its meeting extras."""
+    rows = _dicts(con.execute(sql_text("export_json")))
+    extras = {row.pop("listing_id"): row for row in _dicts(con.execute(sql_text("export_extras")))}
+    for row in rows:
+        row.update(extras.get(row["listing_id"], {}))
+        row["schedule"] = [dict(rule) for rule in row.get("schedule") or []]
+    return rows
