@@ -1,17 +1,29 @@
 """Shared fixtures: a fast, loopback-allowed fetch config and a WARC archive in a temp folder."""
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from scrapers.archive import WarcArchive
 from scrapers.fetch import FetchConfig, HostGate, HttpFetcher
+from warehouse import db, migrate
 
 # Prefect state in a temp dir, analytics off, quiet (set before any test imports prefect).
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+@pytest.fixture
+def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A migrated warehouse file in the test's temp folder."""
+    connection = db.connect(tmp_path / "w.duckdb")
+    migrate.migrate(connection)
+    yield connection
+    connection.close()
 
 
 @pytest.fixture

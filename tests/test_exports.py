@@ -13,7 +13,7 @@ from icalendar import Calendar
 from schemas.listing import ParsedListing
 from schemas.run import RunSummary, SourceOutcome
 from schemas.schedule import ScheduleRule
-from warehouse import db, export, hsds, hsds_json, meeting_guide, migrate, normalize, records, stage
+from warehouse import export, hsds, hsds_json, meeting_guide, normalize, records, stage
 from warehouse.occurrences import occurrences
 
 FETCHED = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
@@ -65,12 +65,10 @@ def load(con, listings: list[ParsedListing], run_id: str = "r1", at: datetime = 
 
 
 @pytest.fixture
-def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
-    connection = db.connect(tmp_path / "w.duckdb")
-    migrate.migrate(connection)
-    load(connection, LISTINGS)
-    yield connection
-    connection.close()
+def con(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """The warehouse (conftest) with the test listings loaded."""
+    load(con, LISTINGS)
+    return con
 
 
 @pytest.fixture

@@ -1,13 +1,11 @@
 """History in the warehouse: versions, change reports, missed runs until inactive, the yield guard."""
 
 from datetime import timedelta
-from pathlib import Path
 
-import duckdb
 import pytest
 
 from tests.identity_helpers import FETCHED, build, listing, table
-from warehouse import db, history, migrate
+from warehouse import db, history
 from warehouse.udfs import listing_uuid
 
 DAY = timedelta(days=1)
@@ -16,13 +14,6 @@ B = listing(source_key="b", name="NAMI Juneau", address="Juneau, AK 99801")
 C = listing(source_key="c", name="NAMI Mat-Su", phone="907-376-0942", address="Wasilla, AK 99654")
 D = listing(source_key="d", name="NAMI Fairbanks", phone="907-456-4800", address="Fairbanks, AK 99701")
 
-
-@pytest.fixture
-def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
-    connection = db.connect(tmp_path / "w.duckdb")
-    migrate.migrate(connection)
-    yield connection
-    connection.close()
 
 
 def changes(con, run_id: str) -> set[tuple[str, str, tuple[str, ...]]]:

@@ -6,11 +6,10 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from tests.identity_helpers import FETCHED, build, listing, table
-from warehouse import db, export, migrate
+from warehouse import db, export
 from warehouse.clustering import ENTITY_NAMESPACE, DecisionsInvalid, load_decisions
 from warehouse.udfs import listing_uuid
 
@@ -30,13 +29,6 @@ KENOSHA_2 = listing("nami", source_key="wi/kenosha-fn", name="NAMI Kenosha Welln
                     address="Kenosha, WI 53144")
 OTHER = listing("dbsa", source_key="madison", name="DBSA Madison", address="Madison, WI 53703")
 
-
-@pytest.fixture
-def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
-    connection = db.connect(tmp_path / "w.duckdb")
-    migrate.migrate(connection)
-    yield connection
-    connection.close()
 
 
 def entity_of(con, source: str, key: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 from schemas.listing import ParsedListing
 from schemas.run import RunSummary, SourceOutcome
 from schemas.schedule import ScheduleRule
-from warehouse import db, export, migrate, normalize, stage, udfs
+from warehouse import db, export, normalize, stage, udfs
 
 FETCHED = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 SHA = "b" * 64
@@ -36,13 +36,6 @@ def run(con, run_id: str, listings: list[ParsedListing], status: str = "ok", sou
     stage.record_source(con, run_id, outcome, [], listings if status == "ok" else [])
     normalize.normalize_run(con, run_id, at)
 
-
-@pytest.fixture
-def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
-    connection = db.connect(tmp_path / "w.duckdb")
-    migrate.migrate(connection)
-    yield connection
-    connection.close()
 
 
 def schedule_rows(con, key: str) -> list[tuple]:

@@ -47,13 +47,6 @@ def run(con, run_id: str, at: datetime, listings: list[ParsedListing], status: s
     normalize.normalize_run(con, run_id, at)
 
 
-@pytest.fixture
-def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
-    connection = db.connect(tmp_path / "w.duckdb")
-    migrate.migrate(connection)
-    yield connection
-    connection.close()
-
 
 def rows(con, sql: str, params=None) -> list[tuple]:
     return con.execute(sql, params or []).fetchall()

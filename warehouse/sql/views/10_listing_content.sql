@@ -1,14 +1,6 @@
 -- What a version of a listing holds: every field that describes it (not when or how it was
 -- fetched), including its schedule rules. A change of any of these is a new version.
 CREATE OR REPLACE VIEW listing_content AS
-WITH rules AS (
-    SELECT
-        listing_id,
-        list({'freq': freq, 'interval': "interval", 'byday': byday, 'opens_at': opens_at,
-              'closes_at': closes_at, 'timezone': timezone} ORDER BY position) AS schedule
-    FROM schedules
-    GROUP BY listing_id
-)
 SELECT
     l.listing_id, l.source, l.source_key,
     to_json({
@@ -25,4 +17,4 @@ SELECT
         'location_name': l.location_name
     }) AS content
 FROM listings AS l
-LEFT JOIN rules AS r USING (listing_id);
+LEFT JOIN listing_schedules AS r USING (listing_id);

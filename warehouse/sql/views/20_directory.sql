@@ -2,14 +2,6 @@
 -- (without next_meeting_at, which depends on the time of the export: the export queries in
 -- warehouse/sql/export_*.sql compute it from `schedule` when they run).
 CREATE OR REPLACE VIEW directory AS
-WITH rules AS (
-    SELECT
-        listing_id,
-        list({'freq': freq, 'interval': "interval", 'byday': byday, 'opens_at': opens_at,
-              'closes_at': closes_at, 'timezone': timezone} ORDER BY position) AS schedule
-    FROM schedules
-    GROUP BY listing_id
-)
 SELECT
     l.listing_id, l.entity_id, l.kind, l.organization, l.name, l.parent, l.description, l.audiences,
     l.topics, l.attendance, l.street, l.city, l.state, l.postal_code, l.country, l.latitude,
@@ -18,4 +10,4 @@ SELECT
     l.source, l.source_key, l.source_url, l.fetched_at, l.content_sha256, l.first_seen, l.last_seen,
     l.status
 FROM listings AS l
-LEFT JOIN rules AS r USING (listing_id);
+LEFT JOIN listing_schedules AS r USING (listing_id);
