@@ -208,6 +208,7 @@ def prepare(plan: BuildPlan, summary: RunSummary) -> dict[str, Validators]:
     con = db.connect(plan.warehouse)
     try:
         migrate.migrate(con)
+        stage.fail_interrupted(con, str(plan.warehouse))
         stage.start_run(con, summary)
         return runs.latest_validators(con) if plan.mode == "live" else {}
     finally:

@@ -101,9 +101,10 @@ def print_runs(console: Console, runs: list[RunSummary]) -> None:
         style = STATUS_STYLE.get(run.status, "")
         exported = sum(run.exports.values()) // max(len(run.exports), 1) if run.exports else 0
         console.print(f"[bold]{run.run_id}[/] {run.mode} [{style}]{run.status}[/] "
-                      f"started {run.started_at:%Y-%m-%d %H:%M:%S}Z, exported {exported} rows",
-                      highlight=False)
-        console.print(_sources_table(run))
+                      f"started {run.started_at:%Y-%m-%d %H:%M:%S}Z, exported {exported} rows"
+                      + (f" ({run.reason})" if run.reason else ""), highlight=False)
+        if run.sources:
+            console.print(_sources_table(run))
 
 
 def source_row(source: Source) -> dict[str, Any]:

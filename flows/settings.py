@@ -37,12 +37,16 @@ class Settings(BaseSettings):
         return self.warc_dir or self.home / "warc"
 
     def fetch_config(self, intervals: dict[str, float]) -> FetchConfig:
-        """The fetch layer's settings, with per-host intervals from the sources."""
+        """The fetch layer's settings, with per-host intervals from the sources.
+
+        SUPPORTDIR_ALLOW_PRIVATE lets the sources' own configured hosts (a mirror on
+        127.0.0.1) be private; a redirect from them to any other private host is refused.
+        """
         return FetchConfig(
             user_agent=f"supportdir/{VERSION} (+{self.contact_url})",
             default_interval=self.default_interval,
             intervals=intervals,
-            allow_private=self.allow_private,
+            private_hosts=frozenset(intervals) if self.allow_private else frozenset(),
             retries=self.fetch_retries,
             backoff_factor=self.backoff_factor,
         )

@@ -31,6 +31,7 @@ class RunSummary(BaseModel):
     started_at: datetime
     finished_at: datetime | None = None
     status: RunStatus = "running"
+    reason: str | None = Field(None, description="Why the run as a whole failed (e.g. interrupted).")
     warehouse: str
     out: str | None = None
     sources: list[SourceOutcome] = Field(default_factory=list)

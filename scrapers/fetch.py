@@ -46,6 +46,9 @@ class FetchConfig:
     intervals: Mapping[str, float] = field(default_factory=dict)
     max_redirects: int = 5
     allow_private: bool = False
+    # Hosts (host[:port]) that may resolve to a private or loopback address even when
+    # allow_private is off: the configured mirror of each source, and nothing it redirects to.
+    private_hosts: frozenset[str] = frozenset()
 
 
 class HostGate:
@@ -117,11 +120,17 @@ class HttpFetcher:
         """Refuse non-http URLs, private addresses (unless allowed) and robots.txt exclusions."""
         if not is_http_url(url):
             raise FetchFailed(url, "not an http(s) URL")
-        if not self.config.allow_private and is_private_host(url):
+        if self._private_refused(url):
             raise FetchFailed(url, "resolves to a private or loopback address")
         if not self.robots.allowed(url):
             self._log(FetchLog(url=url, status=None, error="robots.txt disallows"))
             raise RobotsDisallowed(url)
+
+    def _private_refused(self, url: str) -> bool:
+        """True when the URL is on a private address that neither setting allows."""
+        if self.config.allow_private or host_of(url) in self.config.private_hosts:
+            return False
+        return is_private_host(url)
 
     def _conditional_headers(self, url: str) -> dict[str, str]:
         """If-None-Match / If-Modified-Since from the last run that archived this URL."""

@@ -31,6 +31,7 @@ def _copy(con: duckdb.DuckDBPyConnection, query_name: str, path: Path, options: 
 def write_listings(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:
     """Write the three listing files into a folder; return rows per file."""
     rows = con.execute("SELECT count(*) FROM directory").fetchall()[0][0]
+    con.execute(sql_text("csv_cell_macro"))
     for name, (query, options, _fmt, _media) in FILES.items():
         _copy(con, query, folder / name, options)
     return dict.fromkeys(FILES, rows)
