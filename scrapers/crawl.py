@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from scrapers.base import Source
-from scrapers.errors import FetchFailed, RobotsDisallowed
+from scrapers.errors import FetchFailed, FetchRefused, NothingFetched, RobotsDisallowed
 from scrapers.page import FetchLog, Link, Page
 from scrapers.urls import canonical_url
 
@@ -55,6 +55,8 @@ def crawl(source: Source, fetcher: Fetcher, on_page: Progress | None = None) -> 
                 queue.append(found)
         if on_page:
             on_page(source.name, len(result.pages), len(result.pages) + len(queue))
+    if not result.pages and result.skipped:
+        raise NothingFetched(source.name, [why for _url, why in result.skipped])
     result.finished_at = datetime.now(UTC)
     return result
 
@@ -65,6 +67,12 @@ def _fetch(fetcher: Fetcher, link: Link, is_start: bool, result: CrawlResult) ->
         page = fetcher.get(link.url)
     except RobotsDisallowed as exc:
         result.skipped.append((link.url, str(exc)))
+        return None
+    except FetchRefused as exc:
+        if is_start:
+            raise
+        # A detail page refused by policy (oversized, redirected off-site or to a private address).
+        result.skipped.append((link.url, f"refused: {exc.reason}"))
         return None
     if page.status >= 500 or (page.status >= 400 and is_start):
         raise FetchFailed(link.url, f"HTTP {page.status}")

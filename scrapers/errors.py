@@ -14,16 +14,32 @@ class FetchFailed(SupportDirError):
         self.reason = reason
 
 
+class FetchRefused(FetchFailed):
+    """The fetch layer refused a URL or a response by policy (never retried).
+
+    A non-http(s) or private target, too many redirects, an oversized body.
+    """
+
+
 class RobotsDisallowed(SupportDirError):
     """robots.txt forbids fetching a URL; it was skipped, never requested."""
 
-    def __init__(self, url: str):
-        super().__init__(f"robots.txt disallows {url}")
+    def __init__(self, url: str, why: str = ""):
+        super().__init__(f"robots.txt disallows {url}" + (f" ({why})" if why else ""))
         self.url = url
 
 
-class BodyTooLarge(FetchFailed):
+class BodyTooLarge(FetchRefused):
     """A response body exceeded the size cap."""
+
+
+class NothingFetched(SupportDirError):
+    """Every start URL of a source was skipped (robots.txt, refused): the crawl has no pages."""
+
+    def __init__(self, source: str, reasons: list[str]):
+        super().__init__(f"{source}: nothing fetched; {'; '.join(reasons[:3])}")
+        self.source = source
+        self.reasons = reasons
 
 
 class NotInArchive(SupportDirError):

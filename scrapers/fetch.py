@@ -21,7 +21,7 @@ from urllib3.exceptions import InvalidHeader, MaxRetryError
 from urllib3.util.retry import Retry
 
 from scrapers.archive import WarcArchive, read_response
-from scrapers.errors import BodyTooLarge, FetchFailed, RobotsDisallowed
+from scrapers.errors import BodyTooLarge, FetchFailed, FetchRefused, RobotsDisallowed
 from scrapers.page import FetchLog, Page, Validators
 from scrapers.robots import RobotsRules
 from scrapers.urls import absolute_url, canonical_url, host_of, is_http_url
@@ -114,17 +114,19 @@ class HttpFetcher:
             if response.status_code not in REDIRECT_STATUSES or not location:
                 return page
             current, conditional = canonical_url(absolute_url(current, location)), {}
-        raise FetchFailed(url, f"more than {self.config.max_redirects} redirects")
+        raise FetchRefused(url, f"more than {self.config.max_redirects} redirects")
 
     def _check_allowed(self, url: str) -> None:
         """Refuse non-http URLs, private addresses (unless allowed) and robots.txt exclusions."""
         if not is_http_url(url):
-            raise FetchFailed(url, "not an http(s) URL")
+            self._log(FetchLog(url=url, status=None, error="refused: not an http(s) URL"))
+            raise FetchRefused(url, "not an http(s) URL")
         if self._private_refused(url):
-            raise FetchFailed(url, "resolves to a private or loopback address")
+            self._log(FetchLog(url=url, status=None, error="refused: private or loopback address"))
+            raise FetchRefused(url, "resolves to a private or loopback address")
         if not self.robots.allowed(url):
             self._log(FetchLog(url=url, status=None, error="robots.txt disallows"))
-            raise RobotsDisallowed(url)
+            raise RobotsDisallowed(url, self.robots.why(url))
 
     def _private_refused(self, url: str) -> bool:
         """True when the URL is on a private address that neither setting allows."""
@@ -160,6 +162,9 @@ class HttpFetcher:
                 retry = self._increment(retry, url, error=exc)
                 retry.sleep()
                 continue
+            except requests.RequestException as exc:  # e.g. a body that is not the gzip it claims
+                self._log(FetchLog(url=url, status=None, error=repr(exc)))
+                raise FetchRefused(url, f"{type(exc).__name__}: {exc}") from exc
             if not retry.is_retry("GET", response.status_code, "Retry-After" in response.headers):
                 return response, body
             self._log(FetchLog(url=url, status=response.status_code, error="retrying"))
@@ -181,7 +186,7 @@ class HttpFetcher:
         try:
             return retry.increment("GET", url, response=response.raw if response else None, error=error)
         except MaxRetryError:
-            reason = f"HTTP {response.status_code}" if response is not None else repr(error)
+            reason = f"HTTP {response.status_code}" if response is not None else _describe(error)
             self._log(FetchLog(url=url, status=getattr(response, "status_code", None), error=reason))
             raise FetchFailed(url, f"gave up after {self.config.retries} retries: {reason}") from error
 
@@ -246,11 +251,19 @@ class HttpFetcher:
                 current = canonical_url(absolute_url(current, location))
         except FetchFailed as exc:
             self._log(FetchLog(url=robots_url, status=None, error=str(exc)))
+            # A 5xx that outlasted the retries is still a 5xx (RFC 9309: disallow), not "unreachable".
+            last = next((e.status for e in reversed(self.log) if e.url == current and e.status), None)
+            return last, b""
         return None, b""
 
     def _log(self, entry: FetchLog) -> None:
         """Remember one request for the run's fetch table."""
         self.log.append(entry)
+
+
+def _describe(error: BaseException | None) -> str:
+    """One line naming a network error: its type and the first words of its message."""
+    return f"{type(error).__name__}: {str(error)[:200]}" if error else "unknown error"
 
 
 def is_private_host(url: str) -> bool:

@@ -11,6 +11,19 @@ from bs4 import BeautifulSoup
 from bs4.dammit import UnicodeDammit
 
 
+WHATWG_ALIASES = {"iso-8859-1": "windows-1252", "latin1": "windows-1252", "latin-1": "windows-1252",
+                  "us-ascii": "windows-1252", "ascii": "windows-1252"}
+
+
+def _decodes(body: bytes, encoding: str) -> bool:
+    """True if the body decodes strictly with the encoding (an unknown encoding does not)."""
+    try:
+        body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Link:
     """A URL to fetch next, with what the page that linked it already told us."""
@@ -55,18 +68,33 @@ class Page:
         return None
 
     @property
+    def encoding(self) -> str | None:
+        """The body's encoding, trusting the bytes over a wrong header.
+
+        Valid UTF-8 with non-ASCII bytes is UTF-8 whatever the header says (text in another
+        encoding is almost never valid UTF-8); else the header's charset if the body decodes
+        with it; else None, so BeautifulSoup reads a <meta charset> or detects. As the WHATWG
+        Encoding standard does, ISO-8859-1 and ASCII labels mean windows-1252.
+        """
+        if self.body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+            return None  # a byte order mark decides
+        if not self.body.isascii() and _decodes(self.body, "utf-8"):
+            return "utf-8"
+        declared = WHATWG_ALIASES.get((self.charset or "").lower(), self.charset)
+        return declared if declared and _decodes(self.body, declared) else None
+
+    @property
     def text(self) -> str:
-        """Body decoded: declared charset, then detection, never an exception."""
-        declared = [self.charset] if self.charset else []
-        dammit = UnicodeDammit(self.body, known_definite_encodings=declared)
+        """Body decoded: the encoding above, then detection, never an exception."""
+        known = [self.encoding] if self.encoding else []
+        dammit = UnicodeDammit(self.body, known_definite_encodings=known)
         if dammit.unicode_markup is not None:
             return dammit.unicode_markup
         return self.body.decode("utf-8", errors="replace")
 
     def soup(self) -> BeautifulSoup:
-        """Parsed HTML (lxml), with encoding handled by BeautifulSoup."""
-        declared = [self.charset] if self.charset else None
-        return BeautifulSoup(self.body, "lxml", from_encoding=declared[0] if declared else None)
+        """Parsed HTML (lxml), decoded with the encoding above (else <meta charset> or detection)."""
+        return BeautifulSoup(self.body, "lxml", from_encoding=self.encoding)
 
     def json(self) -> Any:
         """Body parsed as JSON (UTF-8/16/32 detected)."""
