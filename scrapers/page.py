@@ -10,7 +10,6 @@ from typing import Any
 from bs4 import BeautifulSoup
 from bs4.dammit import UnicodeDammit
 
-
 WHATWG_ALIASES = {"iso-8859-1": "windows-1252", "latin1": "windows-1252", "latin-1": "windows-1252",
                   "us-ascii": "windows-1252", "ascii": "windows-1252"}
 

@@ -1,4 +1,4 @@
-"""Each network fault against a real fault-injecting server on 127.0.0.1: a retry, a skip or a clear failure."""
+"""Each network fault against a fault-injecting server on 127.0.0.1: a retry, a skip or a clear failure."""
 
 from dataclasses import replace
 
@@ -113,7 +113,7 @@ def test_robots_5xx_disallows_the_host_and_404_allows_it(make_fetcher):
     with FaultServer() as down, FaultServer() as missing:
         down.script("/robots.txt", faults.status(503))
         down.script("/page", faults.ok(PAGE))
-        with pytest.raises(RobotsDisallowed, match="HTTP 503.*RFC 9309"):
+        with pytest.raises(RobotsDisallowed, match=r"HTTP 503.*RFC 9309"):
             make_fetcher().get(down.url("/page"))
         assert "/page" not in down.paths()
         assert make_fetcher().get(missing.url("/page")).status == 404  # robots 404: allowed
