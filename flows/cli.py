@@ -154,7 +154,9 @@ def _quiet_prefect(settings: Settings, verbose: bool) -> None:
     """Prefect's state under the data folder; its log lines only when asked for."""
     prepare_prefect(settings.home)
     if not verbose:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        # A failed source is reported in the run table with its reason; Prefect's own
+        # traceback of the failed task would only repeat it.
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 
 
 def main() -> None:
