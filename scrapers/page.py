@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,6 +11,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 from bs4.dammit import UnicodeDammit
 
+XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 WHATWG_ALIASES = {"iso-8859-1": "windows-1252", "latin1": "windows-1252", "latin-1": "windows-1252",
                   "us-ascii": "windows-1252", "ascii": "windows-1252"}
 
@@ -93,7 +95,11 @@ class Page:
 
     def soup(self) -> BeautifulSoup:
         """Parsed HTML (lxml), decoded with the encoding above (else <meta charset> or detection)."""
-        return BeautifulSoup(self.body, "lxml", from_encoding=self.encoding)
+        try:
+            return BeautifulSoup(self.body, "lxml", from_encoding=self.encoding)
+        except ValueError:
+            # lxml refuses text with NUL or other C0 control characters; drop them and parse again.
+            return BeautifulSoup(XML_INCOMPATIBLE.sub("", self.text), "lxml")
 
     def json(self) -> Any:
         """Body parsed as JSON (UTF-8/16/32 detected)."""
