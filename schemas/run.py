@@ -21,6 +21,13 @@ class SourceOutcome(BaseModel):
     errors: list[str] = Field(default_factory=list, description="Pages skipped or retried, and why.")
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    fetch_s: float | None = Field(None, description="Seconds spent crawling (fetching) the source.")
+    parse_s: float | None = Field(None, description="Seconds spent parsing its pages.")
+    not_modified: int = Field(0, description="Pages answered 304 Not Modified.")
+    pages_parsed: int = Field(0, description="Pages parsed this run (0 when the listings were reused).")
+    reused_from: str | None = Field(
+        None, description="Run whose staged listings were reused because every page was unchanged.")
+    parser: str | None = Field(None, description="Fingerprint of the parsing code.")
 
 
 class RunSummary(BaseModel):

@@ -4,6 +4,18 @@
 class SupportDirError(Exception):
     """Base class of the project's expected errors (the CLI prints them as one line)."""
 
+    def __reduce__(self):
+        """Pickle by message and attributes (the subclasses' __init__ take other arguments)."""
+        return _rebuild, (type(self), str(self), dict(self.__dict__))
+
+
+def _rebuild(cls: type, message: str, state: dict) -> SupportDirError:
+    """An error unpickled (e.g. from a Dask worker) with its message and attributes."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
 
 class FetchFailed(SupportDirError):
     """A URL could not be fetched after retries."""

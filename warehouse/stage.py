@@ -9,6 +9,7 @@ import pyarrow as pa
 from schemas.listing import ParsedListing
 from schemas.run import RunSummary, SourceOutcome
 from scrapers.page import FetchLog
+from warehouse.db import run_sql
 
 LIST_FIELDS = ("audiences", "topics", "service_area")
 
@@ -67,8 +68,12 @@ def record_source(
     outcome: SourceOutcome,
     log: Sequence[FetchLog],
     listings: Sequence[ParsedListing],
+    reuse_from: str | None = None,
 ) -> None:
-    """Stage one source's outcome, fetches and listings in one transaction (batch inserts)."""
+    """Stage one source's outcome, fetches and listings in one transaction (batch inserts).
+
+    With `reuse_from`, the listings are those that run staged for this source (its pages were unchanged).
+    """
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
@@ -79,6 +84,8 @@ def record_source(
         _insert_arrow(con, "fetches", fetches_table(run_id, outcome.source, log))
         if listings:
             _insert_arrow(con, "staged_listings", listings_table(run_id, listings))
+        elif reuse_from:
+            run_sql(con, "reuse_staged", {"run_id": run_id, "source": outcome.source, "previous": reuse_from})
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
