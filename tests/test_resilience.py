@@ -266,6 +266,12 @@ def test_two_builds_at_once_one_runs_the_other_refuses(harness, env, mirrors, tm
     export_is_complete(out)
 
 
+def strip(lines: list[str]) -> list[dict]:
+    """Exported JSON lines without the columns a recrawl moves (last_seen, fetched_at)."""
+    return [{k: v for k, v in json.loads(line).items() if k not in ("last_seen", "fetched_at")}
+            for line in lines]
+
+
 def _flocked(path: Path) -> bool:
     """True if some process holds a flock on the file (read from /proc/locks, without taking it)."""
     if not path.exists():
@@ -276,3 +282,38 @@ def _flocked(path: Path) -> bool:
         if "FLOCK" in fields and any(f.endswith(f":{inode}") for f in fields):
             return True
     return False
+
+
+def test_an_unchanged_recrawl_reuses_the_staged_listings_without_parsing(harness, mirrors, tmp_path):
+    out = tmp_path / "exports"
+    code, stdout, stderr = cli("build", "--out", str(out), "--json")
+    assert code == 0, stderr
+    first = json.loads(stdout)
+    rows_before = (out / "listings.jsonl").read_text("utf-8").splitlines()
+    code, stdout, _ = cli("build", "--out", str(out), "--json")
+    second = json.loads(stdout)
+    assert code == 0
+    for outcome in second["sources"]:
+        assert outcome["reused_from"] == first["run_id"], outcome
+        assert outcome["pages_parsed"] == 0 and outcome["not_modified"] == outcome["pages"] > 0
+        assert outcome["listings"] == next(s["listings"] for s in first["sources"]
+                                           if s["source"] == outcome["source"])
+    assert strip((out / "listings.jsonl").read_text("utf-8").splitlines()) == strip(rows_before)
+    con = duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True)
+    staged = dict(con.execute("SELECT run_id, count(*) FROM staged_listings GROUP BY ALL").fetchall())
+    newest = con.execute("SELECT max(fetched_at) FROM listings").fetchall()[0][0]
+    con.close()
+    assert staged[second["run_id"]] == staged[first["run_id"]] > 0
+    assert newest.isoformat() > second["started_at"][:19]  # fetched_at moved to the 304 fetch
+
+    # One changed page: that source parses again (all its pages), the others still reuse.
+    page = "/peer-support-groups/"
+    body = sample_pages("sardaa")[page][2].replace(b"SA Monday Evening", b"SA Monday Night")
+    mirrors["sardaa"].script(page, faults.ok(body))
+    code, stdout, _ = cli("build", "--out", str(out), "--json")
+    third = {s["source"]: s for s in json.loads(stdout)["sources"]}
+    assert code == 0
+    assert third["sardaa"]["reused_from"] is None and third["sardaa"]["pages_parsed"] == 1
+    assert third["nami"]["reused_from"] == second["run_id"] and third["dbsa"]["pages_parsed"] == 0
+    names = {json.loads(r)["name"] for r in (out / "listings.jsonl").read_text("utf-8").splitlines()}
+    assert "SA Monday Night" in names
