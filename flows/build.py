@@ -14,7 +14,9 @@ from typing import Literal
 
 from prefect import flow, task
 from prefect.cache_policies import NONE
+from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict
 
 from flows import progress
@@ -151,12 +153,18 @@ def collect(plan: BuildPlan, validators: dict[str, Validators],
     index = index_warcs(map(Path, plan.replay_files)) if plan.mode == "replay" else None
     retried = fetch_source.with_options(retries=plan.source_retries,
                                         retry_delay_seconds=plan.source_retry_delay)
-    fetched = {name: retried.submit(name, plan, index, validators) for name in plan.sources}
-    parsed = {name: parse_source.submit(name, plan, future, previous.get(name))
-              for name, future in fetched.items()}
+    fetched = {retried.submit(name, plan, index, validators): name for name in plan.sources}
+    crawls, parsed = {}, {}
+    # Each source's parse starts as soon as its own crawl is done. The crawl is passed quoted:
+    # Prefect would otherwise walk every page of it looking for futures.
+    for future in as_completed(list(fetched)):
+        name = fetched[future]
+        crawls[name] = future.result(raise_on_failure=False)
+        if not isinstance(crawls[name], BaseException):
+            parsed[name] = parse_source.submit(name, plan, quote(crawls[name]), previous.get(name))
     results = {}
     for name in plan.sources:
-        crawl_or_error = fetched[name].result(raise_on_failure=False)
+        crawl_or_error = crawls[name]
         if isinstance(crawl_or_error, BaseException):
             results[name] = (None, None, crawl_or_error)
             continue
@@ -290,7 +298,7 @@ def run_plan(plan: BuildPlan) -> RunSummary:
     summary.sources = [outcome_of(name, *results[name], summary.started_at) for name in plan.sources]
     work = {"collect_s": max((s.fetch_s or 0) + (s.parse_s or 0) for s in summary.sources)}
     with timed(summary, "stage_s"):
-        work["stage_s"] = stage_run(plan, summary.sources, results)
+        work["stage_s"] = stage_run(plan, summary.sources, quote(results))
     with timed(summary, "normalize_s"):
         summary.failed_checks, work["normalize_s"] = normalize_run(plan, summary.started_at)
     if plan.out:

@@ -1,12 +1,11 @@
 """DBSA (Depression and Bipolar Support Alliance): chapters and support groups, one page per state."""
 
-import copy
 import re
 from collections.abc import Iterable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import us
-from bs4 import Tag
+from bs4 import CData, NavigableString, Tag
 
 from schemas.listing import ParsedListing
 from scrapers.base import Source
@@ -201,31 +200,45 @@ def _parse_website(div: Tag, page_url: str) -> str | None:
 
 def _parse_description(div: Tag) -> str | None:
     """The listing's prose without name, location, Email and Visit Website lines; one paragraph a line."""
-    body = copy.copy(div)
-    for element in body.find_all(class_=["groupInfo__name", "groupInfo__location"]):
-        element.decompose()
-    _drop_contact_lines(body)
-    for br in body.find_all("br"):
-        br.replace_with(_PARAGRAPH)
-    for block in body.find_all(_BLOCK_TAGS):
-        block.insert_before(_PARAGRAPH)
-        block.insert_after(_PARAGRAPH)
-    lines = [clean(line) for line in body.get_text().split(_PARAGRAPH)]
+    pieces: list[str] = []
+    _collect_text(div, _not_description(div), pieces)
+    lines = [clean(line) for line in "".join(pieces).split(_PARAGRAPH)]
     kept = [line for line in lines if line and not _LABEL_ONLY.match(line)]
     return "\n".join(kept) or None
 
 
-def _drop_contact_lines(body: Tag) -> None:
-    """Remove the 'Email:' label with its mailto link, and the 'Visit Website' link."""
-    for label in body.find_all(["strong", "b", "span"]):
-        if label.parent is not None and re.match(r"^\s*e-?mail\s*:?\s*$", label.get_text(), re.I):
+def _collect_text(tag: Tag, skipped: set[int], pieces: list[str]) -> None:
+    """The text under a tag (as get_text() reads it), a paragraph mark at <br> and around blocks."""
+    for child in tag.children:
+        if isinstance(child, NavigableString):
+            if type(child) in (NavigableString, CData):
+                pieces.append(str(child))
+        elif id(child) in skipped:
+            continue
+        elif child.name == "br":
+            pieces.append(_PARAGRAPH)
+        elif child.name in _BLOCK_TAGS:
+            pieces.append(_PARAGRAPH)
+            _collect_text(child, skipped, pieces)
+            pieces.append(_PARAGRAPH)
+        else:
+            _collect_text(child, skipped, pieces)
+
+
+def _not_description(div: Tag) -> set[int]:
+    """Elements left out of the description: name, location, the 'Email:' label and its mailto
+    link, and the 'Visit Website' link (by id, so the page's tree is never changed)."""
+    skipped = {id(e) for e in div.find_all(class_=["groupInfo__name", "groupInfo__location"])}
+    for label in div.find_all(["strong", "b", "span"]):
+        if re.match(r"^\s*e-?mail\s*:?\s*$", label.get_text(), re.I):
+            skipped.add(id(label))
             link = label.find_next_sibling("a")
             if link is not None and link.get("href", "").lower().startswith("mailto:"):
-                link.decompose()
-            label.decompose()
-    for link in body.find_all("a", href=True):
+                skipped.add(id(link))
+    for link in div.find_all("a", href=True):
         if _VISIT_WEBSITE.search(link.get_text(" ")):
-            link.decompose()
+            skipped.add(id(link))
+    return skipped
 
 
 def _parse_audiences(name: str, description: str | None) -> tuple[str, ...]:
