@@ -122,7 +122,7 @@ def fetch_source(name: str, plan: BuildPlan, replay_index: dict | None,
         archive = WarcArchive(plan.warc_dir, prefix=f"{plan.run_id}-{name}")
         fetcher = HttpFetcher(plan.fetch, archive, validators)
     try:
-        return crawl(source, fetcher, on_page=progress.report)
+        return crawl(source, fetcher, on_page=progress.report, parse=True)
     except SupportDirError as exc:
         exc.fetch_log = list(fetcher.log)  # kept for the run's fetch table
         raise
@@ -137,8 +137,11 @@ def parse_source(name: str, plan: BuildPlan, crawled: CrawlResult, previous: Pre
     source = plan_source(plan, name)
     if previous is not None and reusable(crawled, previous, parser_fingerprint(type(source))):
         return Parsed([], previous.listings, 0, 0.0, reused_from=previous.run_id)
-    listings = source.parse_all(crawled.pages)
-    return Parsed(listings, len(listings), len(crawled.pages), round(time.perf_counter() - started, 3))
+    if crawled.parse_error is not None:
+        raise crawled.parse_error
+    listings = source.parse_all(crawled.pages, crawled.parsed)
+    seconds = time.perf_counter() - started + crawled.parse_s  # with the parsing done during the crawl
+    return Parsed(listings, len(listings), len(crawled.pages), round(seconds, 3))
 
 
 def reusable(crawled: CrawlResult, previous: Previous, parser: str) -> bool:
@@ -181,8 +184,8 @@ def outcome_of(name: str, crawled: CrawlResult | None, parsed: Parsed | None, er
     """The run report line of one source."""
     skipped = crawled.skipped if crawled else []
     pages = crawled.pages if crawled else []
-    fetch_s = (crawled.finished_at - crawled.started_at).total_seconds() if crawled and crawled.finished_at \
-        else None
+    fetch_s = (crawled.finished_at - crawled.started_at).total_seconds() - crawled.parse_s \
+        if crawled and crawled.finished_at else None
     return SourceOutcome(
         source=name, status="failed" if error else "ok",
         pages=len(pages), listings=parsed.count if parsed else 0, skipped=len(skipped),

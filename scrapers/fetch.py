@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
+from urllib.request import getproxies
 
 import requests
 from urllib3.exceptions import InvalidHeader, MaxRetryError
@@ -93,6 +94,9 @@ class HttpFetcher:
         self.gate = gate
         self.session = requests.Session()
         self.session.headers.update({"User-Agent": config.user_agent, "Accept-Encoding": "gzip, deflate"})
+        # Without proxy settings in the environment, skip requests' per-request look-ups of proxy
+        # variables and ~/.netrc (about 1.5 ms a request, a third of a fast crawl's own time).
+        self.session.trust_env = bool(getproxies())
         self.robots = RobotsRules(self._fetch_robots, config.user_agent)
         self.log: list[FetchLog] = []
 

@@ -5,7 +5,15 @@ from dataclasses import replace
 import pytest
 
 from scrapers.crawl import crawl
-from scrapers.errors import BodyTooLarge, FetchFailed, FetchRefused, NothingFetched, RobotsDisallowed
+from scrapers.dbsa import Dbsa
+from scrapers.errors import (
+    BodyTooLarge,
+    FetchFailed,
+    FetchRefused,
+    NothingFetched,
+    RobotsDisallowed,
+    SourceChanged,
+)
 from scrapers.nami import Nami
 from scrapers.sample import load_manifest
 from tests import faults
@@ -162,3 +170,19 @@ def test_a_crawl_whose_host_disallows_everything_fails_with_the_robots_reason(ma
         mirror.script("/robots.txt", faults.status(500))
         with pytest.raises(NothingFetched, match=r"nami: nothing fetched; robots.txt disallows .*HTTP 500"):
             crawl(Nami(mirror.base), make_fetcher())
+
+
+def test_a_crawl_parses_changed_pages_as_they_arrive_and_keeps_a_parse_error_for_later(make_fetcher):
+    from tests.faults import sample_pages
+
+    with FaultServer(pages=sample_pages("nami")) as mirror:
+        source = Nami(mirror.base)
+        result = crawl(source, make_fetcher(), parse=True)
+        assert result.parse_error is None and len(result.parsed) == len(result.pages)
+        assert source.parse_all(result.pages, result.parsed) == source.parse_all(result.pages)
+    with FaultServer(pages=sample_pages("dbsa")) as mirror:
+        ky = "/support/chapters-and-support-groups/find-a-support-group/?state=KY"
+        mirror.script(ky, faults.ok(b"<html><body><p>a new layout</p></body></html>"))
+        broken = crawl(Dbsa(mirror.base), make_fetcher(), parse=True)
+        assert len(broken.pages) == 51  # the crawl went on
+        assert isinstance(broken.parse_error, SourceChanged) and "state=KY" in str(broken.parse_error)
