@@ -107,13 +107,13 @@ def crawl_and_recrawl(env: dict, servers: dict, args, work: Path) -> tuple[dict,
     return crawl, recrawl, first
 
 
-def replay(env: dict, work: Path, run_id: str) -> tuple[dict, dict]:
+def replay(env: dict, work: Path, run_id: str, runner: str = "thread") -> tuple[dict, dict]:
     """A build from the crawl's WARC files alone, into a fresh warehouse."""
     log("replay ...")
     files = sorted((work / "data" / "warc").glob(f"{run_id}-*.warc.gz"))
     args = [item for path in files for item in ("--replay", str(path))]
     wall, rss, summary = run_build(env, *args, "--out", str(work / "replay-exports"),
-                                   "--warehouse", str(work / "replay.duckdb"))
+                                   "--warehouse", str(work / "replay.duckdb"), "--task-runner", runner)
     listings = sum(s["listings"] for s in summary["sources"])
     result = {"wall_s": round(wall, 2), "peak_rss_mb": round(rss, 1),
               "listings_per_s": round(listings / wall, 1)}
@@ -183,6 +183,8 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.005, help="Politeness interval per host (s).")
     parser.add_argument("--work", type=Path, default=None, help="Working folder (default: a temp folder).")
     parser.add_argument("--seed", type=int, default=6, help="Seed of the synthetic data.")
+    parser.add_argument("--task-runner", default="thread", choices=["thread", "dask"],
+                        help="Task runner of the replay build (the crawls always use threads).")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="supportdir-scale-"))
     counts = parse_mix(args.mix, args.listings)
@@ -201,7 +203,7 @@ def main() -> None:
     env.pop("PREFECT_API_URL", None)
     try:
         crawl, recrawl, first = crawl_and_recrawl(env, servers, args, work)
-        replayed, replay_summary = replay(env, work, first["run_id"])
+        replayed, replay_summary = replay(env, work, first["run_id"], args.task_runner)
     finally:
         for server in servers.values():
             server.__exit__(None, None, None)
