@@ -317,3 +317,49 @@ def test_an_unchanged_recrawl_reuses_the_staged_listings_without_parsing(harness
     assert third["nami"]["reused_from"] == second["run_id"] and third["dbsa"]["pages_parsed"] == 0
     names = {json.loads(r)["name"] for r in (out / "listings.jsonl").read_text("utf-8").splitlines()}
     assert "SA Monday Night" in names
+
+
+# --- what a crash leaves behind, piece by piece -----------------------------------------------
+
+
+def test_publish_clears_what_a_killed_build_left(tmp_path):
+    from warehouse.publish import builds_dir, publish
+
+    out = tmp_path / "exports"
+    publish(out, "b1", lambda folder: (folder / "x.txt").write_text("one"))
+    versions = builds_dir(out.absolute())
+    (versions / "b2.abc.partial").mkdir()                     # a build killed while writing
+    (versions / "b2.abc.partial" / "x.txt").write_text("half")
+    (versions / ".b2.link").symlink_to("b1")                  # killed between link and rename
+    publish(out, "b3", lambda folder: (folder / "x.txt").write_text("three"))
+    assert (out / "x.txt").read_text() == "three"
+    assert sorted(p.name for p in versions.iterdir()) == ["b1", "b3"]
+
+
+def test_a_warc_cut_short_by_a_crash_is_refused_not_half_read(tmp_path):
+    from datetime import UTC, datetime
+
+    from scrapers.archive import TruncatedRecord, WarcArchive
+    from scrapers.replay import ReplayFetcher
+
+    archive = WarcArchive(tmp_path, "run")
+    for number in range(3):
+        archive.write(f"http://mirror.test/{number}", {}, "200 OK", {"Content-Type": "text/html"},
+                      bytes(range(256)) * 40, datetime.now(UTC))
+    path = next(tmp_path.glob("*.warc.gz"))
+    path.write_bytes(path.read_bytes()[: int(path.stat().st_size * 0.85)])
+    fetcher = ReplayFetcher([path])
+    assert len(fetcher.get("http://mirror.test/0").body) == 256 * 40
+    with pytest.raises(TruncatedRecord, match="cut short"):
+        fetcher.get("http://mirror.test/2")
+
+
+def test_allow_private_lets_only_the_sources_own_hosts_be_private(monkeypatch):
+    from flows.settings import Settings
+
+    intervals = {"127.0.0.1:8001": 0.0, "127.0.0.1:8002": 0.0}
+    monkeypatch.setenv("SUPPORTDIR_ALLOW_PRIVATE", "false")
+    assert Settings().fetch_config(intervals).private_hosts == frozenset()
+    monkeypatch.setenv("SUPPORTDIR_ALLOW_PRIVATE", "true")
+    config = Settings().fetch_config(intervals)
+    assert config.private_hosts == frozenset(intervals) and config.allow_private is False
