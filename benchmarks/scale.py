@@ -56,7 +56,10 @@ def run_build(env: dict[str, str], *args: str) -> tuple[float, float, dict]:
     if done.returncode not in (0, 1):
         raise SystemExit(f"build failed ({done.returncode}): {done.stderr[-2000:]}")
     peak = re.search(r"PEAK_RSS_KB=(\d+)", done.stderr)
-    return wall, int(peak.group(1)) / 1024 if peak else float("nan"), json.loads(done.stdout)
+    start = done.stdout.find("\n{\n") + 1 if not done.stdout.startswith("{") else 0
+    if start:  # something printed before the summary: show it, then read the summary after it
+        log(f"  (build printed before its summary: {done.stdout[:start][:500]!r})")
+    return wall, int(peak.group(1)) / 1024 if peak else float("nan"), json.loads(done.stdout[start:])
 
 
 def bound(servers: dict[str, FaultServer], interval: float, latency: float) -> float:
