@@ -27,6 +27,8 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     except duckdb.IOException as exc:
         raise WarehouseBusy(f"warehouse {path} is open in another process: {exc}") from exc
     con.execute("SET TimeZone = 'UTC'")
+    # DuckDB draws a progress bar on stdout for long queries, which would corrupt `build --json`.
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
