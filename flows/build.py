@@ -16,7 +16,6 @@ from prefect import flow, task
 from prefect.cache_policies import NONE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
-from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict
 
 from flows import progress
@@ -122,7 +121,9 @@ def fetch_source(name: str, plan: BuildPlan, replay_index: dict | None,
         archive = WarcArchive(plan.warc_dir, prefix=f"{plan.run_id}-{name}")
         fetcher = HttpFetcher(plan.fetch, archive, validators)
     try:
-        return crawl(source, fetcher, on_page=progress.report, parse=True)
+        crawled = crawl(source, fetcher, on_page=progress.report, parse=True)
+        crawled.shed_parsed_bodies()
+        return crawled
     except SupportDirError as exc:
         exc.fetch_log = list(fetcher.log)  # kept for the run's fetch table
         raise
@@ -130,10 +131,19 @@ def fetch_source(name: str, plan: BuildPlan, replay_index: dict | None,
         fetcher.close()
 
 
+class Sealed:
+    """A big value handed to a task as it is: Prefect looks for futures inside lists, dicts and
+    dataclasses (every page of a crawl), not inside a plain object. Pickles for Dask workers."""
+
+    def __init__(self, value):
+        self.value = value
+
+
 @task(name="parse-source", cache_policy=NONE)
-def parse_source(name: str, plan: BuildPlan, crawled: CrawlResult, previous: Previous | None) -> Parsed:
+def parse_source(name: str, plan: BuildPlan, sealed: Sealed, previous: Previous | None) -> Parsed:
     """Parse every page of one source's crawl (no network, no retries), unless nothing changed."""
     started = time.perf_counter()
+    crawled: CrawlResult = sealed.value
     source = plan_source(plan, name)
     if previous is not None and reusable(crawled, previous, parser_fingerprint(type(source))):
         return Parsed([], previous.listings, 0, 0.0, reused_from=previous.run_id)
@@ -158,13 +168,13 @@ def collect(plan: BuildPlan, validators: dict[str, Validators],
                                         retry_delay_seconds=plan.source_retry_delay)
     fetched = {retried.submit(name, plan, index, validators): name for name in plan.sources}
     crawls, parsed = {}, {}
-    # Each source's parse starts as soon as its own crawl is done. The crawl is passed quoted:
+    # Each source's parse starts as soon as its own crawl is done. The crawl is passed sealed:
     # Prefect would otherwise walk every page of it looking for futures.
     for future in as_completed(list(fetched)):
         name = fetched[future]
         crawls[name] = future.result(raise_on_failure=False)
         if not isinstance(crawls[name], BaseException):
-            parsed[name] = parse_source.submit(name, plan, quote(crawls[name]), previous.get(name))
+            parsed[name] = parse_source.submit(name, plan, Sealed(crawls[name]), previous.get(name))
     results = {}
     for name in plan.sources:
         crawl_or_error = crawls[name]
@@ -203,9 +213,10 @@ def outcome_of(name: str, crawled: CrawlResult | None, parsed: Parsed | None, er
 
 
 @task(name="stage-run", cache_policy=NONE)
-def stage_run(plan: BuildPlan, outcomes: list[SourceOutcome], results: dict[str, tuple]) -> float:
+def stage_run(plan: BuildPlan, outcomes: list[SourceOutcome], sealed: Sealed) -> float:
     """Stage every source's outcome, fetch log and listings (the single writer); return its seconds."""
     started = time.perf_counter()
+    results: dict[str, tuple] = sealed.value
     con = db.connect(plan.warehouse)
     try:
         for outcome in outcomes:
@@ -301,7 +312,7 @@ def run_plan(plan: BuildPlan) -> RunSummary:
     summary.sources = [outcome_of(name, *results[name], summary.started_at) for name in plan.sources]
     work = {"collect_s": max((s.fetch_s or 0) + (s.parse_s or 0) for s in summary.sources)}
     with timed(summary, "stage_s"):
-        work["stage_s"] = stage_run(plan, summary.sources, quote(results))
+        work["stage_s"] = stage_run(plan, summary.sources, Sealed(results))
     with timed(summary, "normalize_s"):
         summary.failed_checks, work["normalize_s"] = normalize_run(plan, summary.started_at)
     if plan.out:
@@ -341,7 +352,27 @@ def task_runner(kind: str = "thread", address: str | None = None):
                            "pip install 'supportdir[dask]'") from None
     if address:
         return DaskTaskRunner(address=address)
+    share_prefect_api()
     return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "processes": True, "threads_per_worker": 4})
+
+
+def share_prefect_api() -> None:
+    """Give a local cluster's worker processes the Prefect API this process uses.
+
+    Without a configured PREFECT_API_URL, Prefect runs a temporary server for this process only;
+    each worker process would try to start its own and fail. Start that server now and put its
+    URL in the environment the workers inherit (this process keeps using the same server).
+    """
+    import os
+
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value() or os.environ.get("PREFECT_API_URL"):
+        return
+    server = SubprocessASGIServer()  # the same instance Prefect's own ephemeral mode uses
+    server.start()
+    os.environ["PREFECT_API_URL"] = server.api_url
 
 
 @flow(name="build-directory", task_runner=ThreadPoolTaskRunner(max_workers=8))

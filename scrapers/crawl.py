@@ -44,6 +44,12 @@ class CrawlResult:
     parse_error: Exception | None = None  # raised by the parse step, never by the crawl
     parse_s: float = 0.0
 
+    def shed_parsed_bodies(self) -> None:
+        """Drop the bodies of pages already parsed (kept: URL, status, flags): a smaller result to
+        hand between tasks and processes. Their provenance is already in `log` and the listings."""
+        self.pages = [replace(page, body=b"") if index in self.parsed else page
+                      for index, page in enumerate(self.pages)]
+
 
 def crawl(source: Source, fetcher: Fetcher, on_page: Progress | None = None,
           parse: bool = False) -> CrawlResult:

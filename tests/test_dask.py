@@ -63,3 +63,22 @@ def test_an_unknown_task_runner_is_one_clear_line(tmp_path, monkeypatch):
     monkeypatch.setenv("SUPPORTDIR_HOME", str(tmp_path / "data"))
     result = CliRunner().invoke(app, ["build", "--offline", "--task-runner", "spark"])
     assert result.exit_code == 2 and "unknown task runner 'spark'" in result.stderr
+
+
+def test_the_command_line_shares_its_temporary_prefect_server_with_local_workers(tmp_path):
+    """No Prefect server configured: the workers of the local cluster use the build's own."""
+    import os
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_API")}
+    env["SUPPORTDIR_HOME"] = str(tmp_path / "data")
+    done = subprocess.run(
+        [sys.executable, "-c", "from flows.cli import main; main()", "build", "--offline", "--json",
+         "--out", str(tmp_path / "out"), "--task-runner", "dask"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads(done.stdout[done.stdout.index("{"):])
+    assert summary["status"] == "ok" and all(s["listings"] > 0 for s in summary["sources"])
+    assert len(rows(tmp_path / "out")) == summary["exports"]["listings.csv"]

@@ -363,3 +363,37 @@ def test_allow_private_lets_only_the_sources_own_hosts_be_private(monkeypatch):
     monkeypatch.setenv("SUPPORTDIR_ALLOW_PRIVATE", "true")
     config = Settings().fetch_config(intervals)
     assert config.private_hosts == frozenset(intervals) and config.allow_private is False
+
+
+def test_hostile_listings_survive_a_whole_build_unchanged_and_neutralized_in_csv(harness, mirrors, tmp_path):
+    """A NAMI mirror whose API titles are SQL and formulas, and whose website links are javascript:."""
+    import csv
+
+    api = next(key for key in sample_pages("nami") if "/wp-json/" in key)
+    _status, headers, body = sample_pages("nami")[api]
+    entries = json.loads(body)
+    hostile = {"alaska": "'); DROP TABLE listings; --", "kentucky": '=HYPERLINK("http://evil.test","x")',
+               "new-york": "@SUM(1+1)*cmd|' /C calc'!A0"}
+    for entry in entries:
+        if entry["slug"] in hostile:
+            entry["title"]["rendered"] = hostile[entry["slug"]]
+    mirrors["nami"].script(api, faults.status(200, json.dumps(entries).encode(), headers))
+    profile = "/find-your-local-nami/alaska/"
+    page = sample_pages("nami")[profile][2].replace(b'href="https://www.namialaska.org"',
+                                                    b'href="javascript:alert(1)"')
+    assert b"javascript:" in page
+    mirrors["nami"].script(profile, faults.ok(page))
+    out = tmp_path / "exports"
+    code, _stdout, stderr = cli("build", "--out", str(out), "--json")
+    assert code == 0, stderr
+    jsonl = {r["source_key"]: r for r in map(json.loads, (out / "listings.jsonl").read_text().splitlines())}
+    with (out / "listings.csv").open(newline="", encoding="utf-8") as handle:
+        rows = {r["source_key"]: r for r in csv.DictReader(handle)}
+    for key, name in hostile.items():
+        assert jsonl[key]["name"] == name
+        assert rows[key]["name"] == ("'" + name if name[0] in "=+-@" else name)
+    assert jsonl["alaska"]["website"] is None and rows["alaska"]["website"] == ""
+    import pyarrow.parquet as pq
+
+    parquet = {r["source_key"]: r for r in pq.read_table(out / "listings.parquet").to_pylist()}
+    assert {key: parquet[key]["name"] for key in hostile} == hostile
