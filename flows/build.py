@@ -363,6 +363,7 @@ def share_prefect_api() -> None:
     each worker process would try to start its own and fail. Start that server now and put its
     URL in the environment the workers inherit (this process keeps using the same server).
     """
+    import atexit
     import os
 
     from prefect.server.api.server import SubprocessASGIServer
@@ -372,6 +373,7 @@ def share_prefect_api() -> None:
         return
     server = SubprocessASGIServer()  # the same instance Prefect's own ephemeral mode uses
     server.start()
+    atexit.register(server.stop)  # never outlive the build
     os.environ["PREFECT_API_URL"] = server.api_url
 
 
