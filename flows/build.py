@@ -1,179 +1,45 @@
-"""The build_directory flow: collect every source concurrently, then load, normalize and export.
+"""The build_directory flow: collect every source concurrently, then stage, guard, normalize, export.
 
-Fetch tasks retry (a transient site failure); parsing does not. A failed
-source does not stop the others: its earlier listings stay as they were.
-Only the load into DuckDB is single-writer, in the flow itself.
+Fetch tasks retry (a transient site failure); parsing does not. A failed or quarantined
+source does not stop the others: its earlier listings stay as they were. Only the load into
+DuckDB is single-writer, in the flow itself.
 """
 
 import time
-import uuid
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
-from typing import Literal
 
 from prefect import flow, task
 from prefect.cache_policies import NONE
 from prefect.task_runners import ThreadPoolTaskRunner
-from pydantic import BaseModel, ConfigDict
 
-from flows import progress
+from flows.collect import Previous, Sealed, collect, outcome_of
+from flows.plan import BuildPlan, check_options, make_plan, sources_meta
+from flows.runners import task_runner
 from flows.settings import Settings
-from schemas.listing import ParsedListing
 from schemas.run import RunSummary, SourceOutcome
-from scrapers.archive import WarcArchive
-from scrapers.crawl import CrawlResult, crawl
-from scrapers.errors import FetchFailed, NoListings, SupportDirError
-from scrapers.fetch import FetchConfig, HttpFetcher
 from scrapers.page import Validators
-from scrapers.registry import SOURCE_CLASSES, get_source
-from scrapers.replay import ReplayFetcher, index_warcs, warc_files
-from scrapers.sample import sample_sources, sample_warc
-from scrapers.urls import canonical_url, host_of
 from warehouse import db, export, guard, history, migrate, normalize, resolve, runs, stage
 from warehouse.clustering import load_decisions
 
-
-class BuildPlan(BaseModel):
-    """Everything one build needs, resolved from the flow's parameters and the settings."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    run_id: str
-    mode: Literal["live", "replay"]
-    sources: list[str]
-    replay_files: list[str] = []
-    warehouse: Path
-    warc_dir: Path
-    out: Path | None
-    fetch: FetchConfig
-    source_retries: int
-    source_retry_delay: float
-    accept_drop: list[str] = []
-    max_drop: float = 0.5
-    inactive_after: int = 2
-    decisions: Path | None = None
-    redact_people: bool = False
-
-
-def new_run_id(now: datetime) -> str:
-    """A sortable, unique run id: UTC time plus a short random suffix."""
-    return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
-
-
-def make_plan(sources: list[str] | None, offline: bool, replay: list[str] | None,
-              out: str | None, warehouse: str | None, settings: Settings,
-              accept_drop: list[str] | None = None, decisions: str | None = None,
-              redact_people: bool = False) -> BuildPlan:
-    """Resolve what to build: which sources, live or replayed, into which warehouse and folder."""
-    files: list[str] = []
-    if offline:
-        files.append(str(sample_warc(settings.home / "sample")))
-    files += [str(path) for path in warc_files(replay or [])]
-    names = list(sources or (sample_sources() if offline else SOURCE_CLASSES))
-    instances = [get_source(name) for name in names]
-    intervals = {host_of(url): s.interval for s in instances for url in s.start_urls()}
-    headers = {canonical_url(url): h for s in instances for url, h in s.request_headers().items()}
-    decisions_path = Path(decisions) if decisions else settings.decisions_path
-    check_options(accept_drop, decisions_path)
-    return BuildPlan(
-        run_id=new_run_id(datetime.now(UTC)), mode="replay" if files else "live", sources=names,
-        replay_files=files, warehouse=Path(warehouse) if warehouse else settings.warehouse_path,
-        warc_dir=settings.warc_path, out=Path(out) if out else None,
-        fetch=settings.fetch_config(intervals, headers), source_retries=settings.source_retries,
-        source_retry_delay=settings.source_retry_delay, accept_drop=list(accept_drop or []),
-        max_drop=settings.max_drop, inactive_after=settings.inactive_after_runs, decisions=decisions_path,
-        redact_people=redact_people,
-    )
-
-
-def check_options(accept_drop: list[str] | None, decisions: Path) -> None:
-    """Refuse an unknown --accept-drop source or a malformed decisions file before anything runs."""
-    for name in accept_drop or []:
-        get_source(name)
-    load_decisions(decisions)
-
-
-def _transient(task, task_run, state) -> bool:
-    """Retry a fetch task only for network-level failures, not for a missing archive entry."""
-    return isinstance(state.result(raise_on_failure=False), FetchFailed)
-
-
-@task(name="fetch-source", cache_policy=NONE, retry_condition_fn=_transient)
-def fetch_source(name: str, plan: BuildPlan, replay_index: dict | None,
-                 validators: dict[str, Validators]) -> CrawlResult:
-    """Crawl one source, live (polite, archived) or from the WARC index."""
-    source = get_source(name)
-    if replay_index is not None:
-        fetcher = ReplayFetcher.from_index(replay_index)
-    else:
-        archive = WarcArchive(plan.warc_dir, prefix=f"{plan.run_id}-{name}")
-        fetcher = HttpFetcher(plan.fetch, archive, validators)
-    try:
-        return crawl(source, fetcher, on_page=progress.report)
-    except SupportDirError as exc:
-        exc.fetch_log = list(fetcher.log)  # kept for the run's fetch table
-        raise
-    finally:
-        fetcher.close()
-
-
-@task(name="parse-source", cache_policy=NONE)
-def parse_source(name: str, crawled: CrawlResult) -> list[ParsedListing]:
-    """Parse every page of one source's crawl (no network, no retries)."""
-    return get_source(name).parse_all(crawled.pages)
-
-
-def collect(plan: BuildPlan, validators: dict[str, Validators]) -> dict[str, tuple]:
-    """Run every source's fetch and parse concurrently; return (crawl, listings, error) per source."""
-    index = index_warcs(map(Path, plan.replay_files)) if plan.mode == "replay" else None
-    retried = fetch_source.with_options(retries=plan.source_retries,
-                                        retry_delay_seconds=plan.source_retry_delay)
-    fetched = {name: retried.submit(name, plan, index, validators) for name in plan.sources}
-    parsed = {name: parse_source.submit(name, future) for name, future in fetched.items()}
-    results = {}
-    for name in plan.sources:
-        crawl_or_error = fetched[name].result(raise_on_failure=False)
-        if isinstance(crawl_or_error, BaseException):
-            results[name] = (None, [], crawl_or_error)
-            continue
-        listings_or_error = parsed[name].result(raise_on_failure=False)
-        if isinstance(listings_or_error, BaseException):
-            results[name] = (crawl_or_error, [], listings_or_error)
-        else:
-            results[name] = (crawl_or_error, listings_or_error, None)
-    return results
-
-
-def outcome_of(name: str, crawled: CrawlResult | None, listings: list, error: BaseException | None,
-               started_at: datetime) -> SourceOutcome:
-    """The run report line of one source."""
-    skipped = crawled.skipped if crawled else []
-    restricted = crawled.restricted if crawled else []
-    # Pages that parse to nothing are a yield of zero: quarantined by the yield guard, not failed.
-    status = "quarantined" if isinstance(error, NoListings) else "failed" if error else "ok"
-    return SourceOutcome(
-        source=name, status=status,
-        pages=len(crawled.pages) if crawled else 0, listings=len(listings), skipped=len(skipped),
-        reason=f"{type(error).__name__}: {error}" if error else None,
-        errors=[f"{url}: {why}" for url, why in skipped],
-        restricted=[f"{url}: {why}" for url, why in restricted],
-        started_at=crawled.started_at if crawled else started_at,
-        finished_at=crawled.finished_at if crawled else datetime.now(UTC),
-    )
+__all__ = ["build_directory", "check_options", "make_plan", "run_plan", "task_runner"]
 
 
 @task(name="stage-run", cache_policy=NONE)
-def stage_run(plan: BuildPlan, outcomes: list[SourceOutcome], results: dict[str, tuple]) -> None:
-    """Stage every source's outcome, fetch log and listings (the single writer)."""
+def stage_run(plan: BuildPlan, outcomes: list[SourceOutcome], sealed: Sealed) -> float:
+    """Stage every source's outcome, fetch log and listings (the single writer); return its seconds."""
+    started = time.perf_counter()
+    results: dict[str, tuple] = sealed.value
     con = db.connect(plan.warehouse)
     try:
         for outcome in outcomes:
-            crawled, listings, error = results[outcome.source]
+            crawled, parsed, error = results[outcome.source]
             log = crawled.log if crawled else getattr(error, "fetch_log", [])
-            stage.record_source(con, plan.run_id, outcome, log, listings)
+            listings = parsed.listings if parsed else []
+            stage.record_source(con, plan.run_id, outcome, log, listings, reuse_from=outcome.reused_from)
     finally:
         con.close()
+    return time.perf_counter() - started
 
 
 @task(name="guard-yields", cache_policy=NONE)
@@ -187,11 +53,12 @@ def guard_run(plan: BuildPlan, outcomes: list[SourceOutcome]) -> list[SourceOutc
 
 
 @task(name="normalize", cache_policy=NONE)
-def normalize_run(plan: BuildPlan, run_at: datetime) -> tuple[dict[str, int], dict[str, int], int]:
+def normalize_run(plan: BuildPlan, run_at: datetime) -> tuple[dict[str, int], dict[str, int], int, float]:
     """Normalize and merge the good listings, record history, resolve entities, run the data checks.
 
-    Returns the failed checks, the change counts and the number of entities.
+    Returns the failed checks, the change counts, the number of entities and its own seconds.
     """
+    started = time.perf_counter()
     con = db.connect(plan.warehouse)
     try:
         after = [partial(history.record_run, run_id=plan.run_id, run_at=run_at,
@@ -200,18 +67,21 @@ def normalize_run(plan: BuildPlan, run_at: datetime) -> tuple[dict[str, int], di
                          decisions=load_decisions(plan.decisions))]
         normalize.normalize_run(con, plan.run_id, run_at, after=after)
         entities = con.execute("SELECT count(DISTINCT entity_id) FROM listings").fetchall()[0][0]
-        return db.failed_checks(con), history.change_counts(con, plan.run_id), entities
+        changes = history.change_counts(con, plan.run_id)
+        return db.failed_checks(con), changes, entities, time.perf_counter() - started
     finally:
         con.close()
 
 
 @task(name="export", cache_policy=NONE)
-def export_run(plan: BuildPlan) -> export.ExportResult:
-    """Write and validate the exports in a fresh folder and swap it in; return rows per file."""
+def export_run(plan: BuildPlan) -> tuple[export.ExportResult, float]:
+    """Write and validate the exports in a fresh folder and swap it in; return them and seconds."""
+    started = time.perf_counter()
     con = db.connect(plan.warehouse)
     try:
-        return export.export_directory(con, plan.out, plan.run_id, sources_meta(plan.sources),
-                                       plan.redact_people)
+        result = export.export_directory(con, plan.out, plan.run_id,
+                                         sources_meta(plan.sources, plan.bases), plan.redact_people)
+        return result, time.perf_counter() - started
     finally:
         con.close()
 
@@ -223,15 +93,6 @@ def finish(plan: BuildPlan, summary: RunSummary) -> None:
         stage.finish_run(con, summary)
     finally:
         con.close()
-
-
-def sources_meta(names: list[str]) -> list[dict]:
-    """The datapackage `sources` entries: each source's title and start URL."""
-    entries = []
-    for name in names:
-        source = get_source(name)
-        entries.append({"title": f"{source.organization} ({name})", "path": source.start_urls()[0]})
-    return entries
 
 
 class timed:
@@ -247,13 +108,19 @@ class timed:
         self.summary.timings[self.key] = round(time.perf_counter() - self.start, 3)
 
 
-def prepare(plan: BuildPlan, summary: RunSummary) -> dict[str, Validators]:
-    """Migrate the warehouse, record the run's start, and read the remembered validators."""
+def prepare(plan: BuildPlan, summary: RunSummary) -> tuple[dict[str, Validators], dict[str, Previous]]:
+    """Migrate, mark dead runs failed, record the run's start; read validators and last good runs."""
     con = db.connect(plan.warehouse)
     try:
         migrate.migrate(con)
+        stage.fail_interrupted(con, str(plan.warehouse))
         stage.start_run(con, summary)
-        return runs.latest_validators(con) if plan.mode == "live" else {}
+        if plan.mode != "live":
+            return {}, {}
+        good = runs.last_good_outcomes(con, plan.sources)
+        previous = {name: Previous(run_id, outcome.pages, outcome.listings, outcome.parser or "")
+                    for name, (run_id, outcome) in good.items()}
+        return runs.latest_validators(con), previous
     finally:
         con.close()
 
@@ -262,29 +129,50 @@ def run_plan(plan: BuildPlan) -> RunSummary:
     """Every stage of one build, in order, timed."""
     summary = RunSummary(run_id=plan.run_id, mode=plan.mode, started_at=datetime.now(UTC),
                          warehouse=str(plan.warehouse), out=str(plan.out) if plan.out else None)
-    validators = prepare(plan, summary)
+    flow_started = time.perf_counter()
+    validators, previous = prepare(plan, summary)
     with timed(summary, "collect_s"):
-        results = collect(plan, validators)
+        results = collect(plan, validators, previous)
     summary.sources = [outcome_of(name, *results[name], summary.started_at) for name in plan.sources]
+    work = {"collect_s": max((s.fetch_s or 0) + (s.parse_s or 0) for s in summary.sources)}
     with timed(summary, "stage_s"):
-        stage_run(plan, summary.sources, results)
+        work["stage_s"] = stage_run(plan, summary.sources, Sealed(results))
         summary.sources = guard_run(plan, summary.sources)
     with timed(summary, "normalize_s"):
-        summary.failed_checks, summary.changes, summary.entities = normalize_run(plan, summary.started_at)
+        summary.failed_checks, summary.changes, summary.entities, work["normalize_s"] = \
+            normalize_run(plan, summary.started_at)
     if plan.out:
         with timed(summary, "export_s"):
-            try:
-                exported = export_run(plan)
-            except export.ExportInvalid:
-                # Nothing was published; the run is recorded as such, then the error is reported.
-                summary.failed_checks["export_invalid"] = 1
-                summary.finished_at = datetime.now(UTC)
-                finish(plan, summary.settle())
-                raise
-            summary.exports, summary.left_out = exported.files, exported.left_out
+            export_into(plan, summary, work)
     summary.finished_at = datetime.now(UTC)
+    add_work_timings(summary, work, time.perf_counter() - flow_started)
     finish(plan, summary.settle())
     return summary
+
+
+def export_into(plan: BuildPlan, summary: RunSummary, work: dict[str, float]) -> None:
+    """Export; an invalid export publishes nothing, is recorded in the run, then reported."""
+    try:
+        exported, work["export_s"] = export_run(plan)
+    except export.ExportInvalid:
+        summary.failed_checks["export_invalid"] = 1
+        summary.finished_at = datetime.now(UTC)
+        finish(plan, summary.settle())
+        raise
+    summary.exports, summary.left_out = exported.files, exported.left_out
+
+
+def add_work_timings(summary: RunSummary, work: dict[str, float], flow_s: float) -> None:
+    """Fetch and parse seconds (summed over sources), and the flow's time outside any stage's own work.
+
+    `prefect_overhead_s` is the flow's wall time minus the work: the slowest source's fetch and
+    parse, staging, normalizing and exporting measured inside their tasks.
+    """
+    timings = summary.timings
+    timings["fetch_s"] = round(sum(s.fetch_s or 0 for s in summary.sources), 3)
+    timings["parse_s"] = round(sum(s.parse_s or 0 for s in summary.sources), 3)
+    timings["flow_s"] = round(flow_s, 3)
+    timings["prefect_overhead_s"] = round(max(flow_s - sum(work.values()), 0.0), 3)
 
 
 @flow(name="build-directory", task_runner=ThreadPoolTaskRunner(max_workers=8))

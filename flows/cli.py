@@ -48,6 +48,14 @@ VerboseOption = Annotated[bool, typer.Option("--verbose", help="Show Prefect's o
 CronOption = Annotated[
     str, typer.Option("--cron", help="When to build, as a cron expression (UTC unless --timezone).")
 ]
+RunnerOption = Annotated[
+    str, typer.Option("--task-runner", help="Where sources are collected: 'thread' (this process) or "
+                      "'dask' (a Dask cluster; needs the dask extra).")
+]
+DaskAddressOption = Annotated[
+    str | None, typer.Option("--dask-address", help="Scheduler of a running Dask cluster (tcp://host:8786); "
+                             "default: a local cluster of two worker processes.")
+]
 TimezoneOption = Annotated[str, typer.Option("--timezone", help="IANA time zone of the cron expression.")]
 AcceptDropOption = Annotated[
     list[str] | None,
@@ -73,7 +81,8 @@ def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
 
 
 @app.command(epilog="Examples: supportdir build --offline --out exports/ | "
-                    "supportdir build --source nami --source dbsa | supportdir build --accept-drop dbsa")
+                    "supportdir build --source nami --source dbsa | supportdir build --accept-drop dbsa | "
+                    "supportdir build --task-runner dask --dask-address tcp://10.0.0.5:8786")
 def build(
     offline: OfflineOption = False,
     replay: ReplayOption = None,
@@ -86,11 +95,15 @@ def build(
     json_out: JsonOption = False,
     verbose: VerboseOption = False,
     redact_people: RedactOption = False,
+    runner: RunnerOption = "thread",
+    dask_address: DaskAddressOption = None,
 ) -> None:
     """Collect the sources (live, or replayed from WARC), load them into the warehouse, export."""
     settings = Settings()
     _quiet_prefect(settings, verbose)
-    from flows.build import build_directory, check_options
+    if runner not in ("thread", "dask"):
+        raise fail(f"unknown task runner {runner!r}; use 'thread' or 'dask'")
+    from flows.build import build_directory, check_options, task_runner
     from warehouse.db import WarehouseBusy, build_lock
 
     try:
@@ -98,7 +111,8 @@ def build(
         # Taken here too, so a busy warehouse is refused before Prefect starts.
         with build_lock(warehouse or settings.warehouse_path), \
                 report.progress_bar(enabled=not (quiet or json_out)):
-            summary = build_directory(
+            flow = build_directory.with_options(task_runner=task_runner(runner, dask_address))
+            summary = flow(
                 sources=source or None, offline=offline, replay=[str(p) for p in replay or []] or None,
                 out=str(out), warehouse=str(warehouse) if warehouse else None,
                 accept_drop=accept_drop or None, decisions=str(decisions) if decisions else None,
@@ -218,7 +232,7 @@ def export_command(
     json_out: JsonOption = False,
 ) -> None:
     """Write every export again from the warehouse (no fetching), validated, swapped in whole."""
-    from flows.build import sources_meta
+    from flows.plan import sources_meta
     from warehouse import db, export, migrate
     from warehouse.runs import recent_runs
 
@@ -273,7 +287,9 @@ def _quiet_prefect(settings: Settings, verbose: bool) -> None:
     """Prefect's state under the data folder; its log lines only when asked for."""
     prepare_prefect(settings.home)
     if not verbose:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        # A failed source is reported in the run table with its reason; Prefect's own
+        # traceback of the failed task would only repeat it.
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 
 
 def main() -> None:

@@ -136,10 +136,11 @@ def print_runs(console: Console, runs: list[RunSummary]) -> None:
         style = STATUS_STYLE.get(run.status, "")
         exported = run.exports.get("listings.csv", 0)
         console.print(f"[bold]{run.run_id}[/] {run.mode} [{style}]{run.status}[/] "
-                      f"started {run.started_at:%Y-%m-%d %H:%M:%S}Z, exported {exported} listings",
-                      highlight=False)
-        console.print(_sources_table(run))
-        _print_restricted(console, run)
+                      f"started {run.started_at:%Y-%m-%d %H:%M:%S}Z, exported {exported} listings"
+                      + (f" ({run.reason})" if run.reason else ""), highlight=False)
+        if run.sources:
+            console.print(_sources_table(run))
+            _print_restricted(console, run)
 
 
 def source_row(source: Source) -> dict[str, Any]:

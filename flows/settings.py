@@ -46,13 +46,17 @@ class Settings(BaseSettings):
 
     def fetch_config(self, intervals: dict[str, float],
                      headers: dict[str, dict[str, str]] | None = None) -> FetchConfig:
-        """The fetch layer's settings, with per-host intervals and per-URL headers from the sources."""
+        """The fetch layer's settings, with per-host intervals and per-URL headers from the sources.
+
+        SUPPORTDIR_ALLOW_PRIVATE lets the sources' own configured hosts (a mirror on
+        127.0.0.1) be private; a redirect from them to any other private host is refused.
+        """
         return FetchConfig(
             user_agent=f"supportdir/{VERSION} (+{self.contact_url})",
             default_interval=self.default_interval,
             intervals=intervals,
             headers=headers or {},
-            allow_private=self.allow_private,
+            private_hosts=frozenset(intervals) if self.allow_private else frozenset(),
             retries=self.fetch_retries,
             backoff_factor=self.backoff_factor,
         )

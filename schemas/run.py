@@ -25,6 +25,13 @@ class SourceOutcome(BaseModel):
     )
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    fetch_s: float | None = Field(None, description="Seconds spent crawling (fetching) the source.")
+    parse_s: float | None = Field(None, description="Seconds spent parsing its pages.")
+    not_modified: int = Field(0, description="Pages answered 304 Not Modified.")
+    pages_parsed: int = Field(0, description="Pages parsed this run (0 when the listings were reused).")
+    reused_from: str | None = Field(
+        None, description="Run whose staged listings were reused because every page was unchanged.")
+    parser: str | None = Field(None, description="Fingerprint of the parsing code.")
 
 
 class RunSummary(BaseModel):
@@ -35,6 +42,7 @@ class RunSummary(BaseModel):
     started_at: datetime
     finished_at: datetime | None = None
     status: RunStatus = "running"
+    reason: str | None = Field(None, description="Why the run as a whole failed (e.g. interrupted).")
     warehouse: str
     out: str | None = None
     sources: list[SourceOutcome] = Field(default_factory=list)

@@ -14,6 +14,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from scrapers.errors import FetchFailed
+
 # Headers describing the wire encoding are kept under this prefix (the Wayback
 # convention): the archived body is the decoded body, so they no longer apply.
 ORIGINAL_PREFIX = "X-Archive-Orig-"
@@ -39,6 +41,10 @@ class StoredResponse:
     headers: dict[str, str]
     body: bytes
     date: datetime
+
+
+class TruncatedRecord(FetchFailed):
+    """An archived response whose body is shorter than it declares (the file was cut short)."""
 
 
 def warc_date(moment: datetime) -> str:
@@ -148,13 +154,19 @@ def stored_response(record) -> StoredResponse:
     headers = dict(http.headers) if http else {}
     raw_date = record.rec_headers.get_header("WARC-Date") or ""
     date = datetime.fromisoformat(raw_date.replace("Z", "+00:00")) if raw_date else datetime.now(UTC)
-    return StoredResponse(
-        url=record.rec_headers.get_header("WARC-Target-URI"),
-        status=status,
-        headers=headers,
-        body=record.content_stream().read(),
-        date=date,
-    )
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    body = record.content_stream().read()
+    if _cut_short(headers, body):
+        raise TruncatedRecord(url, f"archived body is {len(body)} bytes, its Content-Length says "
+                                   f"{headers.get('Content-Length')} (a WARC file cut short by a crash?)")
+    return StoredResponse(url=url, status=status, headers=headers, body=body, date=date)
+
+
+def _cut_short(headers: Mapping[str, str], body: bytes) -> bool:
+    """True when a record we wrote (plain Content-Length, no wire encoding) holds less than it says."""
+    declared = headers.get("Content-Length", "")
+    encoded = any(name.lower() in ("content-encoding", "transfer-encoding") for name in headers)
+    return declared.isdigit() and not encoded and len(body) < int(declared)
 
 
 def read_response(warc_file: str, offset: int) -> StoredResponse:

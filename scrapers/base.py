@@ -1,7 +1,7 @@
 """The Source base class: identity, politeness and pure discover/parse functions."""
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 from schemas.listing import ParsedListing
@@ -66,9 +66,15 @@ class Source:
         stamp = {"fetched_at": page.fetched_at, "content_sha256": page.sha256}
         return [listing.model_copy(update=stamp) for listing in self.parse(page)]
 
-    def parse_all(self, pages: list[Page]) -> list[ParsedListing]:
-        """Parse every page of a crawl, then combine; nothing at all means the site changed."""
-        listings = [listing for page in pages for listing in self.parse_page(page)]
+    def parse_all(self, pages: list[Page],
+                  parsed: Mapping[int, list[ParsedListing]] | None = None) -> list[ParsedListing]:
+        """Parse every page of a crawl (but those in `parsed`, by index), then combine.
+
+        Nothing at all means the site changed.
+        """
+        parsed = parsed or {}
+        listings = [item for index, page in enumerate(pages)
+                    for item in (parsed[index] if index in parsed else self.parse_page(page))]
         listings = self.finalize(listings)
         if not listings:
             where = pages[0].url if pages else self.start_urls()[0]

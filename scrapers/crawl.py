@@ -1,13 +1,19 @@
-"""The crawl driver: fetch a source's start URLs, follow what discover() finds, keep every page."""
+"""The crawl driver: fetch a source's start URLs, follow what discover() finds, keep every page.
 
+A changed page (not a 304) can be parsed as soon as it arrives, in the time the crawl would
+otherwise spend waiting out the host's politeness interval.
+"""
+
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
+from schemas.listing import ParsedListing
 from scrapers.base import Source
-from scrapers.errors import FetchFailed, RobotsDisallowed
+from scrapers.errors import FetchFailed, FetchRefused, NothingFetched, RobotsDisallowed
 from scrapers.page import FetchLog, Link, Page
 from scrapers.urls import canonical_url
 
@@ -35,10 +41,25 @@ class CrawlResult:
     log: list[FetchLog] = field(default_factory=list)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
+    parsed: dict[int, list[ParsedListing]] = field(default_factory=dict)  # page index -> its listings
+    parse_error: Exception | None = None  # raised by the parse step, never by the crawl
+    parse_s: float = 0.0
+
+    def shed_parsed_bodies(self) -> None:
+        """Drop the bodies of pages already parsed (kept: URL, status, flags): a smaller result to
+        hand between tasks and processes. Their provenance is already in `log` and the listings."""
+        self.pages = [replace(page, body=b"") if index in self.parsed else page
+                      for index, page in enumerate(self.pages)]
 
 
-def crawl(source: Source, fetcher: Fetcher, on_page: Progress | None = None) -> CrawlResult:
-    """Breadth-first over start URLs and discovered links; robots exclusions are skipped, not fatal."""
+def crawl(source: Source, fetcher: Fetcher, on_page: Progress | None = None,
+          parse: bool = False) -> CrawlResult:
+    """Breadth-first over start URLs and discovered links; robots exclusions are skipped, not fatal.
+
+    With `parse`, each changed page is parsed as it arrives (kept in `parsed`; an error is kept
+    in `parse_error` for the parse step); pages answered 304 are left for the parse step, which
+    may not need them at all.
+    """
     result = CrawlResult(source.name, log=fetcher.log)
     starts = [canonical_url(url) for url in source.start_urls()]
     queue = deque(Link(url) for url in starts)
@@ -49,6 +70,8 @@ def crawl(source: Source, fetcher: Fetcher, on_page: Progress | None = None) -> 
         if page is None:
             continue
         result.pages.append(page)
+        if parse and not page.not_modified and result.parse_error is None:
+            _parse_now(source, page, result)
         for found in source.discover(page):
             key = canonical_url(found.url)
             if key not in seen:
@@ -56,16 +79,36 @@ def crawl(source: Source, fetcher: Fetcher, on_page: Progress | None = None) -> 
                 queue.append(found)
         if on_page:
             on_page(source.name, len(result.pages), len(result.pages) + len(queue))
+    if not result.pages and result.skipped:
+        raise NothingFetched(source.name, [why for _url, why in result.skipped])
     result.finished_at = datetime.now(UTC)
     return result
 
 
-def _fetch(source: Source, fetcher: Fetcher, link: Link, is_start: bool, result: CrawlResult) -> Page | None:
+def _parse_now(source: Source, page: Page, result: CrawlResult) -> None:
+    """Parse the page just fetched; remember its listings, or the error for the parse step."""
+    started = time.perf_counter()
+    try:
+        result.parsed[len(result.pages) - 1] = source.parse_page(page)
+    except Exception as exc:  # the parse step reports it, as if it had parsed the page itself
+        result.parse_error = exc
+    finally:
+        result.parse_s += time.perf_counter() - started
+
+
+def _fetch(source: Source, fetcher: Fetcher, link: Link, is_start: bool,
+           result: CrawlResult) -> Page | None:
     """One page with its link's context; None (and a note) when it is skipped or restricted."""
     try:
         page = fetcher.get(link.url)
     except RobotsDisallowed as exc:
         result.skipped.append((link.url, str(exc)))
+        return None
+    except FetchRefused as exc:
+        if is_start:
+            raise
+        # A detail page refused by policy (oversized, redirected off-site or to a private address).
+        result.skipped.append((link.url, f"refused: {exc.reason}"))
         return None
     if is_start and 400 <= page.status < 500 and (why := source.restricted(page)):
         # The site withholds this start URL on purpose (e.g. a feed shared only with a key).

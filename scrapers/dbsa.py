@@ -1,12 +1,12 @@
 """DBSA (Depression and Bipolar Support Alliance): chapters and support groups, one page per state."""
 
-import copy
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import us
-from bs4 import Tag
+from bs4 import CData, NavigableString, Tag
 
 from schemas.listing import ParsedListing
 from scrapers.base import Source
@@ -93,11 +93,12 @@ class Dbsa(Source):
 
     def _parse_listing(self, div: Tag, page: Page, state: str) -> ParsedListing | None:
         """One groupInfo div as a chapter or group; None if it has no name."""
-        name = _parse_name(div)
+        parts = _Parts.of(div)
+        name = _parse_name(parts)
         if not name:
             return None
-        place, parent = _split_location(_parse_location(div))
-        description = _parse_description(div)
+        place, parent = _split_location(_parse_location(parts))
+        description = _parse_description(div, parts)
         city, city_state = _parse_city(place, state)
         return ParsedListing(
             source=self.name,
@@ -114,8 +115,8 @@ class Dbsa(Source):
             city=city,
             state=city_state,
             service_area=(state,),
-            email=_parse_email(div),
-            website=_parse_website(div, page.url),
+            email=_parse_email(parts.links),
+            website=_parse_website(parts.links, page.url),
             schedule_text=schedule_text(description) if parent else None,
         )
 
@@ -143,16 +144,45 @@ class Dbsa(Source):
         return [_repoint_parent(listing, renamed) for listing in combined]
 
 
-def _parse_name(div: Tag) -> str:
+class _Parts(NamedTuple):
+    """The elements of one groupInfo div a listing is read from, found in one walk over it."""
+
+    names: list[Tag]
+    locations: list[Tag]
+    headings: list[Tag]
+    links: list[Tag]
+    labels: list[Tag]
+
+    @classmethod
+    def of(cls, div: Tag) -> "_Parts":
+        """Walk the div once (several find_all calls per listing were most of the parse time)."""
+        parts = cls([], [], [], [], [])
+        for tag in div.descendants:
+            if not isinstance(tag, Tag):
+                continue
+            classes = tag.get("class") or ()
+            if "groupInfo__name" in classes:
+                parts.names.append(tag)
+            if "groupInfo__location" in classes:
+                parts.locations.append(tag)
+            if tag.name in ("h2", "h3", "h4"):
+                parts.headings.append(tag)
+            elif tag.name == "a" and tag.get("href") is not None:
+                parts.links.append(tag)
+            elif tag.name in ("strong", "b", "span"):
+                parts.labels.append(tag)
+        return parts
+
+
+def _parse_name(parts: _Parts) -> str:
     """The listing's name: groupInfo__name, else the div's first heading."""
-    element = div.find(class_="groupInfo__name") or div.find(["h2", "h3", "h4"])
+    element = (parts.names or parts.headings or [None])[0]
     return clean(element.get_text(" ")) if element else ""
 
 
-def _parse_location(div: Tag) -> str:
+def _parse_location(parts: _Parts) -> str:
     """The free-text location line ("Lexington", "Northern Kentucky", "Louisville - DBSA ...")."""
-    element = div.find(class_="groupInfo__location")
-    return clean(element.get_text(" ")) if element else ""
+    return clean(parts.locations[0].get_text(" ")) if parts.locations else ""
 
 
 def _split_location(location: str) -> tuple[str | None, str | None]:
@@ -193,9 +223,9 @@ def _stated_state(place: str | None) -> str | None:
     return state.abbr if state and state.abbr in STATE_CODES else None
 
 
-def _parse_email(div: Tag) -> str | None:
+def _parse_email(links: list[Tag]) -> str | None:
     """The first mailto address in the listing."""
-    for link in div.find_all("a", href=True):
+    for link in links:
         href = link["href"].strip()
         if href.lower().startswith("mailto:"):
             address = unquote(href[7:]).split("?")[0].strip()
@@ -204,41 +234,55 @@ def _parse_email(div: Tag) -> str | None:
     return None
 
 
-def _parse_website(div: Tag, page_url: str) -> str | None:
+def _parse_website(links: list[Tag], page_url: str) -> str | None:
     """The 'Visit Website' link, made absolute."""
-    for link in div.find_all("a", href=True):
+    for link in links:
         if _VISIT_WEBSITE.search(link.get_text(" ")):
             return link_url(page_url, link["href"])
     return None
 
 
-def _parse_description(div: Tag) -> str | None:
+def _parse_description(div: Tag, parts: _Parts) -> str | None:
     """The listing's prose without name, location, Email and Visit Website lines; one paragraph a line."""
-    body = copy.copy(div)
-    for element in body.find_all(class_=["groupInfo__name", "groupInfo__location"]):
-        element.decompose()
-    _drop_contact_lines(body)
-    for br in body.find_all("br"):
-        br.replace_with(_PARAGRAPH)
-    for block in body.find_all(_BLOCK_TAGS):
-        block.insert_before(_PARAGRAPH)
-        block.insert_after(_PARAGRAPH)
-    lines = [clean(line) for line in body.get_text().split(_PARAGRAPH)]
+    pieces: list[str] = []
+    _collect_text(div, _not_description(parts), pieces)
+    lines = [clean(line) for line in "".join(pieces).split(_PARAGRAPH)]
     kept = [line for line in lines if line and not _LABEL_ONLY.match(line)]
     return "\n".join(kept) or None
 
 
-def _drop_contact_lines(body: Tag) -> None:
-    """Remove the 'Email:' label with its mailto link, and the 'Visit Website' link."""
-    for label in body.find_all(["strong", "b", "span"]):
-        if label.parent is not None and re.match(r"^\s*e-?mail\s*:?\s*$", label.get_text(), re.I):
+def _collect_text(tag: Tag, skipped: set[int], pieces: list[str]) -> None:
+    """The text under a tag (as get_text() reads it), a paragraph mark at <br> and around blocks."""
+    for child in tag.children:
+        if isinstance(child, NavigableString):
+            if type(child) in (NavigableString, CData):
+                pieces.append(str(child))
+        elif id(child) in skipped:
+            continue
+        elif child.name == "br":
+            pieces.append(_PARAGRAPH)
+        elif child.name in _BLOCK_TAGS:
+            pieces.append(_PARAGRAPH)
+            _collect_text(child, skipped, pieces)
+            pieces.append(_PARAGRAPH)
+        else:
+            _collect_text(child, skipped, pieces)
+
+
+def _not_description(parts: _Parts) -> set[int]:
+    """Elements left out of the description: name, location, the 'Email:' label and its mailto
+    link, and the 'Visit Website' link (by id, so the page's tree is never changed)."""
+    skipped = {id(e) for e in parts.names + parts.locations}
+    for label in parts.labels:
+        if re.match(r"^\s*e-?mail\s*:?\s*$", label.get_text(), re.I):
+            skipped.add(id(label))
             link = label.find_next_sibling("a")
             if link is not None and link.get("href", "").lower().startswith("mailto:"):
-                link.decompose()
-            label.decompose()
-    for link in body.find_all("a", href=True):
+                skipped.add(id(link))
+    for link in parts.links:
         if _VISIT_WEBSITE.search(link.get_text(" ")):
-            link.decompose()
+            skipped.add(id(link))
+    return skipped
 
 
 def _parse_audiences(name: str, description: str | None) -> tuple[str, ...]:

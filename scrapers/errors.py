@@ -4,6 +4,18 @@
 class SupportDirError(Exception):
     """Base class of the project's expected errors (the CLI prints them as one line)."""
 
+    def __reduce__(self):
+        """Pickle by message and attributes (the subclasses' __init__ take other arguments)."""
+        return _rebuild, (type(self), str(self), dict(self.__dict__))
+
+
+def _rebuild(cls: type, message: str, state: dict) -> SupportDirError:
+    """An error unpickled (e.g. from a Dask worker) with its message and attributes."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
 
 class FetchFailed(SupportDirError):
     """A URL could not be fetched after retries."""
@@ -14,16 +26,32 @@ class FetchFailed(SupportDirError):
         self.reason = reason
 
 
+class FetchRefused(FetchFailed):
+    """The fetch layer refused a URL or a response by policy (never retried).
+
+    A non-http(s) or private target, too many redirects, an oversized body.
+    """
+
+
 class RobotsDisallowed(SupportDirError):
     """robots.txt forbids fetching a URL; it was skipped, never requested."""
 
-    def __init__(self, url: str):
-        super().__init__(f"robots.txt disallows {url}")
+    def __init__(self, url: str, why: str = ""):
+        super().__init__(f"robots.txt disallows {url}" + (f" ({why})" if why else ""))
         self.url = url
 
 
-class BodyTooLarge(FetchFailed):
+class BodyTooLarge(FetchRefused):
     """A response body exceeded the size cap."""
+
+
+class NothingFetched(SupportDirError):
+    """Every start URL of a source was skipped (robots.txt, refused): the crawl has no pages."""
+
+    def __init__(self, source: str, reasons: list[str]):
+        super().__init__(f"{source}: nothing fetched; {'; '.join(reasons[:3])}")
+        self.source = source
+        self.reasons = reasons
 
 
 class NotInArchive(SupportDirError):

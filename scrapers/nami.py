@@ -24,6 +24,8 @@ PER_PAGE = 100
 PROFILE_ROOT = "/find-your-local-nami/"
 NAMI_HOSTS = frozenset({"www.nami.org", "nami.org"})
 CONTACT_DL = "affiliate-contact-information__content"
+# All a profile parse reads: the <h1> (a name when the API gave none) and the contact <dl>.
+PROFILE_PARTS = ("h1", "dl")
 LABEL_ALIASES = {"e-mail": "email", "web site": "website", "telephone": "phone"}
 LINE_BREAKS = frozenset({"br", "p", "div", "li"})
 COUNTRY_LINES = frozenset({"united states", "united states of america", "usa", "us"})
@@ -68,7 +70,7 @@ class Nami(Source):
         segments = _profile_segments(page.url)
         if segments is None or len(segments) > 2:
             raise self.changed(page, "not an affiliate profile URL")
-        soup = page.soup()
+        soup = page.soup(only=PROFILE_PARTS)
         name = _parse_name(page.context.get("title"), soup)
         if not name:
             raise self.changed(page, "profile has no name (no API title and no <h1>)")
@@ -268,10 +270,10 @@ def _parse_email(tag: Tag | None) -> str | None:
     """Email from Cloudflare's span or link, a mailto: link, or plain text."""
     if tag is None:
         return None
-    for node in tag.select("[data-cfemail]"):
+    for node in tag.find_all(attrs={"data-cfemail": True}):
         if email := decode_cfemail(str(node["data-cfemail"])):
             return email
-    for anchor in tag.select("a[href]"):
+    for anchor in tag.find_all("a", href=True):
         href = str(anchor["href"]).strip()
         if "/cdn-cgi/l/email-protection#" in href and (email := decode_cfemail(href.split("#")[1])):
             return email

@@ -13,8 +13,11 @@ DISALLOW_ALL = Protego.parse("User-agent: *\nDisallow: /")
 
 
 def rules_for(status: int | None, body: bytes) -> Protego:
-    """RFC 9309: 2xx parse the file; 4xx means no rules; 5xx or unreachable means disallow all."""
-    if status is None or status >= 500:
+    """RFC 9309: 2xx parse the file; 4xx means no rules; 5xx or unreachable means disallow all.
+
+    429 (too many requests) counts as unreachable, not as "no rules".
+    """
+    if status is None or status >= 500 or status == 429:
         return DISALLOW_ALL
     if 400 <= status < 500:
         return ALLOW_ALL
@@ -28,6 +31,7 @@ class RobotsRules:
         self._fetch = fetch
         self.agent = user_agent.split("/")[0]
         self._rules: dict[str, Protego] = {}
+        self.statuses: dict[str, int | None] = {}
         self._lock = threading.Lock()
 
     def _for(self, url: str) -> Protego:
@@ -36,7 +40,9 @@ class RobotsRules:
         with self._lock:
             if host not in self._rules:
                 scheme = urlsplit(url).scheme
-                self._rules[host] = rules_for(*self._fetch(f"{scheme}://{host}/robots.txt"))
+                status, body = self._fetch(f"{scheme}://{host}/robots.txt")
+                self.statuses[host] = status
+                self._rules[host] = rules_for(status, body)
             return self._rules[host]
 
     def allowed(self, url: str) -> bool:
@@ -44,6 +50,15 @@ class RobotsRules:
         if urlsplit(url).path == "/robots.txt":
             return True
         return self._for(url).can_fetch(url, self.agent)
+
+    def why(self, url: str) -> str:
+        """Why a URL is disallowed: an unreachable robots.txt, or its rules."""
+        status = self.statuses.get(host_of(url))
+        if status is None:
+            return "robots.txt unreachable: the host is treated as disallowed (RFC 9309)"
+        if status >= 500 or status == 429:
+            return f"robots.txt answered HTTP {status}: the host is treated as disallowed (RFC 9309)"
+        return "disallowed by its rules"
 
     def crawl_delay(self, host: str) -> float | None:
         """Crawl-delay the host asked for, once its robots.txt is known (never fetches)."""

@@ -9,7 +9,7 @@ def canonical_url(url: str) -> str:
     """Canonical form used to match URLs: lower scheme/host, no default port, sorted query, no fragment."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
+    host = _bracketed((parts.hostname or "").lower())
     netloc = host
     if parts.port and parts.port != DEFAULT_PORTS.get(scheme):
         netloc = f"{host}:{parts.port}"
@@ -22,10 +22,15 @@ def canonical_url(url: str) -> str:
 def host_of(url: str) -> str:
     """Host (with a non-default port) of a URL, the unit of politeness."""
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    host = _bracketed((parts.hostname or "").lower())
     if parts.port and parts.port != DEFAULT_PORTS.get(parts.scheme.lower()):
         return f"{host}:{parts.port}"
     return host
+
+
+def _bracketed(host: str) -> str:
+    """An IPv6 address host in brackets, as a URL writes it ([::1]); other hosts unchanged."""
+    return f"[{host}]" if ":" in host else host
 
 
 def absolute_url(base: str, href: str) -> str:

@@ -1,6 +1,7 @@
 """Shared fixtures: a fast, loopback-allowed fetch config and a WARC archive in a temp folder."""
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,3 +56,14 @@ def make_fetcher(fetch_config: FetchConfig, archive: WarcArchive):
     yield make
     for fetcher in made:
         fetcher.close()
+
+
+def pytest_configure(config) -> None:
+    """Hypothesis profiles: 50 examples per parser by default (CI), 1,000 with `-m fuzz`."""
+    from hypothesis import settings
+
+    settings.register_profile("ci", max_examples=50)
+    settings.register_profile("fuzz", max_examples=1000)
+    selected = config.getoption("markexpr", default="") or ""
+    chosen = "fuzz" if re.search(r"(?<!not )\bfuzz\b", selected) else "ci"
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", chosen))

@@ -1,6 +1,8 @@
 """The normalization functions registered in DuckDB (phones, emails, URLs, states, ZIPs, addresses)."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from warehouse import udfs
 
@@ -101,3 +103,19 @@ def test_listing_ids_are_stable_uuids_from_source_and_key():
     assert first != udfs.listing_uuid("dbsa", "alaska/nami-anchorage")
     # Pinned: a change of namespace would silently re-key every listing ever published.
     assert first == "8b29f98b-391e-556b-8dce-d10986f57dbd"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[A-Za-z0-9._%+@-]{1,20}@[A-Za-z0-9.-]{1,20}\.[A-Za-z0-9]{1,5}", fullmatch=True))
+def test_the_fast_email_path_agrees_with_email_validator(candidate):
+    """Where the fast path says yes, email-validator says the same (lowercased) address."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from warehouse.udfs import _plainly_valid
+
+    if _plainly_valid(candidate):
+        try:
+            expected = validate_email(candidate, check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            expected = None
+        assert udfs.clean_email(candidate) == expected == candidate.lower()

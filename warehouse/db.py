@@ -27,6 +27,8 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     except duckdb.IOException as exc:
         raise WarehouseBusy(f"warehouse {path} is open in another process: {exc}") from exc
     con.execute("SET TimeZone = 'UTC'")
+    # DuckDB draws a progress bar on stdout for long queries, which would corrupt `build --json`.
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
@@ -58,6 +60,14 @@ def sql_text(name: str) -> str:
 def run_sql(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None):
     """Execute one .sql file with named parameters."""
     return con.execute(sql_text(name), params or {})
+
+
+def copy_to(con: duckdb.DuckDBPyConnection, query: str, path: Path, options: str) -> int:
+    """COPY a query (project SQL, never data) to a file, the path quoted; return the rows written."""
+    query = query.strip().rstrip(";")
+    target = str(path).replace("'", "''")
+    con.execute(f"COPY ({query}) TO '{target}' {options}")
+    return con.execute(f"SELECT count(*) FROM ({query})").fetchall()[0][0]
 
 
 def check_names() -> list[str]:

@@ -15,6 +15,7 @@ import duckdb
 from pydantic import BaseModel, Field
 
 from warehouse import geojson, hsds, hsds_package, ical, meeting_guide, records
+from warehouse.db import copy_to, sql_text
 from warehouse.export_identity import identity_resources, write_identity
 from warehouse.export_package import datapackage, validate_flat
 from warehouse.hsds_package import ExportInvalid
@@ -37,21 +38,10 @@ class ExportResult(BaseModel):
     left_out: dict[str, dict[str, int]] = Field(default_factory=dict)
 
 
-def _copy(con: duckdb.DuckDBPyConnection, query_name: str, path: Path, options: str) -> None:
-    """COPY one export query to a file."""
-    from warehouse.db import sql_text
-
-    query = sql_text(query_name).strip().rstrip(";")
-    target = str(path).replace("'", "''")
-    con.execute(f"COPY ({query}) TO '{target}' {options}")
-
-
 def write_listings(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:
     """Write the three listing files into a folder; return rows per file (export view prepared)."""
-    rows = con.execute("SELECT count(*) FROM export_directory").fetchall()[0][0]
-    for name, (query, options, _fmt, _media) in FILES.items():
-        _copy(con, query, folder / name, options)
-    return dict.fromkeys(FILES, rows)
+    return {name: copy_to(con, sql_text(query), folder / name, options)
+            for name, (query, options, _fmt, _media) in FILES.items()}
 
 
 def _write_json(path: Path, value: Any) -> None:

@@ -7,7 +7,7 @@ import duckdb
 
 from schemas.entity import EntityRow, ReviewRow
 from schemas.table_schema import table_schema
-from warehouse.db import sql_text
+from warehouse.db import copy_to, sql_text
 
 ENTITY_FILES = {
     "entities.csv": ("export_entities_flat", "(FORMAT csv, HEADER true)", "csv", "text/csv"),
@@ -19,23 +19,17 @@ REVIEW_FILE = "review.csv"
 CHANGES_FILE = "changes.jsonl"
 
 
-def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path, options: str) -> int:
-    """COPY a query's rows to a file; return how many."""
-    target = str(path).replace("'", "''")
-    con.execute(f"COPY ({query}) TO '{target}' {options}")
-    return con.execute(f"SELECT count(*) FROM ({query})").fetchall()[0][0]
-
-
 def write_identity(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str) -> dict[str, int]:
     """Write the entity files, the review list and the run's change report; return rows per file."""
     counts = {}
     for name, (query, options, _fmt, _media) in ENTITY_FILES.items():
-        counts[name] = _copy(con, sql_text(query).strip().rstrip(";"), folder / name, options)
+        counts[name] = copy_to(con, sql_text(query).strip().rstrip(";"), folder / name, options)
     review = sql_text("export_review").strip().rstrip(";")
-    counts[REVIEW_FILE] = _copy(con, review, folder / REVIEW_FILE, "(FORMAT csv, HEADER true)")
+    counts[REVIEW_FILE] = copy_to(con, review, folder / REVIEW_FILE, "(FORMAT csv, HEADER true)")
     con.execute("CREATE OR REPLACE TEMP TABLE changes_export AS " + sql_text("export_changes"),
                 {"run_id": run_id})
-    counts[CHANGES_FILE] = _copy(con, "SELECT * FROM changes_export", folder / CHANGES_FILE, "(FORMAT json)")
+    counts[CHANGES_FILE] = copy_to(con, "SELECT * FROM changes_export", folder / CHANGES_FILE,
+                                   "(FORMAT json)")
     return counts
 
 

@@ -21,6 +21,7 @@ def publish(out: Path, build_name: str, write: Callable[[Path], None], keep: int
     out = Path(out).absolute()
     versions = builds_dir(out)
     versions.mkdir(parents=True, exist_ok=True)
+    _clear_leftovers(versions)
     staging = Path(tempfile.mkdtemp(prefix=f"{build_name}.", suffix=".partial", dir=versions))
     staging.chmod(0o755)  # mkdtemp makes it private; exports are for everyone to read
     try:
@@ -41,6 +42,18 @@ def publish(out: Path, build_name: str, write: Callable[[Path], None], keep: int
     return final
 
 
+def _clear_leftovers(versions: Path) -> None:
+    """Remove what a killed build left behind: half-written `.partial` folders and temporary links.
+
+    Safe because only the holder of the warehouse's build lock publishes.
+    """
+    for entry in versions.iterdir():
+        if entry.name.endswith(".link") and entry.is_symlink():
+            entry.unlink()
+        elif entry.name.endswith(".partial") and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
 def _adopt_plain_folder(out: Path, versions: Path) -> None:
     """If `out` is a real folder (made before, or by hand), move it aside once so a link can replace it."""
     if out.is_symlink() or not out.exists():
@@ -53,7 +66,8 @@ def _adopt_plain_folder(out: Path, versions: Path) -> None:
 
 def _prune(versions: Path, keep: int, current: Path) -> None:
     """Remove all but the newest `keep` builds (and leftovers of interrupted ones)."""
-    builds = sorted((p for p in versions.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    builds = sorted((p for p in versions.iterdir() if p.is_dir() and not p.is_symlink()),
+                    key=lambda p: p.stat().st_mtime)
     for stale in builds[:-keep]:
         if stale != current:
             shutil.rmtree(stale, ignore_errors=True)

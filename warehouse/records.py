@@ -15,8 +15,9 @@ def prepare(con: duckdb.DuckDBPyConnection, redact_people: bool = False) -> None
     """Register the export functions and (re)create the export view, redacted or not."""
     udfs.register(con)  # next_meeting_at is computed by a Python function as the files are written
     redact.register(con)
-    con.execute(f"SET VARIABLE redact_people = {'true' if redact_people else 'false'}")
+    con.execute("SET VARIABLE redact_people = ?", [redact_people])
     run_sql(con, "export_view")
+    run_sql(con, "csv_cell_macro")  # the flat CSV neutralizes cells that would start a formula
 
 
 def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict]:

@@ -4,7 +4,7 @@ import json
 
 import duckdb
 
-from schemas.run import RunSummary
+from schemas.run import RunSummary, SourceOutcome
 from scrapers.page import Validators
 from warehouse.db import run_sql
 
@@ -19,3 +19,15 @@ def latest_validators(con: duckdb.DuckDBPyConnection) -> dict[str, Validators]:
     """URL -> the validators and archived body of its newest 200 response."""
     rows = run_sql(con, "latest_validators").fetchall()
     return {row[0]: Validators(*row[1:]) for row in rows}
+
+
+def last_good_outcomes(con: duckdb.DuckDBPyConnection, sources: list[str],
+                       look_back: int = 50) -> dict[str, tuple[str, SourceOutcome]]:
+    """Per source, the newest finished run where it was ok with listings: (run_id, its outcome)."""
+    found: dict[str, tuple[str, SourceOutcome]] = {}
+    for run in recent_runs(con, look_back):
+        for outcome in run.sources:
+            if outcome.source in sources and outcome.source not in found and outcome.status == "ok" \
+                    and outcome.listings > 0:
+                found[outcome.source] = (run.run_id, outcome)
+    return found

@@ -9,6 +9,7 @@ import pyarrow as pa
 from schemas.listing import ParsedListing
 from schemas.run import RunSummary, SourceOutcome
 from scrapers.page import FetchLog
+from warehouse.db import run_sql
 
 LIST_FIELDS = ("audiences", "topics", "service_area")
 
@@ -19,6 +20,22 @@ def start_run(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:
         "INSERT INTO runs (run_id, started_at, mode, status) VALUES (?, ?, ?, 'running')",
         [summary.run_id, summary.started_at, summary.mode],
     )
+
+
+def fail_interrupted(con: duckdb.DuckDBPyConnection, warehouse: str) -> list[str]:
+    """Mark runs left `running` by a build that died (killed, crashed) as failed; return their ids.
+
+    Only called while holding the build lock, so no such run can still be alive.
+    """
+    rows = con.execute("SELECT run_id, started_at, mode FROM runs WHERE status = 'running'").fetchall()
+    for run_id, started_at, mode in rows:
+        summary = RunSummary(run_id=run_id, mode=mode, started_at=started_at, status="failed",
+                             warehouse=warehouse, reason="interrupted: the build stopped before finishing")
+        con.execute(
+            "UPDATE runs SET status = 'failed', summary = ? WHERE run_id = ? AND status = 'running'",
+            [summary.model_dump_json(), run_id],
+        )
+    return [row[0] for row in rows]
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:
@@ -51,8 +68,12 @@ def record_source(
     outcome: SourceOutcome,
     log: Sequence[FetchLog],
     listings: Sequence[ParsedListing],
+    reuse_from: str | None = None,
 ) -> None:
-    """Stage one source's outcome, fetches and listings in one transaction (batch inserts)."""
+    """Stage one source's outcome, fetches and listings in one transaction (batch inserts).
+
+    With `reuse_from`, the listings are those that run staged for this source (its pages were unchanged).
+    """
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
@@ -63,6 +84,8 @@ def record_source(
         _insert_arrow(con, "fetches", fetches_table(run_id, outcome.source, log))
         if listings:
             _insert_arrow(con, "staged_listings", listings_table(run_id, listings))
+        elif reuse_from:
+            run_sql(con, "reuse_staged", {"run_id": run_id, "source": outcome.source, "previous": reuse_from})
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -11,7 +11,7 @@ import duckdb
 import phonenumbers
 import us
 import usaddress
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from warehouse.occurrences import as_rule, next_occurrence
 from warehouse.schedule_text import parse_schedule
@@ -29,6 +29,9 @@ STREET_LABELS = (
     "StreetName", "StreetNamePostType", "StreetNamePostDirectional", "OccupancyType",
     "OccupancyIdentifier", "SubaddressType", "SubaddressIdentifier", "BuildingName",
     "USPSBoxType", "USPSBoxID", "USPSBoxGroupType", "USPSBoxGroupID",
+)
+PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
 ADDRESS_TYPE = "STRUCT(street VARCHAR, city VARCHAR, state VARCHAR, postal_code VARCHAR)"
 RULES_TYPE = ('STRUCT(freq VARCHAR, "interval" INTEGER, byday VARCHAR, opens_at VARCHAR, '
@@ -77,11 +80,22 @@ def clean_email(value: str | None) -> str | None:
     if not value:
         return None
     candidate = re.sub(r"^mailto:", "", value.strip(), flags=re.I).split("?")[0].strip()
+    if _plainly_valid(candidate):
+        return candidate.lower()
     try:
         checked = validate_email(candidate, check_deliverability=False)
     except EmailNotValidError:
         return None
     return checked.normalized.lower()
+
+
+def _plainly_valid(email: str) -> bool:
+    """A fast yes for the common case (ASCII dot-atoms, a public-looking domain) that validate_email
+    would accept unchanged; anything else gets the full check (a third of normalization's time)."""
+    if len(email) > 254 or not PLAIN_EMAIL.fullmatch(email):
+        return False
+    local, _, domain = email.rpartition("@")
+    return len(local) <= 64 and domain.rsplit(".", 1)[-1].lower() not in SPECIAL_USE_DOMAIN_NAMES
 
 
 def clean_url(value: str | None) -> str | None:

@@ -1,15 +1,20 @@
 -- The directory for CSV: lists joined by ';', timestamps as ISO 8601 UTC strings, the schedule
--- as a JSON array of rules (empty when none), next_meeting_at computed now in the rule's zone.
-SELECT
-    * REPLACE (
-        array_to_string(audiences, ';') AS audiences,
-        array_to_string(topics, ';') AS topics,
-        array_to_string(service_area, ';') AS service_area,
-        CASE WHEN len(schedule) > 0 THEN CAST(to_json(schedule) AS VARCHAR) END AS schedule,
-        strftime(fetched_at, '%Y-%m-%dT%H:%M:%SZ') AS fetched_at,
-        strftime(first_seen, '%Y-%m-%dT%H:%M:%SZ') AS first_seen,
-        strftime(last_seen, '%Y-%m-%dT%H:%M:%SZ') AS last_seen
-    ),
-    next_meeting_at(export_directory.schedule, now()) AS next_meeting_at
-FROM export_directory
+-- as a JSON array of rules (empty when none), next_meeting_at computed now in the rule's zone, and
+-- every cell through csv_cell (csv_cell_macro.sql) so no cell can start a spreadsheet formula.
+WITH flat AS (
+    SELECT
+        * REPLACE (
+            array_to_string(audiences, ';') AS audiences,
+            array_to_string(topics, ';') AS topics,
+            array_to_string(service_area, ';') AS service_area,
+            CASE WHEN len(schedule) > 0 THEN CAST(to_json(schedule) AS VARCHAR) END AS schedule,
+            strftime(fetched_at, '%Y-%m-%dT%H:%M:%SZ') AS fetched_at,
+            strftime(first_seen, '%Y-%m-%dT%H:%M:%SZ') AS first_seen,
+            strftime(last_seen, '%Y-%m-%dT%H:%M:%SZ') AS last_seen
+        ),
+        next_meeting_at(export_directory.schedule, now()) AS next_meeting_at
+    FROM export_directory
+)
+SELECT csv_cell(COLUMNS(*))
+FROM flat
 ORDER BY listing_id

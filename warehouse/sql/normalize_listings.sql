@@ -31,7 +31,7 @@ cleaned AS (
         zip5(coalesce(postal_code, parts.postal_code)) AS postal_code,
         CASE
             WHEN upper(trim(country)) IN ('US', 'USA', 'UNITED STATES') THEN 'US'
-            WHEN country IS NOT NULL THEN upper(trim(country))
+            WHEN regexp_full_match(upper(trim(country)), '[A-Z]{2}') THEN upper(trim(country))
             WHEN state_code(coalesce(state, parts.state)) IS NOT NULL THEN 'US'
         END AS country,
         latitude,

@@ -1,0 +1,1 @@
+"""Scale and speed measurements (not tests): synthetic mirrors of the sources, and the scale benchmark."""

@@ -1,0 +1,222 @@
+"""Scale benchmark: a synthetic mirror of every source on 127.0.0.1, then crawl, recrawl, replay, search.
+
+    python -m benchmarks.scale --listings 100000 --latency 0.002 --interval 0.005 > result.json
+
+Prints one JSON object (the shape of issue 6) on stdout; parameters and notes go to stderr.
+Each source is served by its own threaded server (its own host, so hosts are crawled in
+parallel as on the real sites), with `--latency` seconds of delay per request.
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from benchmarks import synth_dbsa, synth_nami, synth_sardaa
+from benchmarks.synth import Pages
+from tests.faults import FaultServer
+
+# One generator per source format; a new source plugs in here.
+GENERATORS = {"nami": synth_nami.generate, "dbsa": synth_dbsa.generate, "sardaa": synth_sardaa.generate}
+DEFAULT_MIX = "nami=0.3,dbsa=0.69,sardaa=0.01"
+
+
+def log(message: str) -> None:
+    """A progress or note line on stderr."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def parse_mix(text: str, total: int) -> dict[str, int]:
+    """`nami=0.3,dbsa=0.69,sardaa=0.01` -> listings per source (at least one each)."""
+    shares = {name: float(share) for name, share in (part.split("=") for part in text.split(","))}
+    return {name: max(1, round(total * share)) for name, share in shares.items()}
+
+
+# The CLI with its own peak resident memory written to stderr at exit (RUSAGE_SELF: this process only).
+CLI = ("import atexit, resource, sys; atexit.register(lambda: sys.stderr.write("
+       "'PEAK_RSS_KB=%d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)); "
+       "from flows.cli import main; main()")
+
+
+def run_build(env: dict[str, str], *args: str) -> tuple[float, float, dict]:
+    """`supportdir build ARGS --json` in a child process; return wall seconds, peak RSS MiB, summary."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", CLI, "build", "--json", *args], env=env,
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"build failed ({done.returncode}): {done.stderr[-2000:]}")
+    peak = re.search(r"PEAK_RSS_KB=(\d+)", done.stderr)
+    start = done.stdout.find("\n{\n") + 1 if not done.stdout.startswith("{") else 0
+    if start:  # something printed before the summary: show it, then read the summary after it
+        log(f"  (build printed before its summary: {done.stdout[:start][:500]!r})")
+    return wall, int(peak.group(1)) / 1024 if peak else float("nan"), json.loads(done.stdout[start:])
+
+
+def bound(servers: dict[str, FaultServer], interval: float, latency: float) -> float:
+    """The politeness bound: per host, requests x max(interval, latency); the largest host."""
+    return max(len(s.requests) * max(interval, latency) for s in servers.values())
+
+
+def fetch_stats(warehouse: Path, run_id: str) -> tuple[int, int]:
+    """Pages fetched (robots.txt aside) and how many were answered 304, from the run's fetch table."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE not_modified) FROM fetches "
+            "WHERE run_id = ? AND url NOT LIKE '%/robots.txt' AND status IS NOT NULL", [run_id]).fetchall()[0]
+    finally:
+        con.close()
+
+
+def work_seconds(summary: dict) -> float:
+    """The build's own work: slowest source's fetch+parse, staging, normalizing, exporting."""
+    timings = summary["timings"]
+    collect = max(((s.get("fetch_s") or 0) + (s.get("parse_s") or 0)) for s in summary["sources"])
+    return collect + sum(timings.get(k, 0) for k in ("stage_s", "normalize_s", "export_s"))
+
+
+def crawl_and_recrawl(env: dict, servers: dict, args, work: Path) -> tuple[dict, dict, dict]:
+    """The first crawl and the unchanged recrawl, with their politeness bounds."""
+    log("crawl ...")
+    wall, _rss, first = run_build(env, "--out", str(work / "exports"))
+    crawl_bound = bound(servers, args.interval, args.latency)
+    startup = wall - first["timings"]["flow_s"]
+    crawl = {"wall_s": round(wall, 2), "startup_s": round(startup, 2), "bound_s": round(crawl_bound, 2),
+             "ratio": round((wall - startup) / crawl_bound, 3)}
+    log(f"  {crawl} status={first['status']} timings={first['timings']}")
+    for server in servers.values():
+        server.requests.clear()
+    log("recrawl ...")
+    wall, _rss, second = run_build(env, "--out", str(work / "exports"))
+    pages = [r for s in servers.values() for r in s.requests if r.path != "/robots.txt"]
+    conditional = sum(1 for r in pages if "If-None-Match" in r.headers or "If-Modified-Since" in r.headers)
+    fetched, not_modified = fetch_stats(work / "data" / "warehouse.duckdb", second["run_id"])
+    recrawl = {"requests": sum(len(s.requests) for s in servers.values()),
+               "conditional_share": round(conditional / max(len(pages), 1), 4),
+               "not_modified_share": round(not_modified / max(fetched, 1), 4),
+               "pages_reparsed": sum(s.get("pages_parsed", 0) for s in second["sources"]),
+               "wall_s": round(wall, 2), "bound_s": round(bound(servers, args.interval, args.latency), 2)}
+    log(f"  {recrawl} timings={second['timings']}")
+    return crawl, recrawl, first
+
+
+def replay(env: dict, work: Path, run_id: str, runner: str = "thread") -> tuple[dict, dict]:
+    """A build from the crawl's WARC files alone, into a fresh warehouse."""
+    log("replay ...")
+    files = sorted((work / "data" / "warc").glob(f"{run_id}-*.warc.gz"))
+    args = [item for path in files for item in ("--replay", str(path))]
+    wall, rss, summary = run_build(env, *args, "--out", str(work / "replay-exports"),
+                                   "--warehouse", str(work / "replay.duckdb"), "--task-runner", runner)
+    listings = sum(s["listings"] for s in summary["sources"])
+    result = {"wall_s": round(wall, 2), "peak_rss_mb": round(rss, 1),
+              "listings_per_s": round(listings / wall, 1)}
+    log(f"  {result} listings={listings} exported={summary['exports']} timings={summary['timings']}")
+    return result, summary
+
+
+def stages(summary: dict, wall: float) -> dict:
+    """Stage timings of a build, and the share of its wall time that is not stage work."""
+    timings = summary["timings"]
+    return {"fetch_s": timings.get("fetch_s"), "parse_s": timings.get("parse_s"),
+            "load_s": timings.get("stage_s"), "normalize_s": timings.get("normalize_s"),
+            "resolve_s": timings.get("resolve_s"), "export_s": timings.get("export_s"),
+            "prefect_overhead_share": round(max(wall - work_seconds(summary), 0) / wall, 3)}
+
+
+def search(env: dict, work: Path, queries: int = 100) -> dict:
+    """p50/p95 of in-process `supportdir search` over random ZIP + radius queries, and one CLI run."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    runner = CliRunner()
+    help_text = runner.invoke(app, ["search", "--help"]).output
+    if "No such command" in help_text or runner.invoke(app, ["search", "--help"]).exit_code != 0:
+        log("search: `supportdir search` does not exist on this branch; search figures are null")
+        return {"p50_ms": None, "p95_ms": None, "cli_wall_s": None}
+    rng = random.Random(6)
+    zips = [row["postal_code"] for row in map(json.loads, (work / "exports" / "listings.jsonl").open())
+            if row.get("postal_code")][:5000]
+    make = _search_args(help_text)
+    os.environ.update({k: v for k, v in env.items() if k.startswith("SUPPORTDIR_")})
+    times = []
+    for _ in range(queries):
+        args = make(rng.choice(zips), rng.choice([5, 10, 25, 50]))
+        started = time.perf_counter()
+        result = runner.invoke(app, args)
+        times.append((time.perf_counter() - started) * 1000)
+        if result.exit_code not in (0, 1):
+            log(f"search {args} exited {result.exit_code}: {result.output[-300:]}")
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "from flows.cli import main; main()",
+                    *make(zips[0], 25)], env=env, capture_output=True)
+    cli = time.perf_counter() - started
+    times.sort()
+    p95 = times[int(0.95 * len(times)) - 1]
+    return {"p50_ms": round(statistics.median(times), 2), "p95_ms": round(p95, 2),
+            "cli_wall_s": round(cli, 2)}
+
+
+def _search_args(help_text: str):
+    """Build search arguments from what `supportdir search --help` offers (zip/near, radius/miles)."""
+    zip_option = next((o for o in ("--zip", "--near", "--postal-code") if o in help_text), None)
+    radius_option = next((o for o in ("--radius", "--miles", "--within") if o in help_text), None)
+
+    def make(code: str, radius: int) -> list[str]:
+        args = ["search", *((zip_option, code) if zip_option else (code,))]
+        return args + ([radius_option, str(radius)] if radius_option else [])
+    return make
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--listings", type=int, default=10_000, help="Listings in the synthetic mirror.")
+    parser.add_argument("--mix", default=DEFAULT_MIX, help=f"Share per source (default {DEFAULT_MIX}).")
+    parser.add_argument("--latency", type=float, default=0.002, help="Server delay per request (s).")
+    parser.add_argument("--interval", type=float, default=0.005, help="Politeness interval per host (s).")
+    parser.add_argument("--work", type=Path, default=None, help="Working folder (default: a temp folder).")
+    parser.add_argument("--seed", type=int, default=6, help="Seed of the synthetic data.")
+    parser.add_argument("--task-runner", default="thread", choices=["thread", "dask"],
+                        help="Task runner of the replay build (the crawls always use threads).")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="supportdir-scale-"))
+    counts = parse_mix(args.mix, args.listings)
+    log(f"listings per source: {counts}; latency {args.latency} s, interval {args.interval} s; work {work}")
+    rng = random.Random(args.seed)
+    generated: dict[str, Pages] = {name: GENERATORS[name](count, rng) for name, count in counts.items()}
+    for name, pages in generated.items():
+        size = sum(len(body) for _s, _h, body in pages.values())
+        log(f"  {name}: {len(pages)} pages, {size / 1e6:.1f} MB, {pages.duplicates} deliberate duplicates")
+    servers = {name: FaultServer(pages=pages, latency=args.latency).__enter__()
+               for name, pages in generated.items()}
+    env = {**os.environ, "SUPPORTDIR_HOME": str(work / "data"), "SUPPORTDIR_ALLOW_PRIVATE": "true",
+           "SUPPORTDIR_FETCH_RETRIES": "2", "SUPPORTDIR_SOURCE_RETRIES": "0",
+           **{f"SUPPORTDIR_{n.upper()}_BASE_URL": s.base for n, s in servers.items()},
+           **{f"SUPPORTDIR_{n.upper()}_MIN_INTERVAL": str(args.interval) for n in servers}}
+    env.pop("PREFECT_API_URL", None)
+    try:
+        crawl, recrawl, first = crawl_and_recrawl(env, servers, args, work)
+        replayed, replay_summary = replay(env, work, first["run_id"], args.task_runner)
+    finally:
+        for server in servers.values():
+            server.__exit__(None, None, None)
+    result = {"listings": args.listings, "crawl": crawl, "recrawl": recrawl, "replay": replayed,
+              "search": search(env, work), "stages": stages(replay_summary, replayed["wall_s"])}
+    log("stages are those of the replay build (no politeness waits); resolve_s is null until a resolve "
+        "stage exists; prefect_overhead_share = (wall - stage work) / wall, start-up included")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
+

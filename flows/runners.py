@@ -1,0 +1,45 @@
+"""Where collection runs: Prefect's thread pool here, or a Dask cluster (the `dask` extra)."""
+
+import atexit
+import os
+
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from scrapers.errors import SupportDirError
+
+
+class MissingExtra(SupportDirError):
+    """An optional feature whose extra is not installed."""
+
+
+def task_runner(kind: str = "thread", address: str | None = None):
+    """The task runner collection runs on: threads here, or a Dask cluster (local or at `address`)."""
+    if kind == "thread":
+        return ThreadPoolTaskRunner(max_workers=8)
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError:
+        raise MissingExtra("--task-runner dask needs the dask extra: "
+                           "pip install 'supportdir[dask]'") from None
+    if address:
+        return DaskTaskRunner(address=address)
+    share_prefect_api()
+    return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "processes": True, "threads_per_worker": 4})
+
+
+def share_prefect_api() -> None:
+    """Give a local cluster's worker processes the Prefect API this process uses.
+
+    Without a configured PREFECT_API_URL, Prefect runs a temporary server for this process only;
+    each worker process would try to start its own and fail. Start that server now and put its
+    URL in the environment the workers inherit (this process keeps using the same server).
+    """
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value() or os.environ.get("PREFECT_API_URL"):
+        return
+    server = SubprocessASGIServer()  # the same instance Prefect's own ephemeral mode uses
+    server.start()
+    atexit.register(server.stop)  # never outlive the build
+    os.environ["PREFECT_API_URL"] = server.api_url
