@@ -120,10 +120,21 @@ def unique_key(key: str, used: set[str]) -> str:
     return candidate
 
 
+# Characters no well-formed href holds once unescaped: a sign of broken markup or a bad decode.
+_BROKEN_HREF = re.compile(r'["<>\\^`{|}\ufffd\x00-\x1f\x7f]')
+
+
 def link_url(page_url: str, href: str) -> str | None:
-    """A link made absolute if it is a well-formed http(s) URL, else None (never raises)."""
+    """A link made absolute if it is a well-formed http(s) URL, else None (never raises).
+
+    Inner spaces are percent-encoded as a browser would; quotes, angle brackets, control
+    characters or U+FFFD (a bad decode) mean the href is broken, and nothing is guessed.
+    """
+    href = href.strip()
+    if _BROKEN_HREF.search(href):
+        return None
     try:
-        url = absolute_url(page_url, href)
+        url = absolute_url(page_url, href.replace(" ", "%20"))
         return url if is_http_url(url) else None
     except ValueError:  # e.g. "http://[bad" (an unclosed IPv6 bracket)
         return None

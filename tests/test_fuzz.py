@@ -12,6 +12,7 @@ domain given its scheme).
 import contextlib
 import functools
 import html
+import json
 import re
 from datetime import UTC, datetime
 from urllib.parse import unquote
@@ -118,6 +119,10 @@ def data_is_textual(headers: dict) -> bool:
 def haystack(page: Page) -> tuple[set[str], str]:
     """Every word the page holds (text, attributes, unescaped, unquoted, Cloudflare-decoded), and its text."""
     text = XML_INCOMPATIBLE.sub("", page.text)
+    with contextlib.suppress(ValueError):
+        # JSON is read as JSON reads bytes (RFC 8259: UTF-8/16/32 by its own bytes), whatever
+        # charset the header declares; the words it holds are the page's words too.
+        text += " " + json.dumps(page.json(), ensure_ascii=False)
     soup = page.soup()
     attributes = [str(v) for tag in soup.find_all(True) for v in tag.attrs.values() if isinstance(v, str)]
     visible = " ".join([soup.get_text(" "), *attributes])

@@ -117,3 +117,8 @@ def test_link_url_resolves_and_rejects() -> None:
     assert link_url(page, "mailto:info@example.org") is None
     assert link_url(page, "javascript:void(0)") is None
     assert link_url(page, "http://[bad") is None
+    # Broken markup or a bad decode gives no link; an inner space is encoded, as a browser does.
+    assert link_url(page, 'https://sczaction.org/register"\ufffd/') is None
+    assert link_url(page, "https://sczaction.org/<x>/") is None
+    assert link_url(page, "https://sczaction.org/a\tb/") is None
+    assert link_url(page, "/peer groups/") == "https://sardaa.org/peer%20groups/"
