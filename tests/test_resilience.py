@@ -112,6 +112,8 @@ def test_a_faulty_mirror_degrades_sources_with_reasons_and_keeps_their_data(harn
     out = tmp_path / "exports"
     code, stdout, stderr = cli("build", *ONLY, "--out", str(out), "--json")
     assert code == 0, stderr
+    timings = json.loads(stdout)["timings"]  # entity resolution is timed on its own, inside normalizing
+    assert 0 < timings["resolve_s"] <= timings["normalize_s"] and timings["export_s"] > 0
     before = {r["source_key"]: r for r in map(json.loads, (out / "listings.jsonl").read_text().splitlines())}
 
     ky = "/support/chapters-and-support-groups/find-a-support-group/?state=KY"
