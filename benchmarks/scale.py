@@ -48,9 +48,11 @@ CLI = ("import atexit, resource, sys; atexit.register(lambda: sys.stderr.write("
 
 
 def run_build(env: dict[str, str], *args: str) -> tuple[float, float, dict]:
-    """`supportdir build ARGS --json` in a child process; return wall seconds, peak RSS MiB, summary."""
+    """`supportdir build ARGS --json` for the mirrored sources; return wall seconds, peak RSS MiB, summary."""
+    sources = [item for name in GENERATORS if f"SUPPORTDIR_{name.upper()}_BASE_URL" in env
+               for item in ("--source", name)]  # the others would go to the live web
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", CLI, "build", "--json", *args], env=env,
+    done = subprocess.run([sys.executable, "-c", CLI, "build", "--json", *sources, *args], env=env,
                           capture_output=True, text=True)
     wall = time.perf_counter() - started
     if done.returncode not in (0, 1):
@@ -120,7 +122,9 @@ def replay(env: dict, work: Path, run_id: str, runner: str = "thread") -> tuple[
     listings = sum(s["listings"] for s in summary["sources"])
     result = {"wall_s": round(wall, 2), "peak_rss_mb": round(rss, 1),
               "listings_per_s": round(listings / wall, 1)}
-    log(f"  {result} listings={listings} exported={summary['exports']} timings={summary['timings']}")
+    exported = {name: rows for name, rows in summary["exports"].items() if not name.startswith("ics/")}
+    log(f"  {result} listings={listings} exported={exported} (+ one .ics per group) "
+        f"timings={summary['timings']}")
     return result, summary
 
 
@@ -151,7 +155,7 @@ def search(env: dict, work: Path, queries: int = 100) -> dict:
     os.environ.update({k: v for k, v in env.items() if k.startswith("SUPPORTDIR_")})
     times = []
     for _ in range(queries):
-        args = make(rng.choice(zips), rng.choice([5, 10, 25, 50]))
+        args = [*make(rng.choice(zips), rng.choice([5, 10, 25, 50])), "--data", str(work / "exports")]
         started = time.perf_counter()
         result = runner.invoke(app, args)
         times.append((time.perf_counter() - started) * 1000)
@@ -159,7 +163,7 @@ def search(env: dict, work: Path, queries: int = 100) -> dict:
             log(f"search {args} exited {result.exit_code}: {result.output[-300:]}")
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", "from flows.cli import main; main()",
-                    *make(zips[0], 25)], env=env, capture_output=True)
+                    *make(zips[0], 25), "--data", str(work / "exports")], env=env, capture_output=True)
     cli = time.perf_counter() - started
     times.sort()
     p95 = times[int(0.95 * len(times)) - 1]

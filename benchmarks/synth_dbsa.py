@@ -6,6 +6,7 @@ from html import escape
 from benchmarks import synth
 from benchmarks.synth import HTML, Pages
 from scrapers.dbsa import _FIND_PATH, STATE_CODES
+from scrapers.dbsa_online import ONLINE_PATH
 
 LIVE = "https://www.dbsalliance.org"
 
@@ -24,6 +25,16 @@ def state_page(code: str, blocks: list[str]) -> bytes:
     form = f'<form class="findGroup__form"><select name="state">{options}</select></form>'
     results = f'<div class="findGroup__results">{"".join(blocks)}</div>'
     return synth.chrome("Find a Support Group", form + results)
+
+
+def online_page(rng: random.Random, groups: int = 8) -> bytes:
+    """The national online groups page: a heading, prose schedule and Register link per group."""
+    sections = "".join(
+        f'<h3 id="online-{number}">{escape(synth.name(rng, "DBSA Online", "Peer", number))} Group</h3>'
+        f"<p>An online peer support group. {synth.schedule(rng)}</p>"
+        f'<p><a href="https://dbsa.zoom.us/meeting/register/g{number}">Register Now</a></p>'
+        for number in range(groups))
+    return synth.chrome("DBSA National Online Support Groups", f'<div class="entry-content">{sections}</div>')
 
 
 def generate(count: int, rng: random.Random) -> Pages:
@@ -47,4 +58,5 @@ def generate(count: int, rng: random.Random) -> Pages:
         per_state[code].append(html)
     pages = {synth.key_of(LIVE + _FIND_PATH + code): (200, HTML, state_page(code, blocks))
              for code, blocks in per_state.items()}
+    pages[synth.key_of(LIVE + ONLINE_PATH)] = (200, HTML, online_page(rng))  # a start page of its own
     return Pages(pages, count, duplicates)
