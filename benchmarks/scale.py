@@ -138,48 +138,37 @@ def stages(summary: dict, wall: float) -> dict:
 
 
 def search(env: dict, work: Path, queries: int = 100) -> dict:
-    """p50/p95 of in-process `supportdir search` over random ZIP + radius queries, and one CLI run."""
-    from typer.testing import CliRunner
+    """p50/p95 of in-process searches (ZIP + radius) over the crawl's export, and one CLI run."""
+    from datetime import UTC, datetime
 
-    from flows.cli import app
+    from schemas.search import Query
+    from warehouse.search import find, load_index, point
 
-    runner = CliRunner()
-    help_text = runner.invoke(app, ["search", "--help"]).output
-    if "No such command" in help_text or runner.invoke(app, ["search", "--help"]).exit_code != 0:
-        log("search: `supportdir search` does not exist on this branch; search figures are null")
-        return {"p50_ms": None, "p95_ms": None, "cli_wall_s": None}
+    exports = work / "exports"
+    started = time.perf_counter()
+    index = load_index(data=exports)
+    log(f"search: index of {len(index)} listings loaded in {time.perf_counter() - started:.2f} s")
     rng = random.Random(6)
-    zips = [row["postal_code"] for row in map(json.loads, (work / "exports" / "listings.jsonl").open())
+    zips = [row["postal_code"] for row in map(json.loads, (exports / "listings.jsonl").open())
             if row.get("postal_code")][:5000]
-    make = _search_args(help_text)
-    os.environ.update({k: v for k, v in env.items() if k.startswith("SUPPORTDIR_")})
+    now = datetime.now(UTC)
     times = []
     for _ in range(queries):
-        args = [*make(rng.choice(zips), rng.choice([5, 10, 25, 50])), "--data", str(work / "exports")]
+        query = Query(near=point(rng.choice(zips)), radius_miles=rng.choice([5, 10, 25, 50]), now=now)
         started = time.perf_counter()
-        result = runner.invoke(app, args)
+        find(query, index)
         times.append((time.perf_counter() - started) * 1000)
-        if result.exit_code not in (0, 1):
-            log(f"search {args} exited {result.exit_code}: {result.output[-300:]}")
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "from flows.cli import main; main()",
-                    *make(zips[0], 25), "--data", str(work / "exports")], env=env, capture_output=True)
+    done = subprocess.run([sys.executable, "-c", "from flows.cli import main; main()", "search",
+                           "--near", zips[0], "--radius", "25", "--data", str(exports)],
+                          env=env, capture_output=True, text=True)
     cli = time.perf_counter() - started
+    if done.returncode != 0:
+        log(f"search CLI exited {done.returncode}: {done.stderr[-300:]}")
     times.sort()
     p95 = times[int(0.95 * len(times)) - 1]
     return {"p50_ms": round(statistics.median(times), 2), "p95_ms": round(p95, 2),
             "cli_wall_s": round(cli, 2)}
-
-
-def _search_args(help_text: str):
-    """Build search arguments from what `supportdir search --help` offers (zip/near, radius/miles)."""
-    zip_option = next((o for o in ("--zip", "--near", "--postal-code") if o in help_text), None)
-    radius_option = next((o for o in ("--radius", "--miles", "--within") if o in help_text), None)
-
-    def make(code: str, radius: int) -> list[str]:
-        args = ["search", *((zip_option, code) if zip_option else (code,))]
-        return args + ([radius_option, str(radius)] if radius_option else [])
-    return make
 
 
 def main() -> None:
@@ -216,8 +205,8 @@ def main() -> None:
             server.__exit__(None, None, None)
     result = {"listings": args.listings, "crawl": crawl, "recrawl": recrawl, "replay": replayed,
               "search": search(env, work), "stages": stages(replay_summary, replayed["wall_s"])}
-    log("stages are those of the replay build (no politeness waits); resolve_s is null until a resolve "
-        "stage exists; prefect_overhead_share = (wall - stage work) / wall, start-up included")
+    log("stages are those of the replay build (no politeness waits); resolve_s is part of normalize_s; "
+        "prefect_overhead_share = (wall - stage work) / wall, start-up included")
     print(json.dumps(result, indent=2))
 
 

@@ -3,6 +3,7 @@ validation before publishing, and the --redact-people switch on every file."""
 
 import json
 import lzma
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from icalendar import Calendar
 from schemas.listing import ParsedListing
 from schemas.run import RunSummary, SourceOutcome
 from schemas.schedule import ScheduleRule
-from warehouse import export, hsds, hsds_json, meeting_guide, normalize, records, stage
+from warehouse import export, hsds, hsds_json, ical, meeting_guide, normalize, records, stage
 from warehouse.occurrences import occurrences
 
 FETCHED = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
@@ -238,6 +239,29 @@ def test_icalendar_round_trip_rrule_tzid_and_next_dtstart(out, con):
     export.export_directory(con, again, "r2", [])
     again_events = Calendar.from_ical((again / "groups.ics").read_bytes()).walk("VEVENT")
     assert {str(e["UID"]) for e in again_events} == uids
+
+
+def test_each_group_file_holds_its_own_events_and_only_their_zones(out):
+    for path in sorted((out / "ics").iterdir()):
+        calendar = Calendar.from_ical(path.read_bytes())
+        events = calendar.walk("VEVENT")
+        zones = {str(z["TZID"]) for z in calendar.walk("VTIMEZONE")}
+        assert events and zones == {e["DTSTART"].params["TZID"] for e in events}
+        assert {str(e["UID"]).rsplit("-", 1)[0] for e in events} == {path.stem}
+        assert calendar["X-WR-CALNAME"] == str(events[0]["SUMMARY"])
+
+
+def test_calendar_check_catches_a_broken_groups_file_and_a_count_mismatch(out, tmp_path):
+    files = {"groups.ics": 4, **{f"ics/{p.name}": 1 for p in (out / "ics").iterdir()}}
+    assert ical.calendars_problems(out, files) == []
+    broken = tmp_path / "broken"
+    shutil.copytree(out, broken, symlinks=True)
+    text = (broken / "groups.ics").read_bytes().replace(b"RRULE:", b"X-NOT-RRULE:", 1)
+    (broken / "groups.ics").write_bytes(text)
+    assert any("missing RRULE" in p for p in ical.calendars_problems(broken, files))
+    one_short = {**files, sorted(files)[-1]: 0}  # a group file that lost its event
+    problems = ical.calendars_problems(out, one_short)
+    assert any("groups.ics has 4 events, the group files 3" in p for p in problems)
 
 
 def test_top_datapackage_lists_every_file_with_format_schema_and_rows(out):

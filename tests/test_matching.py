@@ -3,7 +3,7 @@
 import pytest
 
 from benchmarks.dedup_eval import evaluate, load_pairs
-from warehouse.clustering import blocks_of, resolve
+from warehouse.clustering import MAX_CONTACT_BLOCK, blocks_of, candidate_pairs, resolve
 from warehouse.matching import Record, Thresholds, judge, name_tokens, site_key
 
 LIMITS = Thresholds()
@@ -118,3 +118,15 @@ def test_the_matcher_meets_the_bar_on_the_labelled_pairs():
     for half in ("tune", "holdout", "all"):
         assert scores[half].precision >= 0.98, (half, scores[half].wrong)
         assert scores[half].recall >= 0.9, (half, scores[half].wrong)
+
+
+def test_groups_and_crowded_contacts_make_no_contact_blocks():
+    """A group's shared email is no key; a home page on hundreds of chapters is no block."""
+    group = rec("g", "Hope Group", kind="group", postal_code="78704", email="groups@dbsa.org")
+    assert blocks_of(group) == ["zip3:787"]
+    chapter = rec("c", "NAMI Lakeside", postal_code="92040", website="https://example.org/")
+    assert "site:example.org" in blocks_of(chapter)
+    crowd = [rec(f"c{n}", f"NAMI Lakeside {n}", state="CA", website="https://example.org/")
+             for n in range(MAX_CONTACT_BLOCK + 1)]
+    assert candidate_pairs(crowd, 50) == set()
+    assert len(candidate_pairs(crowd[:3], 50)) == 3  # a small shared-site block is still compared

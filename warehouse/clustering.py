@@ -22,6 +22,8 @@ from warehouse.matching import SHARED_HOSTS, Pair, Record, Thresholds, conflict,
 # Fixed namespace: an entity id is uuid5(namespace, listing_id of its anchor) forever.
 ENTITY_NAMESPACE = uuid.UUID("0b4f7d2a-9c3e-4e61-8a1d-5f2c6b7e9d40")
 DECISIONS = ("same", "different")
+MAX_CONTACT_BLOCK = 200
+PLACE_BLOCKS = ("zip3:", "city:", "slot:")
 Decisions = Mapping[tuple[str, str], tuple[str, str | None]]
 
 
@@ -72,12 +74,26 @@ def load_decisions(path: Path | None) -> dict[tuple[str, str], tuple[str, str | 
 
 
 def blocks_of(record: Record) -> list[str]:
-    """The blocking keys of one listing."""
+    """The blocking keys of one listing.
+
+    Phone, email and website blocks are only for listings that are not groups: a group's shared
+    contact is never a key (the judge ignores it), and one chapter's groups all share its contacts.
+    """
     keys = []
     if record.postal_code:
         keys.append(f"zip3:{record.postal_code[:3]}")
     if record.place_city and record.state:
         keys.append(f"city:{record.place_city}|{record.state}")
+    if record.kind != "group":
+        keys += contact_blocks(record)
+    if record.slots and not record.postal_code and not record.place_city:
+        keys += [f"slot:{slot}" for slot in record.slots]
+    return keys
+
+
+def contact_blocks(record: Record) -> list[str]:
+    """Blocking keys from a listing's phone, email and website."""
+    keys = []
     if record.phone:
         keys.append(f"phone:{record.phone}")
     if record.email:
@@ -85,20 +101,22 @@ def blocks_of(record: Record) -> list[str]:
     if record.site:
         host, _, path = record.site.partition("/")
         keys.append(f"site:{host}/{path.split('/')[0]}" if host in SHARED_HOSTS else f"site:{host}")
-    if record.slots and not record.postal_code and not record.place_city:
-        keys += [f"slot:{slot}" for slot in record.slots]
     return keys
 
 
 def candidate_pairs(records: list[Record], floor: float) -> set[tuple[int, int]]:
-    """Index pairs that share a block and whose names score at least `floor`."""
+    """Index pairs that share a block and whose names score at least `floor`.
+
+    A contact block shared by more than MAX_CONTACT_BLOCK listings (a national office's phone or
+    home page) identifies no one: it is passed over, and those listings still meet by place.
+    """
     blocks: dict[str, list[int]] = defaultdict(list)
     for index, record in enumerate(records):
         for key in blocks_of(record):
             blocks[key].append(index)
     found: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        if len(members) < 2:
+    for key, members in blocks.items():
+        if len(members) < 2 or (len(members) > MAX_CONTACT_BLOCK and not key.startswith(PLACE_BLOCKS)):
             continue
         names = [records[i].key_name for i in members]
         scores = process.cdist(names, names, scorer=fuzz.token_set_ratio, score_cutoff=floor, workers=1)

@@ -75,8 +75,7 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
 
     calendars, skipped = ical.write_calendars(found, folder, now)
     result.left_out["groups.ics"] = skipped
-    for name in calendars:
-        _check(ical.calendar_problems(folder / name, allow_empty=name == "groups.ics"), name)
+    _check(ical.calendars_problems(folder, calendars), "groups.ics")
     result.files.update(calendars)
 
     (folder / "schemas").mkdir(exist_ok=True)
