@@ -130,3 +130,16 @@ def test_groups_and_crowded_contacts_make_no_contact_blocks():
              for n in range(MAX_CONTACT_BLOCK + 1)]
     assert candidate_pairs(crowd, 50) == set()
     assert len(candidate_pairs(crowd[:3], 50)) == 3  # a small shared-site block is still compared
+
+
+def test_pairs_a_conflict_refuses_are_never_candidates():
+    """Same city and name: a chapter and a group, or groups in two ZIPs, are not judged at all."""
+    chapter = rec("c", "Hope Lakeside", city="Lakeside", state="CA", postal_code="92040")
+    group = rec("g", "Hope Lakeside", kind="group", city="Lakeside", state="CA", postal_code="92040")
+    other_zip = rec("z", "Hope Lakeside", kind="group", city="Lakeside", state="CA", postal_code="92041")
+    no_zip = rec("n", "Hope Lakeside", kind="group", city="Lakeside", state="CA")
+    listed = [chapter, group, other_zip, no_zip]
+    pairs = {frozenset((listed[i].listing_id, listed[j].listing_id)) for i, j in candidate_pairs(listed, 50)}
+    assert pairs == {frozenset("gn"), frozenset("zn")}
+    for a, b in (("c", "g"), ("g", "z")):
+        assert judge(*(r for r in listed if r.listing_id in (a, b)), LIMITS).verdict == "different"

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from scrapers.errors import SupportDirError
@@ -105,7 +106,7 @@ def contact_blocks(record: Record) -> list[str]:
 
 
 def candidate_pairs(records: list[Record], floor: float) -> set[tuple[int, int]]:
-    """Index pairs that share a block and whose names score at least `floor`.
+    """Index pairs that share a block, could be one listing, and whose names score at least `floor`.
 
     A contact block shared by more than MAX_CONTACT_BLOCK listings (a national office's phone or
     home page) identifies no one: it is passed over, and those listings still meet by place.
@@ -114,16 +115,30 @@ def candidate_pairs(records: list[Record], floor: float) -> set[tuple[int, int]]
     for index, record in enumerate(records):
         for key in blocks_of(record):
             blocks[key].append(index)
+    kinds = np.array([r.kind for r in records])
+    zips = np.array([r.postal_code or "" for r in records])
     found: set[tuple[int, int]] = set()
     for key, members in blocks.items():
         if len(members) < 2 or (len(members) > MAX_CONTACT_BLOCK and not key.startswith(PLACE_BLOCKS)):
             continue
         names = [records[i].key_name for i in members]
         scores = process.cdist(names, names, scorer=fuzz.token_set_ratio, score_cutoff=floor, workers=1)
-        for x, y in zip(*scores.nonzero(), strict=True):
-            if x < y:
-                found.add(pair_key_index(members[x], members[y]))
+        at = np.asarray(members)
+        scores[conflicting(kinds[at], zips[at])] = 0
+        for x, y in zip(*np.triu(scores, k=1).nonzero(), strict=True):
+            found.add(pair_key_index(members[x], members[y]))
     return found
+
+
+def conflicting(kinds: np.ndarray, zips: np.ndarray) -> np.ndarray:
+    """Member x member: pairs `conflict` always refuses (kinds differ; groups in different ZIPs).
+
+    In a big city's block most pairs are such; leaving them out keeps judging near-linear.
+    """
+    other_kind = kinds[:, None] != kinds[None, :]
+    both_zips = (zips[:, None] != "") & (zips[None, :] != "")
+    other_zip = both_zips & (zips[:, None] != zips[None, :]) & (kinds == "group")[:, None]
+    return other_kind | other_zip
 
 
 def pair_key_index(i: int, j: int) -> tuple[int, int]:
