@@ -138,8 +138,11 @@ def test_pairs_a_conflict_refuses_are_never_candidates():
     group = rec("g", "Hope Lakeside", kind="group", city="Lakeside", state="CA", postal_code="92040")
     other_zip = rec("z", "Hope Lakeside", kind="group", city="Lakeside", state="CA", postal_code="92041")
     no_zip = rec("n", "Hope Lakeside", kind="group", city="Lakeside", state="CA")
-    listed = [chapter, group, other_zip, no_zip]
+    place = {"kind": "group", "city": "Lakeside", "state": "CA"}
+    monday = rec("m", "Hope Lakeside", **place, slots=("WEEKLY/1/MO@19:00",))
+    tuesday = rec("t", "Hope Lakeside", **place, slots=("WEEKLY/1/TU@19:00",))
+    listed = [chapter, group, other_zip, no_zip, monday, tuesday]
     pairs = {frozenset((listed[i].listing_id, listed[j].listing_id)) for i, j in candidate_pairs(listed, 50)}
-    assert pairs == {frozenset("gn"), frozenset("zn")}
-    for a, b in (("c", "g"), ("g", "z")):
+    assert pairs == {frozenset(pair) for pair in ("gn", "zn", "gm", "gt", "zm", "zt", "nm", "nt")}
+    for a, b in (("c", "g"), ("g", "z"), ("m", "t")):
         assert judge(*(r for r in listed if r.listing_id in (a, b)), LIMITS).verdict == "different"

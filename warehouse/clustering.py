@@ -117,6 +117,8 @@ def candidate_pairs(records: list[Record], floor: float) -> set[tuple[int, int]]
             blocks[key].append(index)
     kinds = np.array([r.kind for r in records])
     zips = np.array([r.postal_code or "" for r in records])
+    slot_ids: dict[frozenset, int] = {frozenset(): 0}  # one number per set of meeting times
+    slots = np.array([slot_ids.setdefault(frozenset(r.slots), len(slot_ids)) for r in records])
     found: set[tuple[int, int]] = set()
     for key, members in blocks.items():
         if len(members) < 2 or (len(members) > MAX_CONTACT_BLOCK and not key.startswith(PLACE_BLOCKS)):
@@ -124,21 +126,23 @@ def candidate_pairs(records: list[Record], floor: float) -> set[tuple[int, int]]
         names = [records[i].key_name for i in members]
         scores = process.cdist(names, names, scorer=fuzz.token_set_ratio, score_cutoff=floor, workers=1)
         at = np.asarray(members)
-        scores[conflicting(kinds[at], zips[at])] = 0
+        scores[conflicting(kinds[at], zips[at], slots[at])] = 0
         for x, y in zip(*np.triu(scores, k=1).nonzero(), strict=True):
             found.add(pair_key_index(members[x], members[y]))
     return found
 
 
-def conflicting(kinds: np.ndarray, zips: np.ndarray) -> np.ndarray:
-    """Member x member: pairs `conflict` always refuses (kinds differ; groups in different ZIPs).
+def conflicting(kinds: np.ndarray, zips: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """Member x member: pairs `conflict` always refuses (kinds differ; groups in different ZIPs;
+    both with meeting times, but not the same ones).
 
     In a big city's block most pairs are such; leaving them out keeps judging near-linear.
     """
     other_kind = kinds[:, None] != kinds[None, :]
     both_zips = (zips[:, None] != "") & (zips[None, :] != "")
     other_zip = both_zips & (zips[:, None] != zips[None, :]) & (kinds == "group")[:, None]
-    return other_kind | other_zip
+    other_times = (slots[:, None] != 0) & (slots[None, :] != 0) & (slots[:, None] != slots[None, :])
+    return other_kind | other_zip | other_times
 
 
 def pair_key_index(i: int, j: int) -> tuple[int, int]:
