@@ -326,3 +326,18 @@ def test_redact_people_removes_personal_details_from_every_export(con, out, tmp_
     for kept in ("dbsalexington@gmail.com", "circle@dbsalex.example.org", "+18595550100", "Peer-led."):
         assert kept in everything
     assert json.loads((redacted / "datapackage.json").read_text())["redacted"] is True
+
+
+@pytest.mark.parametrize("value", [
+    [{"name": "Grupo Esperanza", "day": 2}, {"name": "Lunch \"Bunch\"\nline", "day": 0}],
+    [],
+    {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "Ümlaut"}}]},
+    {"type": "FeatureCollection", "features": []},
+])
+def test_json_exports_round_trip_with_one_item_per_line(tmp_path, value):
+    path = tmp_path / "out.json"
+    export._write_json(path, value)
+    text = path.read_text(encoding="utf-8")
+    assert json.loads(text) == value
+    items = value if isinstance(value, list) else value["features"]
+    assert len(text.splitlines()) == len(items) + 2  # the opening, one line per item, the closing

@@ -44,9 +44,24 @@ def write_listings(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, in
             for name, (query, options, _fmt, _media) in FILES.items()}
 
 
-def _write_json(path: Path, value: Any) -> None:
-    """A JSON file, UTF-8, compact but one item per line for diffs."""
-    path.write_text(json.dumps(value, ensure_ascii=False, indent=1), encoding="utf-8")
+def _write_json(path: Path, value: list | dict) -> None:
+    """A JSON array (or a GeoJSON collection's features) written one item per line, for diffs.
+
+    Each item is encoded on its own by json's C encoder (an `indent` would force the pure-Python
+    one, several times slower), and streamed to the file rather than built as one string.
+    """
+    if isinstance(value, list):
+        head, items, tail = "[", value, "\n]"
+    else:
+        rest = {key: item for key, item in value.items() if key != "features"}
+        head = json.dumps(rest, ensure_ascii=False)[:-1] + ', "features": ['
+        items, tail = value["features"], "\n]}"
+    with path.open("w", encoding="utf-8") as out:
+        out.write(head)
+        for number, item in enumerate(items):
+            out.write(",\n" if number else "\n")
+            out.write(json.dumps(item, ensure_ascii=False))
+        out.write(tail)
 
 
 def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sources: list[dict[str, Any]],
