@@ -251,17 +251,26 @@ def test_each_group_file_holds_its_own_events_and_only_their_zones(out):
         assert calendar["X-WR-CALNAME"] == str(events[0]["SUMMARY"])
 
 
-def test_calendar_check_catches_a_broken_groups_file_and_a_count_mismatch(out, tmp_path):
+def test_calendar_check_catches_a_broken_group_file_a_count_mismatch_and_bad_events(out, tmp_path):
     files = {"groups.ics": 4, **{f"ics/{p.name}": 1 for p in (out / "ics").iterdir()}}
     assert ical.calendars_problems(out, files) == []
     broken = tmp_path / "broken"
     shutil.copytree(out, broken, symlinks=True)
-    text = (broken / "groups.ics").read_bytes().replace(b"RRULE:", b"X-NOT-RRULE:", 1)
-    (broken / "groups.ics").write_bytes(text)
+    first = sorted((broken / "ics").iterdir())[0]
+    first.write_bytes(first.read_bytes().replace(b"RRULE:", b"X-NOT-RRULE:", 1))
     assert any("missing RRULE" in p for p in ical.calendars_problems(broken, files))
     one_short = {**files, sorted(files)[-1]: 0}  # a group file that lost its event
     problems = ical.calendars_problems(out, one_short)
     assert any("groups.ics has 4 events, the group files 3" in p for p in problems)
+    event = Calendar.from_ical(first.read_bytes()).walk("VEVENT")[0]
+    uids: set[str] = set()
+    assert ical.event_problems(event, set(), "x.ics", uids) == [f"x.ics {event['UID']}: missing RRULE"]
+    del event["X-NOT-RRULE"]
+    event.add("rrule", {"freq": "weekly"})
+    zone = event["DTSTART"].params["TZID"]
+    assert ical.event_problems(event, {zone}, "x.ics", uids) == []
+    assert ical.event_problems(event, {zone}, "x.ics", uids) == [f"x.ics: duplicate UID {event['UID']}"]
+    assert "has no VTIMEZONE" in ical.event_problems(event, set(), "x.ics", set())[0]
 
 
 def test_top_datapackage_lists_every_file_with_format_schema_and_rows(out):

@@ -88,9 +88,9 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
     _write_json(folder / "directory.geojson", collection)
     result.files["directory.geojson"] = len(collection["features"])
 
-    calendars, skipped = ical.write_calendars(found, folder, now)
+    calendars, skipped, problems = ical.write_calendars(found, folder, now)
     result.left_out["groups.ics"] = skipped
-    _check(ical.calendars_problems(folder, calendars), "groups.ics")
+    _check(problems + ical.calendars_problems(folder, calendars), "groups.ics")
     result.files.update(calendars)
 
     (folder / "schemas").mkdir(exist_ok=True)
