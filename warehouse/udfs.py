@@ -95,6 +95,8 @@ def _plainly_valid(email: str) -> bool:
     if len(email) > 254 or not PLAIN_EMAIL.fullmatch(email):
         return False
     local, _, domain = email.rpartition("@")
+    if "--" in domain:  # "ab--" labels are reserved (RFC 5890 R-LDH) unless Punycode: the full check decides
+        return False
     return len(local) <= 64 and domain.rsplit(".", 1)[-1].lower() not in SPECIAL_USE_DOMAIN_NAMES
 
 
