@@ -133,9 +133,9 @@ def candidate_pairs(records: list[Record], floor: float) -> set[tuple[int, int]]
 
 
 def conflicting(kinds: np.ndarray, zips: np.ndarray, slots: np.ndarray) -> np.ndarray:
-    """Member x member: pairs `conflict` always refuses (kinds differ; groups in different ZIPs;
-    both with meeting times, but not the same ones).
+    """Member x member: the pairs `conflict` always refuses, as a boolean matrix.
 
+    Those are: other kinds; groups in other ZIPs; both with meeting times, not the same ones.
     In a big city's block most pairs are such; leaving them out keeps judging near-linear.
     """
     other_kind = kinds[:, None] != kinds[None, :]

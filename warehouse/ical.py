@@ -101,9 +101,8 @@ class Zones:
 
 def _assemble(name: str, zones: list[bytes], events: list[bytes]) -> bytes:
     """A VCALENDAR of already serialized VTIMEZONEs and VEVENTs (each serialized only once)."""
-    head = _calendar(name).to_ical()
-    assert head.endswith(END), "icalendar serialized a calendar without END:VCALENDAR last"
-    return head[:-len(END)] + b"".join(zones) + b"".join(events) + END
+    head = _calendar(name).to_ical().removesuffix(END)  # the components go before the END line
+    return head + b"".join(zones) + b"".join(events) + END
 
 
 def _tzid(event: Event) -> str:
