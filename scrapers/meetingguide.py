@@ -17,6 +17,7 @@ Decisions (tested in tests/test_meetingguide.py):
 import hashlib
 import html
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ DAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "
 ATTENDANCE: dict[str, Attendance] = {"in_person": "in_person", "online": "online", "hybrid": "hybrid"}
 TRUE_WORDS = frozenset({"yes", "true", "1", "y"})
 RESTRICTED_STATUSES = frozenset({401, 403})
+_ABSOLUTE = re.compile(r"https?://", re.I)
 
 
 class MeetingGuide(Source):
@@ -261,9 +263,13 @@ def _location_name(meeting: Mapping[str, Any]) -> str | None:
 
 
 def _link(value: Any, page_url: str) -> str | None:
-    """An http(s) link as given, else None."""
+    """An absolute http(s) link as given, else None.
+
+    The spec's URLs are absolute; a feed value that is not (a mangled "Ũttps:/…") is dropped,
+    not resolved against the feed's own URL into a link nobody published.
+    """
     text = _text(value).strip()
-    return link_url(page_url, text) if text else None
+    return link_url(page_url, text) if _ABSOLUTE.match(text) else None
 
 
 def _description(meeting: Mapping[str, Any], codes: tuple[str, ...]) -> str | None:

@@ -22,7 +22,10 @@ class Sitemap:
 
 def read_sitemap(page: Page) -> Sitemap:
     """The <loc> of each <url> (not image:loc) and each <sitemap> of a sitemap page."""
-    soup = BeautifulSoup(page.body, "xml")
+    try:
+        soup = BeautifulSoup(page.body, "xml")
+    except ValueError as exc:  # lxml refuses an XML declaration naming an impossible encoding
+        raise NotASitemap(f"{page.url} cannot be read as XML: {exc}") from exc
     root = next((tag for tag in soup.find_all(True, recursive=False)), None)
     if root is None or root.name not in ("urlset", "sitemapindex"):
         raise NotASitemap(f"no <urlset> or <sitemapindex> in {page.url}")

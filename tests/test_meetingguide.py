@@ -376,3 +376,16 @@ def test_live_feeds_answer_a_feed_or_a_restriction() -> None:
             assert source.restricted(page), url
         else:
             assert page.status == 200 and isinstance(page.json(), list), url
+
+
+@pytest.mark.parametrize("url", ["Ũttps:/aasandiego.org/meetings/x/", "/meetings/x/", "meetings/x/",
+                                 "mailto:a@b.org"])
+def test_a_link_that_is_not_absolute_http_is_dropped_not_resolved(url) -> None:
+    """Found by fuzzing: a mangled url was joined to the feed's own URL into a link nobody published."""
+    meeting = {"name": "Tradition Study", "slug": "tradition-study", "day": 2, "time": "19:00",
+               "url": url, "conference_url": url, "formatted_address": "San Diego, CA 92101"}
+    listing = next(iter(MeetingGuide().parse(feed_page(json.dumps([meeting])))))
+    assert listing.website is None and listing.conference_url is None
+    meeting["url"] = "https://aasandiego.org/meetings/tradition-study/"
+    listing = next(iter(MeetingGuide().parse(feed_page(json.dumps([meeting])))))
+    assert listing.website == "https://aasandiego.org/meetings/tradition-study/"

@@ -170,3 +170,12 @@ def test_live_sitemap_and_first_affiliate_still_parse() -> None:
     assert len(links) > 50
     [listing] = source.parse(live_page(links[0].url))
     assert listing.name and (listing.city or listing.phone or listing.website)
+
+
+def test_a_sitemap_declaring_an_impossible_encoding_raises_source_changed() -> None:
+    """Found by fuzzing: lxml refused the parser itself (ValueError) before reading a byte."""
+    body = (b'<?xml version="1.0" encoding="ut\x01f-8"?>'
+            b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            b"<url><loc>https://mhanational.org/affiliates/a/</loc></url></urlset>")
+    with pytest.raises(SourceChanged):
+        Mha().discover(Page(SITEMAP, 200, {}, body, FETCHED))
