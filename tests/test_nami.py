@@ -1,78 +1,16 @@
 """Tests of the NAMI source on the sample snapshot (scrapers/sample/nami/) and on built pages."""
 
-import json
 from collections import Counter
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from schemas.listing import ParsedListing
 from scrapers.errors import SourceChanged
 from scrapers.nami import Nami, decode_cfemail
-from scrapers.page import Link, Page
+from scrapers.page import Link
 from scrapers.sample import load_manifest, sample_page
 from scrapers.urls import canonical_url
-
-FILES = Path(__file__).parent / "files"
-BASE = "https://www.nami.org"
-API_P1 = f"{BASE}/wp-json/wp/v2/affiliate?per_page=100&page=1&_fields=id,slug,link,title"
-ROOT = f"{BASE}/find-your-local-nami"
-FETCHED = datetime(2026, 11, 20, 6, tzinfo=UTC)
-
-
-def make_page(
-    url: str, body: bytes | str, headers: dict[str, str] | None = None, **context: Any
-) -> Page:
-    """A page built inline (for cases the sample does not hold)."""
-    data = body.encode("utf-8") if isinstance(body, str) else body
-    return Page(url, 200, headers or {}, data, FETCHED, context=context)
-
-
-def api_page(entries: list[Any], page: int = 1, total_pages: int | None = None) -> Page:
-    """An API page holding `entries`, optionally with the X-WP-TotalPages header."""
-    headers = {"Content-Type": "application/json; charset=UTF-8"}
-    if total_pages is not None:
-        headers["X-WP-TotalPages"] = str(total_pages)
-    url = f"{BASE}/wp-json/wp/v2/affiliate?per_page=100&page={page}&_fields=id,slug,link,title"
-    return make_page(url, json.dumps(entries), headers)
-
-
-def entry(
-    n: int, path: str = "kentucky/nami-test-{n}/", title: str = "NAMI Test {n}"
-) -> dict[str, Any]:
-    """One API entry, as WordPress returns it with _fields=id,slug,link,title."""
-    path = path.format(n=n)
-    slug = path.strip("/").split("/")[-1]
-    return {
-        "id": n,
-        "slug": slug,
-        "link": f"{ROOT}/{path}",
-        "title": {"rendered": title.format(n=n)},
-    }
-
-
-def profile(body: str, path: str = "kentucky/nami-test/", **context: Any) -> ParsedListing:
-    """The one listing of a profile page built inline."""
-    page = make_page(
-        f"{ROOT}/{path}", body, {"Content-Type": "text/html; charset=UTF-8"}, **context
-    )
-    listings = list(Nami(BASE).parse(page))
-    assert len(listings) == 1
-    return listings[0]
-
-
-def label(text: str) -> str:
-    """A contact-block label as the theme writes it."""
-    return f'<dt class="h6 affiliate-contact-information__item-label">{text}</dt>'
-
-
-def contact_page(items: str, h1: str = "NAMI Test") -> str:
-    """A minimal profile page with a contact block of the given <dt>/<dd> items."""
-    block = f'<dl class="affiliate-contact-information__content">{items}</dl>'
-    return f"<html><body><main><h1>{h1}</h1>{block}</main></body></html>"
-
+from tests.nami_pages import API_P1, BASE, FETCHED, FILES, ROOT, contact_page, label, make_page, profile
 
 # --- the sample crawl, parsed once -------------------------------------------------------------
 
@@ -290,115 +228,6 @@ def test_virtual_affiliate_is_online(listings: dict[str, ParsedListing]) -> None
     assert virtual.email == "virtual@namiky.org"  # plain text
     online = {key for key, listing in listings.items() if listing.attendance == "online"}
     assert online == {"kentucky/nami-kentucky-virtual"}
-
-
-# --- discover: pagination, filtering, mirrors, errors ------------------------------------------
-
-
-def test_full_page_links_the_next_page() -> None:
-    """A full page of 100 entries (page 1 of the API) links page 2 after its 100 profiles."""
-    links = Nami(BASE).discover(api_page([entry(n) for n in range(100)]))
-    assert len(links) == 101
-    assert links[-1] == Link(
-        f"{BASE}/wp-json/wp/v2/affiliate?per_page=100&page=2&_fields=id,slug,link,title"
-    )
-
-
-def test_short_and_empty_pages_end_the_crawl() -> None:
-    """A short page links no next page; an empty array yields nothing and raises nothing."""
-    short = Nami(BASE).discover(api_page([entry(n) for n in range(99)], page=3))
-    assert len(short) == 99 and not any("/wp-json/" in link.url for link in short)
-    assert Nami(BASE).discover(api_page([], page=9)) == []
-
-
-def test_total_pages_header_is_respected() -> None:
-    """A full page 3 of 3 links nothing further; page 2 of 3 links page 3."""
-    full = [entry(n) for n in range(100)]
-    last = Nami(BASE).discover(api_page(full, page=3, total_pages=3))
-    assert not any("/wp-json/" in link.url for link in last)
-    middle = Nami(BASE).discover(api_page(full, page=2, total_pages=3))
-    assert middle[-1].url.endswith("&page=3&_fields=id,slug,link,title")
-
-
-def test_next_page_from_a_canonicalized_url() -> None:
-    """The page number is read from a replayed (sorted, encoded) API URL too."""
-    page = api_page([entry(n) for n in range(100)], page=4)
-    replayed = Page(canonical_url(page.url), 200, page.headers, page.body, FETCHED)
-    assert Nami(BASE).discover(replayed)[-1].url.endswith("&page=5&_fields=id,slug,link,title")
-
-
-def test_entries_outside_the_directory_are_skipped() -> None:
-    """Events pages, other paths, other hosts and deeper paths yield no profile link."""
-    entries = [
-        entry(1, "ohio/events/"),
-        entry(2, "ohio/nami-x/events/"),
-        {
-            "id": 3,
-            "slug": "news",
-            "link": f"{BASE}/news/2026/nami-ohio/",
-            "title": {"rendered": "News"},
-        },
-        {
-            "id": 4,
-            "slug": "o",
-            "link": "https://example.org/find-your-local-nami/ohio/",
-            "title": {},
-        },
-        entry(5, "ohio/nami-x/extra/"),
-        entry(6, "ohio/"),
-    ]
-    links = Nami(BASE).discover(api_page(entries))
-    assert [link.url for link in links] == [f"{ROOT}/ohio/"]
-
-
-def test_links_point_at_a_mirror_base() -> None:
-    """With a mirror base, www.nami.org and relative links are fetched from the mirror."""
-    mirror = "http://127.0.0.1:8080"
-    entries = [
-        entry(1, "ohio/"),
-        {"id": 2, "slug": "nami-y", "link": "/find-your-local-nami/ohio/nami-y/"},
-    ]
-    page = make_page(f"{mirror}/wp-json/wp/v2/affiliate?per_page=100&page=1", json.dumps(entries))
-    links = Nami(base_url=mirror).discover(page)
-    assert [link.url for link in links] == [
-        f"{mirror}/find-your-local-nami/ohio/",
-        f"{mirror}/find-your-local-nami/ohio/nami-y/",
-    ]
-    assert links[0].context["link"] == f"{ROOT}/ohio/"  # the link as published
-    assert links[1].context["title"] is None  # no title in the entry
-
-
-def test_invalid_page_number_json_raises_source_changed() -> None:
-    """API page 10 past the end: WordPress answers a JSON object, not an array."""
-    url = f"{BASE}/wp-json/wp/v2/affiliate?per_page=100&page=10&_fields=id,slug,link,title"
-    page = make_page(url, (FILES / "nami_api_invalid_page.json").read_bytes())
-    with pytest.raises(SourceChanged) as error:
-        Nami(BASE).discover(page)
-    assert error.value.source == "nami" and error.value.url == url
-    assert "nami" in str(error.value) and url in str(error.value)
-    assert "rest_post_invalid_page_number" in str(error.value)
-
-
-def test_html_instead_of_json_raises_source_changed() -> None:
-    """API_P1 answered by an HTML page (a theme 404 or a challenge page)."""
-    page = make_page(
-        API_P1, (FILES / "nami_api_error.html").read_bytes(), {"Content-Type": "text/html"}
-    )
-    with pytest.raises(SourceChanged, match=r"^nami: .*not JSON") as error:
-        Nami(BASE).discover(page)
-    assert API_P1 in str(error.value)
-
-
-def test_entry_without_link_raises_source_changed() -> None:
-    """An API_P1 whose entries lost their link field is a changed API."""
-    with pytest.raises(SourceChanged, match="without a link"):
-        Nami(BASE).discover(api_page([{"id": 1, "slug": "x", "title": {"rendered": "X"}}]))
-
-
-def test_source_with_nothing_raises() -> None:
-    """An empty API_P1 alone: the base class reports the source changed."""
-    with pytest.raises(SourceChanged, match="no listings"):
-        Nami(BASE).parse_all([api_page([])])
 
 
 def test_profile_pages_discover_nothing(source: Nami) -> None:
