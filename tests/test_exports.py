@@ -20,6 +20,7 @@ from warehouse.occurrences import occurrences
 FETCHED = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 ROOT = Path(__file__).parents[1]
 HSDS = ROOT / "schemas" / "standards" / "hsds-3.0"
+NO_SUCH_ID = "00000000-0000-4000-8000-000000000000"  # a well-formed UUID no row has
 
 
 def item(**fields) -> ParsedListing:
@@ -306,6 +307,57 @@ def test_a_failed_validation_aborts_the_publish_and_keeps_the_previous_export(co
     assert (out / "meetings.json").read_bytes() == before
     builds = out.parent / ".out.builds"
     assert not any(p.name.endswith(".partial") for p in builds.iterdir())
+
+
+def _rewrite_csv(path: Path, change) -> None:
+    """Rewrite a CSV file with `change(rows)` applied to its rows."""
+    import csv
+
+    rows = csv_rows(path)
+    change(rows)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_the_worker_checks_find_what_is_wrong_in_each_written_file(out, tmp_path):
+    from warehouse import export_checks
+
+    assert export_checks.flat_problems(out, "listings.csv") == []
+    assert export_checks.package_problems(out / "hsds") == []
+    assert export_checks.feed_file_problems(out / "meetings.json") == []
+    assert export_checks.collection_file_problems(out / "directory.geojson") == []
+    broken = tmp_path / "broken"
+    shutil.copytree(out, broken)
+    _rewrite_csv(broken / "listings.csv", lambda rows: rows[0].update(latitude="north"))
+    _rewrite_csv(broken / "hsds" / "services.csv", lambda rows: rows[0].update(organization_id=NO_SUCH_ID))
+    feed = json.loads((broken / "meetings.json").read_text(encoding="utf-8"))
+    (broken / "meetings.json").write_text(json.dumps([{**feed[0], "day": 9}, *feed[1:]]), encoding="utf-8")
+    collection = json.loads((broken / "directory.geojson").read_text(encoding="utf-8"))
+    collection["features"][0]["geometry"]["coordinates"] = ["east", "north"]
+    (broken / "directory.geojson").write_text(json.dumps(collection), encoding="utf-8")
+    assert "latitude" in " ".join(export_checks.flat_problems(broken, "listings.csv"))
+    assert "foreign-key" in " ".join(export_checks.package_problems(broken / "hsds"))
+    assert "9 is greater than" in " ".join(export_checks.feed_file_problems(broken / "meetings.json"))
+    assert "'east' is not of type 'number'" in " ".join(
+        export_checks.collection_file_problems(broken / "directory.geojson"))
+
+
+def test_an_invalid_hsds_package_found_by_the_worker_publishes_nothing(con, out, monkeypatch):
+    before = (out / "hsds" / "services.csv").read_bytes()
+    real = hsds.build_tables
+
+    def orphaned(found, now, run_id):
+        tables = real(found, now, run_id)
+        tables["service"][0]["organization_id"] = NO_SUCH_ID
+        return tables
+
+    monkeypatch.setattr(hsds, "build_tables", orphaned)
+    with pytest.raises(export.ExportInvalid, match=r"HSDS package is not valid: .*foreign-key"):
+        export.export_directory(con, out, "r2", [])
+    assert (out / "hsds" / "services.csv").read_bytes() == before
+    assert not any(p.name.endswith(".partial") for p in (out.parent / ".out.builds").iterdir())
 
 
 def _all_text(folder: Path) -> str:

@@ -183,7 +183,13 @@ def test_export_command_redacts_and_refuses_to_publish_an_invalid_export(harness
 
     from warehouse import meeting_guide
 
-    monkeypatch.setattr(meeting_guide, "feed_problems", lambda entries: ["0/day: 9 is greater than 6"])
+    real = meeting_guide.build_feed
+
+    def broken(found):  # the feed is checked as written, in the export's worker process
+        entries, left_out = real(found)
+        return [{**entries[0], "day": 9}, *entries[1:]], left_out
+
+    monkeypatch.setattr(meeting_guide, "build_feed", broken)
     code, _, stderr = cli("export", "--out", str(out))
     assert code == 1 and "nothing published: meetings.json is not valid" in stderr
     assert len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr

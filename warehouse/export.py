@@ -16,8 +16,15 @@ from pydantic import BaseModel, Field
 
 from warehouse import geojson, hsds, hsds_package, ical, meeting_guide, records
 from warehouse.db import copy_to, sql_text
+from warehouse.export_checks import (
+    Checks,
+    collection_file_problems,
+    feed_file_problems,
+    flat_problems,
+    package_problems,
+)
 from warehouse.export_identity import identity_resources, write_identity
-from warehouse.export_package import datapackage, validate_flat
+from warehouse.export_package import datapackage
 from warehouse.hsds_package import ExportInvalid
 from warehouse.publish import publish
 
@@ -66,33 +73,61 @@ def _write_json(path: Path, value: list | dict) -> None:
 
 def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sources: list[dict[str, Any]],
                   redact_people: bool = False, now: datetime | None = None) -> ExportResult:
-    """Write and validate every export into `folder`; ExportInvalid when one does not validate."""
+    """Write and validate every export into `folder`; ExportInvalid when one does not validate.
+
+    Each file's check is queued to a worker process as soon as the file is written, so checking
+    overlaps writing the next one; nothing is returned before every check has passed.
+    """
     now = now or datetime.now(UTC)
     records.prepare(con, redact_people)
-    result = ExportResult(files=write_listings(con, folder))
-    validate_flat(folder, FILES)
-    result.files.update(write_identity(con, folder, run_id))
-    found = records.load(con)
+    with Checks() as checks:
+        result = ExportResult(files=write_listings(con, folder))
+        checks.submit(next(iter(FILES)), flat_problems, folder, next(iter(FILES)))
+        result.files.update(write_identity(con, folder, run_id))
+        found = records.load(con)
+        result.files.update(_write_hsds(found, folder / "hsds", now, run_id))
+        checks.submit("HSDS package", package_problems, folder / "hsds")
+        _write_feed(found, folder, result)
+        checks.submit("meetings.json", feed_file_problems, folder / "meetings.json")
+        _write_collection(found, folder, result)
+        checks.submit("directory.geojson", collection_file_problems, folder / "directory.geojson")
+        _write_calendars(found, folder, now, result)
+        del found  # the records are the biggest thing held; the checks may still take a while
+        checks.raise_problems()
+    _write_descriptor(folder, result, sources, run_id, redact_people)
+    return result
 
-    tables = hsds.build_tables(found, now, run_id)
-    result.files.update(hsds_package.write_tables(tables, folder / "hsds"))
-    hsds_package.validate_package(folder / "hsds")
 
+def _write_hsds(found: list[dict], folder: Path, now: datetime, run_id: str) -> dict[str, int]:
+    """The HSDS tables as a tabular data package; rows per file."""
+    return hsds_package.write_tables(hsds.build_tables(found, now, run_id), folder)
+
+
+def _write_feed(found: list[dict], folder: Path, result: ExportResult) -> None:
+    """meetings.json, the Meeting Guide feed of the weekly groups."""
     entries, result.left_out["meetings.json"] = meeting_guide.build_feed(found)
-    _check(meeting_guide.feed_problems(entries), "meetings.json")
     _write_json(folder / "meetings.json", entries)
     result.files["meetings.json"] = len(entries)
 
+
+def _write_collection(found: list[dict], folder: Path, result: ExportResult) -> None:
+    """directory.geojson, a point per listing with coordinates."""
     collection = geojson.build_collection(found)
-    _check(geojson.collection_problems(collection), "directory.geojson")
     _write_json(folder / "directory.geojson", collection)
     result.files["directory.geojson"] = len(collection["features"])
 
+
+def _write_calendars(found: list[dict], folder: Path, now: datetime, result: ExportResult) -> None:
+    """groups.ics and the group files, every event checked as it is made and a sample parsed back."""
     calendars, skipped, problems = ical.write_calendars(found, folder, now)
     result.left_out["groups.ics"] = skipped
     _check(problems + ical.calendars_problems(folder, calendars), "groups.ics")
     result.files.update(calendars)
 
+
+def _write_descriptor(folder: Path, result: ExportResult, sources: list[dict[str, Any]], run_id: str,
+                      redact_people: bool) -> None:
+    """The JSON schemas the files follow, and the top-level datapackage.json listing every file."""
     (folder / "schemas").mkdir(exist_ok=True)
     for name in JSON_SCHEMAS:
         shutil.copyfile(hsds_package.standards_path(name), folder / "schemas" / name)
@@ -100,7 +135,6 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
     descriptor = datapackage(result.files, sources, run_id, redact_people, FILES, hsds_descriptor)
     descriptor["resources"] += identity_resources(result.files)
     (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
-    return result
 
 
 def _check(problems: list[str], name: str) -> None:

@@ -6,7 +6,6 @@ from typing import Any
 
 from schemas.listing import DirectoryRow
 from schemas.table_schema import table_schema
-from warehouse.hsds_package import ExportInvalid
 
 LICENSE = {"name": "ODC-By-1.0", "path": "https://opendatacommons.org/licenses/by/1-0/",
            "title": "Open Data Commons Attribution License 1.0"}
@@ -71,16 +70,3 @@ def datapackage(counts: dict[str, int], sources: list[dict[str, Any]], run_id: s
         "redacted": redacted,
         "resources": _flat(counts, files) + _hsds(hsds_descriptor) + _others(counts),
     }
-
-
-def validate_flat(folder: Path, files: dict) -> None:
-    """Validate listings.csv against the directory's Table Schema with frictionless."""
-    from frictionless import Resource, Schema
-
-    name = next(iter(files))
-    schema = Schema.from_descriptor(table_schema(DirectoryRow))
-    resource = Resource(path=name, basepath=str(folder), schema=schema, format="csv", encoding="utf-8")
-    report = resource.validate()
-    if not report.valid:
-        errors = report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
-        raise ExportInvalid(f"{name} is not valid: {errors}")

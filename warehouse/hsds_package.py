@@ -3,7 +3,8 @@
 The resources, their Table Schemas and file names are those of the HSDS 3.0 reference
 datapackage.json (carried in schemas/standards/hsds-3.0, CC BY-SA 4.0), restricted to the
 tables the directory uses. The package carries copies of the JSON schema files of those tables
-with the licence text and a SOURCE note, and is validated with frictionless before it is published.
+with the licence text and a SOURCE note, and is validated with frictionless before it is published
+(warehouse/export_checks.py).
 """
 
 import copy
@@ -91,13 +92,3 @@ def _copy_schemas(names: list[str], target: Path) -> None:
         f"{note}\nThese are unmodified copies of the HSDS 3.0 JSON schema files of the tables this package "
         "uses; the Table Schemas in ../datapackage.json are those of the HSDS 3.0 datapackage.json, "
         "restricted to the same tables.\n", encoding="utf-8")
-
-
-def validate_package(folder: Path) -> None:
-    """Validate the package with frictionless (types, required fields, keys); ExportInvalid if not."""
-    from frictionless import Package
-
-    report = Package(str(folder / "datapackage.json")).validate()
-    if not report.valid:
-        errors = report.flatten(["taskName", "rowNumber", "fieldName", "type", "note"])[:5]
-        raise ExportInvalid(f"HSDS package in {folder} is not valid: {errors}")
