@@ -66,8 +66,8 @@ def copy_to(con: duckdb.DuckDBPyConnection, query: str, path: Path, options: str
     """COPY a query (project SQL, never data) to a file, the path quoted; return the rows written."""
     query = query.strip().rstrip(";")
     target = str(path).replace("'", "''")
-    con.execute(f"COPY ({query}) TO '{target}' {options}")
-    return con.execute(f"SELECT count(*) FROM ({query})").fetchall()[0][0]
+    # COPY answers with the number of rows it wrote: the query runs once.
+    return con.execute(f"COPY ({query}) TO '{target}' {options}").fetchall()[0][0]
 
 
 def check_names() -> list[str]:

@@ -5,6 +5,7 @@ import html
 import re
 import uuid
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
@@ -34,6 +35,8 @@ PLAIN_EMAIL = re.compile(
     r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
 ADDRESS_TYPE = "STRUCT(street VARCHAR, city VARCHAR, state VARCHAR, postal_code VARCHAR)"
+# Schedule phrases repeat across a national directory ("2nd and 4th Tuesdays, 7 pm"): parse each once.
+CACHED_PHRASES = 65536
 RULES_TYPE = ('STRUCT(freq VARCHAR, "interval" INTEGER, byday VARCHAR, opens_at VARCHAR, '
               "closes_at VARCHAR, timezone VARCHAR)[]")
 
@@ -162,7 +165,13 @@ def _usaddress_parts(text: str) -> dict[str, str | None]:
 
 def schedule_rules(text: str | None, timezone: str | None) -> list[dict]:
     """The rules a schedule_text states, as structs; [] when it does not say enough."""
-    return [rule.model_dump() for rule in parse_schedule(text, timezone)]
+    return [dict(rule) for rule in _rules_of(text, timezone)]
+
+
+@lru_cache(maxsize=CACHED_PHRASES)
+def _rules_of(text: str | None, timezone: str | None) -> tuple[dict, ...]:
+    """`schedule_rules`, once per distinct phrase and zone."""
+    return tuple(rule.model_dump() for rule in parse_schedule(text, timezone))
 
 
 def next_meeting_at(rules: list[dict] | None, now: datetime | None) -> str | None:

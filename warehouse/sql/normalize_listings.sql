@@ -8,7 +8,8 @@ WITH staged AS (
     JOIN run_sources AS r ON r.run_id = s.run_id AND r.source = s.source AND r.status = 'ok'
     WHERE s.run_id = $run_id
 ),
-split AS (
+-- MATERIALIZED: the address is split once per row, not once per use of `parts` below.
+split AS MATERIALIZED (
     SELECT *, split_us_address(address) AS parts FROM staged
 ),
 cleaned AS (

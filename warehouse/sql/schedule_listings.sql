@@ -6,7 +6,8 @@
 DELETE FROM schedules WHERE listing_id IN (SELECT listing_id FROM geocoded);
 
 INSERT INTO schedules BY NAME
-WITH chosen AS (
+-- MATERIALIZED: the text is parsed once per listing, not once per use of `rules` below.
+WITH chosen AS MATERIALIZED (
     SELECT
         listing_id,
         CASE
