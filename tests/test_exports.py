@@ -360,6 +360,53 @@ def test_an_invalid_hsds_package_found_by_the_worker_publishes_nothing(con, out,
     assert not any(p.name.endswith(".partial") for p in (out.parent / ".out.builds").iterdir())
 
 
+UNGUARDED_SCRIPT = """
+import duckdb, sys
+sys.path.insert(0, {root!r})
+from tests.test_exports import LISTINGS, load
+from warehouse import export, meeting_guide, migrate
+con = duckdb.connect()
+con.execute("SET TimeZone = 'UTC'")
+migrate.migrate(con)
+load(con, LISTINGS)
+real = meeting_guide.build_feed
+meeting_guide.build_feed = lambda found: ([{{**real(found)[0][0], "day": 9}}], {{}})
+try:
+    export.export_directory(con, {out!r}, "r1", [])
+except export.ExportInvalid as exc:
+    print("caught", exc)
+"""
+
+
+def test_a_script_without_a_main_guard_exports_and_checks(tmp_path):
+    # The checks' worker is a fresh interpreter: it never runs the calling script again.
+    script = tmp_path / "unguarded.py"
+    script.write_text(UNGUARDED_SCRIPT.format(root=str(ROOT), out=str(tmp_path / "out")), encoding="utf-8")
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("caught") == 1
+    assert "caught meetings.json is not valid" in done.stdout and "9 is greater than" in done.stdout
+    assert not (tmp_path / "out").exists()
+
+
+def test_checks_a_dead_worker_did_not_answer_run_in_the_export_process(con, out, monkeypatch):
+    import sys
+
+    from warehouse import export_checks
+
+    dying = [sys.executable, "-c", "import sys; sys.stdin.readline(); print('[]', flush=True); sys.exit(3)"]
+    monkeypatch.setattr(export_checks, "WORKER", dying)  # answers the flat check, then dies
+    real = meeting_guide.build_feed
+    monkeypatch.setattr(meeting_guide, "build_feed",
+                        lambda found: ([{**real(found)[0][0], "day": 9}], {}))
+    with pytest.raises(export.ExportInvalid, match=r"meetings.json is not valid: .*9 is greater than"):
+        export.export_directory(con, out, "r2", [])
+
+
 def _all_text(folder: Path) -> str:
     """Every exported file as text (Parquet as its rows)."""
     parts = []

@@ -6,11 +6,14 @@ with jsonschema is about half the work of a national export; in a second process
 with building the other files (the calendars, above all) instead of following them.
 """
 
+import contextlib
 import json
-import multiprocessing
-from concurrent.futures import Future, ProcessPoolExecutor
+import os
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from frictionless import Package, Resource, Schema
 
@@ -19,10 +22,8 @@ from schemas.table_schema import table_schema
 from warehouse import geojson, meeting_guide
 from warehouse.hsds_package import ExportInvalid
 
-PRELOAD = [__name__]  # the worker starts with these imported (frictionless, jsonschema and ours)
 
-
-def flat_problems(folder: Path, name: str) -> list[str]:
+def flat_problems(folder: Path | str, name: str) -> list[str]:
     """What frictionless finds wrong with the flat CSV against the directory's Table Schema."""
     schema = Schema.from_descriptor(table_schema(DirectoryRow))
     resource = Resource(path=name, basepath=str(folder), schema=schema, format="csv", encoding="utf-8")
@@ -30,54 +31,98 @@ def flat_problems(folder: Path, name: str) -> list[str]:
     return [str(error) for error in report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]]
 
 
-def package_problems(folder: Path) -> list[str]:
+def package_problems(folder: Path | str) -> list[str]:
     """What frictionless finds wrong with the HSDS package: types, required fields, keys."""
-    report = Package(str(folder / "datapackage.json")).validate()
+    report = Package(str(Path(folder) / "datapackage.json")).validate()
     errors = report.flatten(["taskName", "rowNumber", "fieldName", "type", "note"])[:5]
     return [str(error) for error in errors]
 
 
-def feed_file_problems(path: Path) -> list[str]:
+def feed_file_problems(path: Path | str) -> list[str]:
     """What is wrong with the Meeting Guide feed as written (schema, slugs, type codes)."""
     return meeting_guide.feed_problems(_read_json(path))
 
 
-def collection_file_problems(path: Path) -> list[str]:
+def collection_file_problems(path: Path | str) -> list[str]:
     """What is wrong with the GeoJSON file as written (schema, feature ids)."""
     return geojson.collection_problems(_read_json(path))
 
 
-def _read_json(path: Path) -> Any:
+def _read_json(path: Path | str) -> Any:
     """A written JSON file, read back."""
-    return json.loads(path.read_text(encoding="utf-8"))
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    """A start method that does not fork this (multi-threaded) process: forkserver where there is one."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(PRELOAD)
-        return context
-    return multiprocessing.get_context("spawn")
+WORKER = [sys.executable, "-m", __name__]
+CHECKS = {check.__name__: check for check in
+          (flat_problems, package_problems, feed_file_problems, collection_file_problems)}
 
 
 class Checks:
-    """File checks queued to one worker process; `raise_problems` waits and raises the first failure."""
+    """File checks queued to one worker process; `raise_problems` waits and raises the first failure.
+
+    The worker is `python -m warehouse.export_checks`, fed one JSON request per line, answering one
+    JSON list of problems per line: a fresh interpreter, so nothing of the calling program (its
+    threads, its main script) is copied or run again. A worker that dies or answers nonsense
+    costs only time: the checks it did not answer run here instead.
+    """
 
     def __enter__(self) -> "Checks":
-        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=_context())
-        self.pending: list[tuple[str, Future]] = []
+        root = str(Path(__file__).resolve().parents[1])  # where `warehouse` is, installed or not
+        path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+        env = {**os.environ, "PYTHONPATH": path}
+        self.worker = subprocess.Popen(WORKER, stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        self.pending: list[tuple[str, str, list[str]]] = []
         return self
 
-    def submit(self, name: str, check, *args: Any) -> None:
-        """Queue one check of the file `name`."""
-        self.pending.append((name, self.pool.submit(check, *args)))
+    def submit(self, name: str, check: Callable[..., list[str]], *paths: Path | str) -> None:
+        """Queue one check of the file `name` (a function of CHECKS, with path arguments)."""
+        request = [check.__name__, [str(path) for path in paths]]
+        self.pending.append((name, *request))
+        try:
+            self.worker.stdin.write(json.dumps(request) + "\n")
+            self.worker.stdin.flush()
+        except OSError:  # the worker is gone; raise_problems runs what it did not answer
+            pass
 
     def raise_problems(self) -> None:
         """Wait for every check; ExportInvalid naming the first file that failed and its problems."""
-        for name, future in self.pending:
-            if problems := future.result():
+        answers = self._answers()
+        for number, (name, check, paths) in enumerate(self.pending):
+            problems = answers[number] if number < len(answers) else CHECKS[check](*paths)
+            if problems:
                 raise ExportInvalid(f"{name} is not valid: {'; '.join(problems[:5])}")
 
+    def _answers(self) -> list[list[str]]:
+        """The worker's answers, in order, up to the first it did not give."""
+        with contextlib.suppress(OSError):
+            self.worker.stdin.close()
+        answers = []
+        for line in self.worker.stdout:
+            try:
+                answer = json.loads(line)
+            except ValueError:
+                break
+            if not isinstance(answer, list):
+                break
+            answers.append([str(problem) for problem in answer])
+        return answers
+
     def __exit__(self, *exc: object) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.worker.poll() is None:
+            self.worker.kill()
+        self.worker.wait()
+        self.worker.stdout.close()
+
+
+def serve(requests: TextIO, answers: TextIO) -> None:
+    """The worker: run each requested check, answer its problems as one JSON line."""
+    for line in requests:
+        check, paths = json.loads(line)
+        answers.write(json.dumps(CHECKS[check](*paths)) + "\n")
+        answers.flush()
+
+
+if __name__ == "__main__":
+    serve(sys.stdin, sys.stdout)
