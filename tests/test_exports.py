@@ -321,27 +321,17 @@ def _rewrite_csv(path: Path, change) -> None:
         writer.writerows(rows)
 
 
-def test_the_worker_checks_find_what_is_wrong_in_each_written_file(out, tmp_path):
+def test_the_worker_checks_find_what_is_wrong_in_the_written_files(out, tmp_path):
     from warehouse import export_checks
 
     assert export_checks.flat_problems(out, "listings.csv") == []
     assert export_checks.package_problems(out / "hsds") == []
-    assert export_checks.feed_file_problems(out / "meetings.json") == []
-    assert export_checks.collection_file_problems(out / "directory.geojson") == []
     broken = tmp_path / "broken"
     shutil.copytree(out, broken)
     _rewrite_csv(broken / "listings.csv", lambda rows: rows[0].update(latitude="north"))
     _rewrite_csv(broken / "hsds" / "services.csv", lambda rows: rows[0].update(organization_id=NO_SUCH_ID))
-    feed = json.loads((broken / "meetings.json").read_text(encoding="utf-8"))
-    (broken / "meetings.json").write_text(json.dumps([{**feed[0], "day": 9}, *feed[1:]]), encoding="utf-8")
-    collection = json.loads((broken / "directory.geojson").read_text(encoding="utf-8"))
-    collection["features"][0]["geometry"]["coordinates"] = ["east", "north"]
-    (broken / "directory.geojson").write_text(json.dumps(collection), encoding="utf-8")
     assert "latitude" in " ".join(export_checks.flat_problems(broken, "listings.csv"))
     assert "foreign-key" in " ".join(export_checks.package_problems(broken / "hsds"))
-    assert "9 is greater than" in " ".join(export_checks.feed_file_problems(broken / "meetings.json"))
-    assert "'east' is not of type 'number'" in " ".join(
-        export_checks.collection_file_problems(broken / "directory.geojson"))
 
 
 def test_an_invalid_hsds_package_found_by_the_worker_publishes_nothing(con, out, monkeypatch):
@@ -400,10 +390,15 @@ def test_checks_a_dead_worker_did_not_answer_run_in_the_export_process(con, out,
 
     dying = [sys.executable, "-c", "import sys; sys.stdin.readline(); print('[]', flush=True); sys.exit(3)"]
     monkeypatch.setattr(export_checks, "WORKER", dying)  # answers the flat check, then dies
-    real = meeting_guide.build_feed
-    monkeypatch.setattr(meeting_guide, "build_feed",
-                        lambda found: ([{**real(found)[0][0], "day": 9}], {}))
-    with pytest.raises(export.ExportInvalid, match=r"meetings.json is not valid: .*9 is greater than"):
+    real = hsds.build_tables
+
+    def orphaned(found, now, run_id):
+        tables = real(found, now, run_id)
+        tables["service"][0]["organization_id"] = NO_SUCH_ID
+        return tables
+
+    monkeypatch.setattr(hsds, "build_tables", orphaned)
+    with pytest.raises(export.ExportInvalid, match=r"HSDS package is not valid: .*foreign-key"):
         export.export_directory(con, out, "r2", [])
 
 

@@ -18,8 +18,6 @@ from warehouse import geojson, hsds, hsds_package, ical, meeting_guide, records
 from warehouse.db import copy_to, sql_text
 from warehouse.export_checks import (
     Checks,
-    collection_file_problems,
-    feed_file_problems,
     flat_problems,
     package_problems,
 )
@@ -75,8 +73,9 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
                   redact_people: bool = False, now: datetime | None = None) -> ExportResult:
     """Write and validate every export into `folder`; ExportInvalid when one does not validate.
 
-    Each file's check is queued to a worker process as soon as the file is written, so checking
-    overlaps writing the next one; nothing is returned before every check has passed.
+    The frictionless checks of the flat CSV and the HSDS package (the slowest) are queued to a
+    worker process as soon as their files are written and overlap writing the others; the rest
+    are checked here. Nothing is returned before every check has passed.
     """
     now = now or datetime.now(UTC)
     records.prepare(con, redact_people)
@@ -88,9 +87,7 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
         result.files.update(_write_hsds(found, folder / "hsds", now, run_id))
         checks.submit("HSDS package", package_problems, folder / "hsds")
         _write_feed(found, folder, result)
-        checks.submit("meetings.json", feed_file_problems, folder / "meetings.json")
         _write_collection(found, folder, result)
-        checks.submit("directory.geojson", collection_file_problems, folder / "directory.geojson")
         _write_calendars(found, folder, now, result)
         del found  # the records are the biggest thing held; the checks may still take a while
         checks.raise_problems()
@@ -106,6 +103,7 @@ def _write_hsds(found: list[dict], folder: Path, now: datetime, run_id: str) -> 
 def _write_feed(found: list[dict], folder: Path, result: ExportResult) -> None:
     """meetings.json, the Meeting Guide feed of the weekly groups."""
     entries, result.left_out["meetings.json"] = meeting_guide.build_feed(found)
+    _check(meeting_guide.feed_problems(entries), "meetings.json")
     _write_json(folder / "meetings.json", entries)
     result.files["meetings.json"] = len(entries)
 
@@ -113,6 +111,7 @@ def _write_feed(found: list[dict], folder: Path, result: ExportResult) -> None:
 def _write_collection(found: list[dict], folder: Path, result: ExportResult) -> None:
     """directory.geojson, a point per listing with coordinates."""
     collection = geojson.build_collection(found)
+    _check(geojson.collection_problems(collection), "directory.geojson")
     _write_json(folder / "directory.geojson", collection)
     result.files["directory.geojson"] = len(collection["features"])
 

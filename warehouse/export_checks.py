@@ -1,9 +1,9 @@
-"""The export's file checks, run in a worker process while the export goes on writing other files.
+"""The export's frictionless checks, run in a worker process while the export writes other files.
 
-Each check reads a file as it was written (the bytes that will be published) and returns what is
-wrong with it. Validating the flat CSV and the HSDS package with frictionless and the JSON files
-with jsonschema is about half the work of a national export; in a second process it overlaps
-with building the other files (the calendars, above all) instead of following them.
+Each check reads files as written (the bytes that will be published) and returns what is wrong
+with them. Validating the flat CSV and the HSDS package with frictionless was over a third of a
+national export's time; in a second process it overlaps building the other files (the calendars,
+above all) instead of following them.
 """
 
 import contextlib
@@ -13,13 +13,12 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from frictionless import Package, Resource, Schema
 
 from schemas.listing import DirectoryRow
 from schemas.table_schema import table_schema
-from warehouse import geojson, meeting_guide
 from warehouse.hsds_package import ExportInvalid
 
 
@@ -38,24 +37,9 @@ def package_problems(folder: Path | str) -> list[str]:
     return [str(error) for error in errors]
 
 
-def feed_file_problems(path: Path | str) -> list[str]:
-    """What is wrong with the Meeting Guide feed as written (schema, slugs, type codes)."""
-    return meeting_guide.feed_problems(_read_json(path))
-
-
-def collection_file_problems(path: Path | str) -> list[str]:
-    """What is wrong with the GeoJSON file as written (schema, feature ids)."""
-    return geojson.collection_problems(_read_json(path))
-
-
-def _read_json(path: Path | str) -> Any:
-    """A written JSON file, read back."""
-    return json.loads(Path(path).read_text(encoding="utf-8"))
-
-
 WORKER = [sys.executable, "-m", __name__]
 CHECKS = {check.__name__: check for check in
-          (flat_problems, package_problems, feed_file_problems, collection_file_problems)}
+          (flat_problems, package_problems)}
 
 
 class Checks:
