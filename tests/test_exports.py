@@ -444,3 +444,10 @@ def test_json_exports_round_trip_with_one_item_per_line(tmp_path, value):
     assert json.loads(text) == value
     items = value if isinstance(value, list) else value["features"]
     assert len(text.splitlines()) == len(items) + 2  # the opening, one line per item, the closing
+
+
+def test_a_calendar_name_with_separators_and_length_reads_back_whole():
+    name = "Family Support; Tuesdays, Thursdays — Lexington & Fayette County " * 3
+    calendar = Calendar.from_ical(ical._assemble(name, [], []))
+    assert str(calendar["X-WR-CALNAME"]) == name and str(calendar["PRODID"]) == ical.PRODID
+    assert all(len(line) <= 75 for line in ical._assemble(name, [], []).split(b"\r\n"))

@@ -11,9 +11,11 @@ with no known first date, has no honest DTSTART: it is left out and counted.
 from collections import Counter
 from collections.abc import Container
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
-from icalendar import Calendar, Event, Timezone, vRecur
+from icalendar import Calendar, Event, Parameters, Timezone, vRecur
+from icalendar.parser import Contentline
 
 from warehouse.attend import CRISIS_LINE, Record, contact_text, how_to_attend, place_text, rule_text
 from warehouse.occurrences import occurrences, rrule_text
@@ -27,15 +29,22 @@ CHECKED_GROUP_FILES = 25
 END = b"END:VCALENDAR\r\n"
 
 
-def _calendar(name: str) -> Calendar:
-    """An empty calendar with its identity properties."""
+@lru_cache(maxsize=1)
+def _fixed_head() -> bytes:
+    """BEGIN:VCALENDAR and the identity properties every calendar shares, serialized once."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
-    return calendar
+    return calendar.to_ical().removesuffix(END)  # the name and the components go before the END line
+
+
+def _head(name: str) -> bytes:
+    """The start of a calendar named `name` (X-WR-CALNAME typed and folded as icalendar does)."""
+    value = Calendar.types_factory.for_property("X-WR-CALNAME")(name)
+    line = Contentline.from_parts("X-WR-CALNAME", Parameters(), value).to_ical()
+    return _fixed_head() + line + b"\r\n"
 
 
 def _description(record: Record, rule: dict, has_end: bool) -> str:
@@ -101,8 +110,7 @@ class Zones:
 
 def _assemble(name: str, zones: list[bytes], events: list[bytes]) -> bytes:
     """A VCALENDAR of already serialized VTIMEZONEs and VEVENTs (each serialized only once)."""
-    head = _calendar(name).to_ical().removesuffix(END)  # the components go before the END line
-    return head + b"".join(zones) + b"".join(events) + END
+    return _head(name) + b"".join(zones) + b"".join(events) + END
 
 
 def _tzid(event: Event) -> str:
