@@ -148,6 +148,7 @@ def run_plan(plan: BuildPlan) -> RunSummary:
     work = {"collect_s": max((s.fetch_s or 0) + (s.parse_s or 0) for s in summary.sources)}
     with timed(summary, "stage_s"):
         work["stage_s"] = stage_run(plan, summary.sources, Sealed(results))
+        del results  # every page and listing is in the warehouse now: do not hold them to the end
         summary.sources = guard_run(plan, summary.sources)
     with timed(summary, "normalize_s"):
         summary.failed_checks, summary.changes, summary.entities, seconds = \
