@@ -332,9 +332,13 @@ def test_the_worker_checks_find_what_is_wrong_in_the_written_files(out, tmp_path
     _rewrite_csv(broken / "hsds" / "services.csv", lambda rows: rows[0].update(organization_id=NO_SUCH_ID))
     assert "latitude" in " ".join(export_checks.flat_problems(broken, "listings.csv"))
     assert "foreign-key" in " ".join(export_checks.package_problems(broken / "hsds"))
+    assert "foreign-key" in " ".join(export_checks.package_problems(broken / "hsds", "service"))
+    assert export_checks.package_problems(broken / "hsds", "organization", "schedule") == []
 
 
-def test_an_invalid_hsds_package_found_by_the_worker_publishes_nothing(con, out, monkeypatch):
+@pytest.mark.parametrize("big", [False, True], ids=["one-worker", "two-workers-by-resource"])
+def test_an_invalid_hsds_package_found_by_the_worker_publishes_nothing(con, out, monkeypatch, big):
+    monkeypatch.setattr(export, "BIG_EXPORT", 1 if big else 10**9)
     before = (out / "hsds" / "services.csv").read_bytes()
     real = hsds.build_tables
 

@@ -31,6 +31,9 @@ FILES = {
     "listings.parquet": ("export_typed", "(FORMAT parquet)", "parquet", "application/vnd.apache.parquet"),
     "listings.jsonl": ("export_json", "(FORMAT json)", "jsonl", "application/x-ndjson"),
 }
+# From this many listings on, a second check worker pays for its start-up (a national export: the
+# frictionless checks take as long as everything else the export does).
+BIG_EXPORT = 5000
 JSON_SCHEMAS = ("meeting_guide.schema.json", "geojson.schema.json")
 
 __all__ = ["FILES", "ExportInvalid", "ExportResult", "export_directory", "listed_sources", "write_exports"]
@@ -79,13 +82,17 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
     """
     now = now or datetime.now(UTC)
     records.prepare(con, redact_people)
-    with Checks() as checks:
-        result = ExportResult(files=write_listings(con, folder))
-        checks.submit(next(iter(FILES)), flat_problems, folder, next(iter(FILES)))
+    result = ExportResult(files=write_listings(con, folder))
+    big = result.files["listings.csv"] >= BIG_EXPORT
+    with Checks(workers=2 if big else 1) as checks:
+        flat = next(iter(FILES))
+        checks.submit(flat, flat_problems, folder, flat, weight=(folder / flat).stat().st_size)
         result.files.update(write_identity(con, folder, run_id))
         found = records.load(con)
         result.files.update(_write_hsds(found, folder / "hsds", now, run_id))
-        checks.submit("HSDS package", package_problems, folder / "hsds")
+        # A big package is checked a resource at a time, shared between the workers; a small one whole.
+        for names, size in _hsds_parts(folder / "hsds", big):
+            checks.submit("HSDS package", package_problems, folder / "hsds", *names, weight=size)
         _write_feed(found, folder, result)
         _write_collection(found, folder, result)
         _write_calendars(found, folder, now, result)
@@ -98,6 +105,16 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
 def _write_hsds(found: list[dict], folder: Path, now: datetime, run_id: str) -> dict[str, int]:
     """The HSDS tables as a tabular data package; rows per file."""
     return hsds_package.write_tables(hsds.build_tables(found, now, run_id), folder)
+
+
+def _hsds_parts(folder: Path, by_resource: bool) -> list[tuple[list[str], int]]:
+    """The HSDS checks to queue: resource names (none: the whole package) and file size (the cost)."""
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    sizes = {resource["name"]: (folder / resource["path"]).stat().st_size
+             for resource in descriptor["resources"]}
+    if not by_resource:
+        return [([], sum(sizes.values()))]
+    return [([name], size) for name, size in sizes.items()]
 
 
 def _write_feed(found: list[dict], folder: Path, result: ExportResult) -> None:
