@@ -41,20 +41,16 @@ def parse_mix(text: str, total: int) -> dict[str, int]:
     return {name: max(1, round(total * share)) for name, share in shares.items()}
 
 
-# The CLI with its own peak resident memory written to stderr at exit (RUSAGE_SELF: this process
-# only), and that of its largest child (the export's check worker or Prefect's temporary server).
+# The CLI with its own peak resident memory written to stderr at exit (RUSAGE_SELF: this process only;
+# RUSAGE_CHILDREN is no help for the check workers: a child forked from a big process counts the
+# parent's pages until it execs).
 CLI = ("import atexit, resource, sys; atexit.register(lambda: sys.stderr.write("
-       "'PEAK_RSS_KB=%d CHILD_PEAK_RSS_KB=%d\\n' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
-       "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))); "
+       "'PEAK_RSS_KB=%d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)); "
        "from flows.cli import main; main()")
 
 
-def run_build(env: dict[str, str], *args: str) -> tuple[float, tuple[float, float], dict]:
-    """`supportdir build ARGS --json` for the mirrored sources.
-
-    Returns wall seconds, the peak RSS in MiB of the build process and of its largest child, and the
-    build's summary.
-    """
+def run_build(env: dict[str, str], *args: str) -> tuple[float, float, dict]:
+    """`supportdir build ARGS --json` for the mirrored sources; return wall seconds, peak RSS MiB, summary."""
     sources = [item for name in GENERATORS if f"SUPPORTDIR_{name.upper()}_BASE_URL" in env
                for item in ("--source", name)]  # the others would go to the live web
     started = time.perf_counter()
@@ -63,12 +59,11 @@ def run_build(env: dict[str, str], *args: str) -> tuple[float, tuple[float, floa
     wall = time.perf_counter() - started
     if done.returncode not in (0, 1):
         raise SystemExit(f"build failed ({done.returncode}): {done.stderr[-2000:]}")
-    peak = re.search(r"PEAK_RSS_KB=(\d+) CHILD_PEAK_RSS_KB=(\d+)", done.stderr)
+    peak = re.search(r"PEAK_RSS_KB=(\d+)", done.stderr)
     start = done.stdout.find("\n{\n") + 1 if not done.stdout.startswith("{") else 0
     if start:  # something printed before the summary: show it, then read the summary after it
         log(f"  (build printed before its summary: {done.stdout[:start][:500]!r})")
-    peaks = (int(peak.group(1)) / 1024, int(peak.group(2)) / 1024) if peak else (float("nan"),) * 2
-    return wall, peaks, json.loads(done.stdout[start:])
+    return wall, int(peak.group(1)) / 1024 if peak else float("nan"), json.loads(done.stdout[start:])
 
 
 def bound(servers: dict[str, FaultServer], interval: float, latency: float) -> float:
@@ -127,8 +122,8 @@ def replay(env: dict, work: Path, run_id: str, runner: str = "thread") -> tuple[
     wall, rss, summary = run_build(env, *args, "--out", str(work / "replay-exports"),
                                    "--warehouse", str(work / "replay.duckdb"), "--task-runner", runner)
     listings = sum(s["listings"] for s in summary["sources"])
-    result = {"wall_s": round(wall, 2), "peak_rss_mb": round(rss[0], 1),
-              "listings_per_s": round(listings / wall, 1), "largest_child_peak_rss_mb": round(rss[1], 1)}
+    result = {"wall_s": round(wall, 2), "peak_rss_mb": round(rss, 1),
+              "listings_per_s": round(listings / wall, 1)}
     exported = {name: rows for name, rows in summary["exports"].items() if not name.startswith("ics/")}
     log(f"  {result} listings={listings} exported={exported} (+ one .ics per group) "
         f"timings={summary['timings']}")
