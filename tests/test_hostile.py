@@ -136,8 +136,7 @@ def test_sql_with_data_is_always_parameterized():
             if re.search(r"""execute\(f["']""", line):
                 found.add(f"{path.relative_to(root)}: {line.strip()}")
     assert found == {
-        """warehouse/db.py: con.execute(f"COPY ({query}) TO '{target}' {options}")""",
-        """warehouse/db.py: return con.execute(f"SELECT count(*) FROM ({query})").fetchall()[0][0]""",
+        """warehouse/db.py: return con.execute(f"COPY ({query}) TO '{target}' {options}").fetchall()[0][0]""",
         """warehouse/stage.py: con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM arrow_rows")""",
         """warehouse/resolve.py: con.execute(f"DELETE FROM {table}")""",
         """warehouse/resolve.py: con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM resolved_rows")""",
