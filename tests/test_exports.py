@@ -20,7 +20,6 @@ from warehouse.occurrences import occurrences
 FETCHED = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 ROOT = Path(__file__).parents[1]
 HSDS = ROOT / "schemas" / "standards" / "hsds-3.0"
-NO_SUCH_ID = "00000000-0000-4000-8000-000000000000"  # a well-formed UUID no row has
 
 
 def item(**fields) -> ParsedListing:
@@ -307,103 +306,6 @@ def test_a_failed_validation_aborts_the_publish_and_keeps_the_previous_export(co
     assert (out / "meetings.json").read_bytes() == before
     builds = out.parent / ".out.builds"
     assert not any(p.name.endswith(".partial") for p in builds.iterdir())
-
-
-def _rewrite_csv(path: Path, change) -> None:
-    """Rewrite a CSV file with `change(rows)` applied to its rows."""
-    import csv
-
-    rows = csv_rows(path)
-    change(rows)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def test_the_worker_checks_find_what_is_wrong_in_the_written_files(out, tmp_path):
-    from warehouse import export_checks
-
-    assert export_checks.flat_problems(out, "listings.csv") == []
-    assert export_checks.package_problems(out / "hsds") == []
-    broken = tmp_path / "broken"
-    shutil.copytree(out, broken)
-    _rewrite_csv(broken / "listings.csv", lambda rows: rows[0].update(latitude="north"))
-    _rewrite_csv(broken / "hsds" / "services.csv", lambda rows: rows[0].update(organization_id=NO_SUCH_ID))
-    assert "latitude" in " ".join(export_checks.flat_problems(broken, "listings.csv"))
-    assert "foreign-key" in " ".join(export_checks.package_problems(broken / "hsds"))
-    assert "foreign-key" in " ".join(export_checks.package_problems(broken / "hsds", "service"))
-    assert export_checks.package_problems(broken / "hsds", "organization", "schedule") == []
-
-
-@pytest.mark.parametrize("big", [False, True], ids=["one-worker", "two-workers-by-resource"])
-def test_an_invalid_hsds_package_found_by_the_worker_publishes_nothing(con, out, monkeypatch, big):
-    monkeypatch.setattr(export, "BIG_EXPORT", 1 if big else 10**9)
-    before = (out / "hsds" / "services.csv").read_bytes()
-    real = hsds.build_tables
-
-    def orphaned(found, now, run_id):
-        tables = real(found, now, run_id)
-        tables["service"][0]["organization_id"] = NO_SUCH_ID
-        return tables
-
-    monkeypatch.setattr(hsds, "build_tables", orphaned)
-    with pytest.raises(export.ExportInvalid, match=r"HSDS package is not valid: .*foreign-key"):
-        export.export_directory(con, out, "r2", [])
-    assert (out / "hsds" / "services.csv").read_bytes() == before
-    assert not any(p.name.endswith(".partial") for p in (out.parent / ".out.builds").iterdir())
-
-
-UNGUARDED_SCRIPT = """
-import duckdb, sys
-sys.path.insert(0, {root!r})
-from tests.test_exports import LISTINGS, load
-from warehouse import export, meeting_guide, migrate
-con = duckdb.connect()
-con.execute("SET TimeZone = 'UTC'")
-migrate.migrate(con)
-load(con, LISTINGS)
-real = meeting_guide.build_feed
-meeting_guide.build_feed = lambda found: ([{{**real(found)[0][0], "day": 9}}], {{}})
-try:
-    export.export_directory(con, {out!r}, "r1", [])
-except export.ExportInvalid as exc:
-    print("caught", exc)
-"""
-
-
-def test_a_script_without_a_main_guard_exports_and_checks(tmp_path):
-    # The checks' worker is a fresh interpreter: it never runs the calling script again.
-    script = tmp_path / "unguarded.py"
-    script.write_text(UNGUARDED_SCRIPT.format(root=str(ROOT), out=str(tmp_path / "out")), encoding="utf-8")
-    import subprocess
-    import sys
-
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path,
-                          timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.count("caught") == 1
-    assert "caught meetings.json is not valid" in done.stdout and "9 is greater than" in done.stdout
-    assert not (tmp_path / "out").exists()
-
-
-def test_checks_a_dead_worker_did_not_answer_run_in_the_export_process(con, out, monkeypatch):
-    import sys
-
-    from warehouse import export_checks
-
-    dying = [sys.executable, "-c", "import sys; sys.stdin.readline(); print('[]', flush=True); sys.exit(3)"]
-    monkeypatch.setattr(export_checks, "WORKER", dying)  # answers the flat check, then dies
-    real = hsds.build_tables
-
-    def orphaned(found, now, run_id):
-        tables = real(found, now, run_id)
-        tables["service"][0]["organization_id"] = NO_SUCH_ID
-        return tables
-
-    monkeypatch.setattr(hsds, "build_tables", orphaned)
-    with pytest.raises(export.ExportInvalid, match=r"HSDS package is not valid: .*foreign-key"):
-        export.export_directory(con, out, "r2", [])
 
 
 def _all_text(folder: Path) -> str:
