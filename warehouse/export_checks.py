@@ -1,8 +1,8 @@
-"""The export's frictionless checks, run in a worker process while the export writes other files.
+"""The export's frictionless checks, run in worker processes while the export writes other files.
 
 Each check reads files as written (the bytes that will be published) and returns what is wrong
 with them. Validating the flat CSV and the HSDS package with frictionless was over a third of a
-national export's time; in a second process it overlaps building the other files (the calendars,
+national export's time; in other processes it overlaps building the other files (the calendars,
 above all) instead of following them.
 """
 
@@ -57,8 +57,7 @@ def _descriptor_errors(package: Package) -> list:
 
 
 WORKER = [sys.executable, "-m", __name__]
-CHECKS = {check.__name__: check for check in
-          (flat_problems, package_problems)}
+CHECKS = {check.__name__: check for check in (flat_problems, package_problems)}
 
 
 class _Worker:
