@@ -44,22 +44,10 @@ def occurrences(rule: RuleLike, after: datetime, count: int = 1,
     """
     if after.tzinfo is None:
         raise ValueError(f"`after` must be timezone-aware: {after!r}")
-    fields = rule.model_dump() if isinstance(rule, ScheduleRule) else dict(rule)
-    try:
-        key = tuple(sorted(fields.items()))
-        hash(key)
-    except TypeError:  # a value that is not a plain scalar: the validation below says what is wrong
-        return list(_occurrences(as_rule(fields), after, count, dtstart))
-    return list(_cached_occurrences(key, after, count, dtstart))
+    return list(_occurrences(as_rule(rule), after, count, dtstart))
 
 
-@lru_cache(maxsize=CACHED_ANSWERS)
-def _cached_occurrences(key: tuple, after: datetime, count: int,
-                        dtstart: date | None) -> tuple[datetime, ...]:
-    """`occurrences` of a rule given as its sorted fields (a rule that does not validate is not cached)."""
-    return _occurrences(as_rule(dict(key)), after, count, dtstart)
-
-
+@lru_cache(maxsize=CACHED_ANSWERS)  # a ScheduleRule is frozen, so hashable
 def _occurrences(rule: ScheduleRule, after: datetime, count: int,
                  dtstart: date | None) -> tuple[datetime, ...]:
     """The next `count` start times strictly after `after` (see `occurrences`)."""
