@@ -73,7 +73,8 @@ def fetch_source(name: str, plan: BuildPlan, replay_index: dict | None,
         archive = WarcArchive(plan.warc_dir, prefix=f"{plan.run_id}-{name}")
         fetcher = HttpFetcher(plan.fetch, archive, validators)
     try:
-        crawled = crawl(source, fetcher, on_page=progress.report, parse=True)
+        crawled = crawl(source, fetcher, on_page=progress.report, parse=True,
+                        parse_workers=plan.parse_workers, in_thread_bytes=plan.parse_in_thread_bytes)
         crawled.shed_parsed_bodies()
         return crawled
     except SupportDirError as exc:

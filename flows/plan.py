@@ -38,6 +38,8 @@ class BuildPlan(BaseModel):
     inactive_after: int = 2
     decisions: Path | None = None
     redact_people: bool = False
+    parse_workers: int = 0
+    parse_in_thread_bytes: int = 0
 
 
 def new_run_id(now: datetime) -> str:
@@ -68,7 +70,8 @@ def make_plan(sources: list[str] | None, offline: bool, replay: list[str] | None
         source_retry_delay=settings.source_retry_delay, bases={s.name: s.base for s in instances},
         accept_drop=list(accept_drop or []), max_drop=settings.max_drop,
         inactive_after=settings.inactive_after_runs, decisions=decisions_path,
-        redact_people=redact_people,
+        redact_people=redact_people, parse_workers=settings.parse_worker_count,
+        parse_in_thread_bytes=int(settings.parse_in_thread_mb * 1_000_000),
     )
 
 

@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     inactive_after_runs: int = 2
     max_drop: float = 0.5
     review_decisions: Path | None = None
+    parse_workers: int | None = None  # processes parsing a big source's pages; default: one per core
+    parse_in_thread_mb: float = 4.0  # a source's first pages, up to this size, parse without workers
+
+    @property
+    def parse_worker_count(self) -> int:
+        """Worker processes per big source (0: parse in the crawl's own thread)."""
+        return self.parse_workers if self.parse_workers is not None else os.cpu_count() or 1
 
     @property
     def warehouse_path(self) -> Path:

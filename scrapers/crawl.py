@@ -1,12 +1,14 @@
 """The crawl driver: fetch a source's start URLs, follow what discover() finds, keep every page.
 
 A changed page (not a 304) can be parsed as soon as it arrives, in the time the crawl would
-otherwise spend waiting out the host's politeness interval.
+otherwise spend waiting out the host's politeness interval, and on a big crawl in worker
+processes (`scrapers.parse_workers`) while the crawl goes on fetching.
 """
 
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol
@@ -15,6 +17,7 @@ from schemas.listing import ParsedListing
 from scrapers.base import Source
 from scrapers.errors import FetchFailed, FetchRefused, NothingFetched, RobotsDisallowed
 from scrapers.page import FetchLog, Link, Page
+from scrapers.parse_workers import IN_THREAD_BYTES, ParseWorkers
 from scrapers.urls import canonical_url
 
 Progress = Callable[[str, int, int], None]
@@ -53,25 +56,41 @@ class CrawlResult:
 
 
 def crawl(source: Source, fetcher: Fetcher, on_page: Progress | None = None,
-          parse: bool = False) -> CrawlResult:
+          parse: bool = False, parse_workers: int = 0, in_thread_bytes: int = IN_THREAD_BYTES) -> CrawlResult:
     """Breadth-first over start URLs and discovered links; robots exclusions are skipped, not fatal.
 
     With `parse`, each changed page is parsed as it arrives (kept in `parsed`; an error is kept
-    in `parse_error` for the parse step); pages answered 304 are left for the parse step, which
-    may not need them at all.
+    in `parse_error` for the parse step), by `parse_workers` processes once the pages add up to
+    more than `in_thread_bytes`; pages answered 304 are left for the parse step, which may not
+    need them at all.
     """
     result = CrawlResult(source.name, log=fetcher.log)
+    with ParseWorkers(source, parse_workers, in_thread_bytes) as parser:
+        futures = _walk(source, fetcher, on_page, parser if parse else None, result)
+        _gather(parser, futures, result)
+    if not result.pages and result.skipped:
+        raise NothingFetched(source.name, [why for _url, why in result.skipped])
+    result.finished_at = datetime.now(UTC)
+    return result
+
+
+def _walk(source: Source, fetcher: Fetcher, on_page: Progress | None, parser: ParseWorkers | None,
+          result: CrawlResult) -> dict[int, Future]:
+    """Fetch every page reachable from the start URLs; hand each changed one to the parser."""
     starts = [canonical_url(url) for url in source.start_urls()]
     queue = deque(Link(url) for url in starts)
     seen = set(starts)
+    futures: dict[int, Future] = {}
     while queue:
         link = queue.popleft()
         page = _fetch(source, fetcher, link, is_start=canonical_url(link.url) in starts, result=result)
         if page is None:
             continue
         result.pages.append(page)
-        if parse and not page.not_modified and result.parse_error is None:
-            _parse_now(source, page, result)
+        if parser and not page.not_modified and not _failed(futures):
+            started = time.perf_counter()
+            futures[len(result.pages) - 1] = parser.submit(page)
+            result.parse_s += time.perf_counter() - started
         for found in source.discover(page):
             key = canonical_url(found.url)
             if key not in seen:
@@ -79,21 +98,25 @@ def crawl(source: Source, fetcher: Fetcher, on_page: Progress | None = None,
                 queue.append(found)
         if on_page:
             on_page(source.name, len(result.pages), len(result.pages) + len(queue))
-    if not result.pages and result.skipped:
-        raise NothingFetched(source.name, [why for _url, why in result.skipped])
-    result.finished_at = datetime.now(UTC)
-    return result
+    return futures
 
 
-def _parse_now(source: Source, page: Page, result: CrawlResult) -> None:
-    """Parse the page just fetched; remember its listings, or the error for the parse step."""
+def _failed(futures: dict[int, Future]) -> bool:
+    """True once the last page handed over is known to have failed (parsing more is wasted)."""
+    last = next(reversed(futures.values()), None)  # pages are handed over in order
+    return last is not None and last.done() and last.exception() is not None
+
+
+def _gather(parser: ParseWorkers, futures: dict[int, Future], result: CrawlResult) -> None:
+    """Wait for the pages' listings in page order; keep the first error for the parse step."""
     started = time.perf_counter()
-    try:
-        result.parsed[len(result.pages) - 1] = source.parse_page(page)
-    except Exception as exc:  # the parse step reports it, as if it had parsed the page itself
-        result.parse_error = exc
-    finally:
-        result.parse_s += time.perf_counter() - started
+    for index, future in sorted(futures.items()):
+        try:
+            result.parsed[index] = parser.listings(future, result.pages[index])
+        except Exception as exc:  # the parse step reports it, as if it had parsed the page itself
+            result.parse_error = exc
+            break
+    result.parse_s += time.perf_counter() - started
 
 
 def _fetch(source: Source, fetcher: Fetcher, link: Link, is_start: bool,

@@ -1,0 +1,147 @@
+"""Parsing in worker processes: the same listings as parsing in the crawl's thread, and no page lost."""
+
+import json
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from scrapers import parse_workers
+from scrapers.base import Source
+from scrapers.crawl import crawl
+from scrapers.dbsa import Dbsa
+from scrapers.errors import SourceChanged
+from scrapers.nami import Nami
+from scrapers.page import Page
+from scrapers.parse_workers import ParseWorkers
+from scrapers.replay import ReplayFetcher
+from scrapers.sample import sample_warc
+from tests.test_dask import rows
+
+
+@pytest.fixture(scope="module")
+def warc(tmp_path_factory):
+    return sample_warc(tmp_path_factory.mktemp("warc"))
+
+
+@pytest.fixture(scope="module")
+def nami_pages(warc) -> list[Page]:
+    return crawl(Nami(), ReplayFetcher([warc])).pages
+
+
+def parse_with(workers: ParseWorkers, pages: list[Page]) -> list:
+    """Every page's listings through `workers`, in page order."""
+    futures = [(workers.submit(page), page) for page in pages]
+    return [workers.listings(future, page) for future, page in futures]
+
+
+def test_workers_parse_the_same_listings_as_the_calling_thread(nami_pages):
+    source = Nami()
+    expected = [source.parse_page(page) for page in nami_pages]
+    with ParseWorkers(source, workers=2, in_thread_bytes=0) as workers:
+        assert parse_with(workers, nami_pages) == expected
+        assert len(workers.workers) == 2 and workers.worker_busy_s > 0
+        assert all(len(worker.waiting) == 0 for worker in workers.workers)
+    assert sum(len(listings) for listings in expected) >= 13
+
+
+def test_a_small_crawl_parses_in_its_own_thread_without_starting_a_worker(nami_pages):
+    with ParseWorkers(Nami(), workers=2) as workers:
+        parsed = parse_with(workers, nami_pages)
+        assert workers.workers == [] and workers.seen_bytes < parse_workers.IN_THREAD_BYTES
+    assert parsed == [Nami().parse_page(page) for page in nami_pages]
+
+
+def test_a_crawl_with_workers_keeps_every_page_and_the_first_parse_error(warc):
+    fetcher = ReplayFetcher([warc])
+    alone = crawl(Nami(), fetcher, parse=True)
+    pooled = crawl(Nami(), ReplayFetcher([warc]), parse=True, parse_workers=2, in_thread_bytes=0)
+    assert pooled.parse_error is None and pooled.parsed == alone.parsed
+    assert len(pooled.parsed) == len(pooled.pages) == len(alone.pages)
+
+    class Renamed(Dbsa):
+        """DBSA whose Kentucky page no longer has the group list: the worker fails on it."""
+
+        def parse(self, page: Page):
+            if "state=KY" in page.url:
+                raise self.changed(page, "no groupInfo blocks")
+            return super().parse(page)
+
+    broken = crawl(Renamed(), ReplayFetcher([warc]), parse=True, parse_workers=2, in_thread_bytes=0)
+    # The worker knows only registered sources: it answers a failure, and this process parses
+    # the page again, raising the parser's own typed error.
+    assert isinstance(broken.parse_error, SourceChanged) and "state=KY" in str(broken.parse_error)
+    assert broken.parsed and all("state=KY" not in broken.pages[index].url for index in broken.parsed)
+    # A subclass named like a registered source is parsed as itself, never as the registered class.
+    assert broken.parsed == {index: listings for index, listings in alone_dbsa(warc).parsed.items()
+                             if index in broken.parsed}
+
+
+@pytest.mark.parametrize("worker", [
+    "import sys; sys.stdin.buffer.read(1)",  # dies at its first page
+    "import sys; sys.stdout.write('nonsense'); sys.stdout.flush(); sys.stdin.buffer.read()",
+])
+def test_a_worker_that_dies_or_answers_nonsense_loses_no_page(nami_pages, monkeypatch, worker):
+    monkeypatch.setattr(parse_workers, "WORKER", [sys.executable, "-c", worker])
+    source = Nami()
+    with ParseWorkers(source, workers=2, in_thread_bytes=0) as workers:
+        assert parse_with(workers, nami_pages) == [source.parse_page(page) for page in nami_pages]
+        assert workers.worker_busy_s == 0 and all(worker.dead for worker in workers.workers)
+
+
+def alone_dbsa(warc):
+    """DBSA crawled and parsed in the calling thread."""
+    return crawl(Dbsa(), ReplayFetcher([warc]), parse=True)
+
+
+class Local(Source):
+    """A source importable by workers but in no registry; its pages hold NAMI's listings."""
+
+    name = "local"
+    organization = "Local"
+    base_url = "https://www.nami.org"
+
+    def parse(self, page: Page):
+        return Nami().parse(page)
+
+
+def test_a_source_outside_the_registry_is_parsed_by_workers_by_its_own_class(nami_pages):
+    with ParseWorkers(Local(), workers=1, in_thread_bytes=0) as workers:
+        parsed = parse_with(workers, nami_pages)
+        assert workers.workers[0].busy_s > 0 and not workers.workers[0].dead
+    assert parsed == [Local().parse_page(page) for page in nami_pages]
+
+
+def test_a_source_the_worker_cannot_import_is_parsed_here(nami_pages):
+    class Hidden(Local):
+        """A source defined only inside this test."""
+
+    with ParseWorkers(Hidden(), workers=1, in_thread_bytes=0) as workers:
+        parsed = parse_with(workers, nami_pages)
+        assert workers.workers[0].busy_s > 0  # it tried, and said no
+    assert parsed == [Hidden().parse_page(page) for page in nami_pages]
+
+
+@pytest.fixture(scope="module")
+def harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def test_an_offline_build_with_parse_workers_matches_one_without(harness, tmp_path, monkeypatch):
+    monkeypatch.setenv("SUPPORTDIR_HOME", str(tmp_path / "data"))
+    runner = CliRunner()
+    results = {}
+    for workers, in_thread_mb in (("0", "4"), ("2", "0")):
+        monkeypatch.setenv("SUPPORTDIR_PARSE_WORKERS", workers)
+        monkeypatch.setenv("SUPPORTDIR_PARSE_IN_THREAD_MB", in_thread_mb)
+        out = tmp_path / f"out-{workers}"
+        result = runner.invoke(app, ["build", "--offline", "--json", "--out", str(out),
+                                     "--warehouse", str(tmp_path / f"w-{workers}.duckdb")])
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["status"] == "ok"
+        results[workers] = rows(out)
+    assert results["2"] == results["0"] and len(results["0"]) > 300
