@@ -124,6 +124,26 @@ def test_second_run_over_the_same_data_changes_nothing_but_last_seen(con):
         assert row["last_seen"] == later and row["first_seen"] == FETCHED
 
 
+def test_a_recrawl_marks_unchanged_listings_seen_and_rewrites_changed_ones(con):
+    """Unchanged rows are only marked seen; a changed value (same page hash or not) is rewritten."""
+    run(con, "r1", FETCHED, SAMPLE)
+    con.execute("UPDATE listings SET status = 'inactive' WHERE source_key = 'nowhere'")
+    before = by_key(con)
+    refetched, later = FETCHED + timedelta(days=6), FETCHED + timedelta(days=7)
+    alaska, juneau, *rest = SAMPLE
+    run(con, "r2", later, [alaska.model_copy(update={"phone": "(907) 277-1301"}),  # same page hash
+                           juneau.model_copy(update={"fetched_at": refetched}), *rest])
+    after = by_key(con)
+    assert after["alaska"]["phone"] == "+19072771301"
+    assert after["alaska/nami-juneau"]["fetched_at"] == refetched
+    assert after["nowhere"]["status"] == "active"  # seen again
+    for key, row in after.items():
+        assert (row["last_run_id"], row["last_seen"], row["first_seen"]) == ("r2", later, FETCHED), key
+        changed = {name for name in row if row[name] != before[key][name]}
+        assert changed <= {"last_seen", "last_run_id", "status", "phone", "fetched_at"}, key
+    assert db.failed_checks(con) == {}
+
+
 def test_failed_source_keeps_its_earlier_listings(con):
     run(con, "r1", FETCHED, SAMPLE)
     before = by_key(con)

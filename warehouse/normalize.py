@@ -9,8 +9,8 @@ from warehouse import udfs
 from warehouse.db import run_sql
 from warehouse.reference import ensure_zip_geo
 
-STEPS = ("normalize_listings", "geocode_listings", "attendance_listings", "upsert_listings",
-         "schedule_listings")
+STEPS = ("normalize_listings", "geocode_listings", "attendance_listings", "upsert_prepare", "upsert_seen",
+         "upsert_listings", "schedule_listings")
 
 
 def normalize_run(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime,
@@ -23,7 +23,9 @@ def normalize_run(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime,
         run_sql(con, "normalize_listings", {"run_id": run_id})
         run_sql(con, "geocode_listings")
         run_sql(con, "attendance_listings")
-        run_sql(con, "upsert_listings", {"run_id": run_id, "run_at": run_at})
+        run_sql(con, "upsert_prepare", {"run_id": run_id, "run_at": run_at})
+        run_sql(con, "upsert_seen")
+        run_sql(con, "upsert_listings")
         run_sql(con, "schedule_listings")
         merged = con.execute("SELECT count(*) FROM geocoded").fetchall()[0][0]
         for step in after:

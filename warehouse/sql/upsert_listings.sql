@@ -1,29 +1,13 @@
--- Merge one run's geocoded listings into the current listings ($run_id, $run_at).
+-- Merge one run's listings (in `merging`, from upsert_prepare.sql) into the current listings.
 -- A new listing gets first_seen; a known one keeps it. Listings the run did not see are untouched.
 -- Attendance was derived by attendance_listings.sql (the rules are listed there).
+-- Those upsert_seen.sql found unchanged are already marked seen by this run; the rest are new
+-- or changed: inserted, or rewritten whole.
 INSERT INTO listings BY NAME
-WITH resolved AS (
-    SELECT
-        g.*,
-        CASE
-            WHEN g.parent_key IS NULL THEN NULL
-            WHEN EXISTS (SELECT 1 FROM geocoded AS p WHERE p.source = g.source AND p.source_key = g.parent_key)
-              OR EXISTS (SELECT 1 FROM listings AS p WHERE p.source = g.source AND p.source_key = g.parent_key)
-            THEN listing_uuid(g.source, g.parent_key)
-        END AS parent
-    FROM geocoded AS g
+SELECT * FROM merging AS m
+WHERE NOT EXISTS (
+    SELECT 1 FROM listings AS l WHERE l.listing_id = m.listing_id AND l.last_run_id = m.last_run_id
 )
-SELECT
-    listing_id, source, source_key, kind, organization, name, parent, description, audiences, topics,
-    coalesce(attendance, 'unknown') AS attendance, address_text, street, city, state, postal_code, country,
-    latitude, longitude, geo_precision, timezone, service_area, phone, phone_extension, email, website,
-    registration_url, conference_url, conference_phone, schedule_text, meeting_types, location_name,
-    source_url, fetched_at, content_sha256,
-    CAST($run_at AS TIMESTAMPTZ) AS first_seen,
-    CAST($run_at AS TIMESTAMPTZ) AS last_seen,
-    'active' AS status,
-    $run_id AS last_run_id
-FROM resolved
 ON CONFLICT (listing_id) DO UPDATE SET
     kind = excluded.kind, organization = excluded.organization, name = excluded.name,
     parent = excluded.parent, description = excluded.description, audiences = excluded.audiences,
