@@ -6,6 +6,7 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from scrapers.fetch import FetchConfig
+from scrapers.parse_workers import IN_THREAD_BYTES
 
 VERSION = "0.1.0"
 
@@ -29,7 +30,7 @@ class Settings(BaseSettings):
     max_drop: float = 0.5
     review_decisions: Path | None = None
     parse_workers: int | None = None  # processes parsing a big source's pages; default: one per core
-    parse_in_thread_mb: float = 4.0  # a source's first pages, up to this size, parse without workers
+    parse_in_thread_mb: float = IN_THREAD_BYTES / 1e6  # a source's first pages, up to this size, parse here
 
     @property
     def parse_worker_count(self) -> int:

@@ -2,11 +2,11 @@
 
 A crawl hands each changed page to `ParseWorkers.submit` as it arrives and gets a future of its
 listings. The first pages are parsed right there, in the crawl's own thread: starting a worker
-costs about a second of imports, more than a small source's whole parse. Once a source's pages
-add up to `in_thread_bytes`, the rest go to `python -m scrapers.parse_workers` processes: fresh
-interpreters fed one pickled page (with the source's class name and base URL) at a time on
-stdin, answering one pickled list of listings on stdout, so nothing of the calling program (its
-threads, its main script) is copied or run again.
+costs about a quarter of a second of imports, the time DBSA's parser takes for half a megabyte.
+Once a source's pages add up to `in_thread_bytes`, the rest go to `python -m
+scrapers.parse_workers` processes: fresh interpreters fed one pickled page (with the source's
+class name and base URL) at a time on stdin, answering one pickled list of listings on stdout, so
+nothing of the calling program (its threads, its main script) is copied or run again.
 
 A worker that fails on a page, dies or answers nonsense costs only time: those pages are parsed
 again in the calling process, which raises the parser's own typed error if there is one.
@@ -30,7 +30,7 @@ from scrapers.base import Source
 from scrapers.page import Page
 
 WORKER = [sys.executable, "-m", __name__]
-IN_THREAD_BYTES = 4_000_000
+IN_THREAD_BYTES = 1_000_000  # the sample's sources (0.5 MB at most) need no worker
 
 
 class WorkerLost(Exception):
