@@ -9,6 +9,7 @@ from scrapers.fetch import FetchConfig
 from scrapers.parse_workers import IN_THREAD_BYTES
 
 VERSION = "0.1.0"
+MAX_PARSE_WORKERS = 4
 
 
 class Settings(BaseSettings):
@@ -29,13 +30,16 @@ class Settings(BaseSettings):
     inactive_after_runs: int = 2
     max_drop: float = 0.5
     review_decisions: Path | None = None
-    parse_workers: int | None = None  # processes parsing a big source's pages; default: one per core
+    parse_workers: int | None = None  # processes parsing a big source's pages; default: one per core, <= 4
     parse_in_thread_mb: float = IN_THREAD_BYTES / 1e6  # a source's first pages, up to this size, parse here
 
     @property
     def parse_worker_count(self) -> int:
         """Worker processes per big source (0: parse in the crawl's own thread)."""
-        return self.parse_workers if self.parse_workers is not None else os.cpu_count() or 1
+        if self.parse_workers is not None:
+            return max(self.parse_workers, 0)
+        # Per big source: a national crawl has a few, and each worker holds its own interpreter.
+        return min(os.cpu_count() or 1, MAX_PARSE_WORKERS)
 
     @property
     def warehouse_path(self) -> Path:

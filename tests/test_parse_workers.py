@@ -145,3 +145,15 @@ def test_an_offline_build_with_parse_workers_matches_one_without(harness, tmp_pa
         assert json.loads(result.stdout)["status"] == "ok"
         results[workers] = rows(out)
     assert results["2"] == results["0"] and len(results["0"]) > 300
+
+
+def test_parse_workers_default_to_one_per_core_at_most_four(monkeypatch):
+    from flows import settings as settings_module
+    from flows.settings import MAX_PARSE_WORKERS, Settings
+
+    monkeypatch.delenv("SUPPORTDIR_PARSE_WORKERS", raising=False)
+    for cores, expected in ((1, 1), (2, 2), (64, MAX_PARSE_WORKERS), (None, 1)):
+        monkeypatch.setattr(settings_module.os, "cpu_count", lambda cores=cores: cores)
+        assert Settings().parse_worker_count == expected, cores
+    monkeypatch.setenv("SUPPORTDIR_PARSE_WORKERS", "0")
+    assert Settings().parse_worker_count == 0  # parse in the crawl's thread
