@@ -112,3 +112,20 @@ def test_checks_a_dead_worker_did_not_answer_run_in_the_export_process(con, out,
     orphan_a_service(monkeypatch)
     with pytest.raises(export.ExportInvalid, match=r"HSDS package is not valid: .*foreign-key"):
         export.export_directory(con, out, "r2", [])
+
+
+def test_the_foreign_key_lookup_finds_the_rows_frictionless_finds(out, tmp_path):
+    """The lookup that replaced frictionless's own reports the same rows of a broken package."""
+    from frictionless import Package
+
+    broken = tmp_path / "hsds"
+    shutil.copytree(out / "hsds", broken)
+    _rewrite_csv(broken / "services.csv", lambda rows: [rows[1].update(organization_id=NO_SUCH_ID),
+                                                         rows[2].update(organization_id=NO_SUCH_ID)])
+    _rewrite_csv(broken / "service_at_location.csv", lambda rows: rows[0].update(location_id=NO_SUCH_ID))
+    report = Package(str(broken / "datapackage.json")).validate()
+    theirs = {(task.name, error.row_number) for task in report.tasks for error in task.errors
+              if error.type == "foreign-key"}
+    ours = {(problem.split("'")[1], int(problem.split(", ")[1]))
+            for problem in export_checks.package_problems(broken) if "'foreign-key'" in problem}
+    assert ours == theirs == {("service", 3), ("service", 4), ("service_at_location", 2)}
