@@ -60,6 +60,8 @@ def run_build(env: dict[str, str], *args: str) -> tuple[float, float, dict]:
     if done.returncode not in (0, 1):
         raise SystemExit(f"build failed ({done.returncode}): {done.stderr[-2000:]}")
     peak = re.search(r"PEAK_RSS_KB=(\d+)", done.stderr)
+    if "{" not in done.stdout:
+        raise SystemExit(f"build printed no summary ({done.returncode}): {done.stderr[-2000:]}")
     start = done.stdout.find("\n{\n") + 1 if not done.stdout.startswith("{") else 0
     if start:  # something printed before the summary: show it, then read the summary after it
         log(f"  (build printed before its summary: {done.stdout[:start][:500]!r})")
