@@ -5,6 +5,7 @@ source does not stop the others: its earlier listings stay as they were. Only th
 DuckDB is single-writer, in the flow itself.
 """
 
+import contextlib
 import time
 from datetime import UTC, datetime
 from functools import partial
@@ -137,11 +138,25 @@ def prepare(plan: BuildPlan, summary: RunSummary) -> tuple[dict[str, Validators]
 
 
 def run_plan(plan: BuildPlan) -> RunSummary:
-    """Every stage of one build, in order, timed."""
+    """Every stage of one build, in order, timed; a stage that raises marks the run failed with why."""
     summary = RunSummary(run_id=plan.run_id, mode=plan.mode, started_at=datetime.now(UTC),
                          warehouse=str(plan.warehouse), out=str(plan.out) if plan.out else None)
     flow_started = time.perf_counter()
     validators, previous = prepare(plan, summary)
+    try:
+        return run_stages(plan, summary, validators, previous, flow_started)
+    except Exception as exc:
+        if summary.finished_at is None:  # not yet recorded (an invalid export records itself)
+            summary.status, summary.reason = "failed", f"{type(exc).__name__}: {exc}"
+            summary.finished_at = datetime.now(UTC)
+            with contextlib.suppress(Exception):  # the stage's own error is the one to report
+                finish(plan, summary)
+        raise
+
+
+def run_stages(plan: BuildPlan, summary: RunSummary, validators: dict[str, Validators],
+               previous: dict[str, Previous], flow_started: float) -> RunSummary:
+    """Collect, stage, guard, normalize (with history and resolution) and export, each timed."""
     with timed(summary, "collect_s"):
         results = collect(plan, validators, previous)
     summary.sources = [outcome_of(name, *results[name], summary.started_at) for name in plan.sources]

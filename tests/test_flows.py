@@ -310,6 +310,26 @@ def test_runs_and_sources_commands(harness, env, tmp_path):
         "/wp-json/wp/v2/affiliate?per_page=100&page=1&_fields=id,slug,link,title")
 
 
+def test_a_stage_that_raises_marks_its_run_failed_with_the_reason(harness, env, tmp_path, monkeypatch):
+    from warehouse import history
+
+    def broken(con, **_):
+        raise RuntimeError("history table unreadable")
+
+    monkeypatch.setattr(history, "record_run", broken)
+    code, _, _ = cli("build", "--offline", "--out", str(tmp_path / "x"))
+    assert code != 0 and not (tmp_path / "x").exists()
+    monkeypatch.undo()
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    [run] = json.loads(cli("runs", "--json")[1])
+    assert run["status"] == "failed" and run["finished_at"]
+    assert run["reason"] == "RuntimeError: history table unreadable"  # not left "running"
+    assert cli("build", "--offline", "--out", str(tmp_path / "x"))[0] == 0
+    runs = json.loads(cli("runs", "--json")[1])
+    assert [r["status"] for r in runs] == ["ok", "failed"] and runs[1]["reason"] == run["reason"]
+
+
 def test_runs_without_a_warehouse_is_one_clear_line(env):
     code, _, stderr = cli("runs")
     assert code == 2 and "no warehouse" in stderr and "Traceback" not in stderr
