@@ -14,7 +14,6 @@ again in the calling process, which raises the parser's own typed error if there
 
 import contextlib
 import importlib
-import os
 import pickle
 import subprocess
 import sys
@@ -22,12 +21,12 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import Future
-from pathlib import Path
 from typing import BinaryIO
 
 from schemas.listing import ParsedListing
 from scrapers.base import Source
 from scrapers.page import Page
+from scrapers.workers import worker_env
 
 WORKER = [sys.executable, "-m", __name__]
 IN_THREAD_BYTES = 1_000_000  # the sample's sources (0.5 MB at most) need no worker
@@ -124,7 +123,7 @@ class ParseWorkers:
         if self.size < 1 or self.seen_bytes <= self.in_thread_bytes:
             return self._here(page)
         if not self.workers:
-            self.workers = [_Worker(_worker_env()) for _ in range(self.size)]
+            self.workers = [_Worker(worker_env()) for _ in range(self.size)]
         future: Future = Future()
         kind = type(self.source)
         request = pickle.dumps(((kind.__module__, kind.__qualname__), self.source.base, page))
@@ -146,13 +145,6 @@ class ParseWorkers:
             return future.result()
         except WorkerLost:
             return self.source.parse_page(page)
-
-
-def _worker_env() -> dict[str, str]:
-    """This environment, with the project on the path whether installed or not."""
-    root = str(Path(__file__).resolve().parents[1])
-    path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": path}
 
 
 def _source_class(module: str, qualname: str) -> type[Source]:

@@ -9,7 +9,6 @@ above all) instead of following them.
 import contextlib
 import csv
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ from frictionless import FrictionlessException, Package, Report, Resource, Schem
 
 from schemas.listing import DirectoryRow
 from schemas.table_schema import table_schema
+from scrapers.workers import worker_env
 from warehouse.hsds_package import ExportInvalid
 
 KeyCells = tuple[str | None, ...]
@@ -157,9 +157,7 @@ class Checks:
         self.size = workers
 
     def __enter__(self) -> "Checks":
-        root = str(Path(__file__).resolve().parents[1])  # where `warehouse` is, installed or not
-        path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
-        env = {**os.environ, "PYTHONPATH": path}
+        env = worker_env()
         self.workers = [_Worker(env) for _ in range(self.size)]
         self.pending: list[tuple[str, str, list[str]]] = []
         return self
