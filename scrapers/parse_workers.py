@@ -26,7 +26,7 @@ from typing import BinaryIO
 from schemas.listing import ParsedListing
 from scrapers.base import Source
 from scrapers.page import Page
-from scrapers.workers import worker_env
+from scrapers.workers import spawn
 
 WORKER = [sys.executable, "-m", __name__]
 IN_THREAD_BYTES = 1_000_000  # the sample's sources (0.5 MB at most) need no worker
@@ -39,9 +39,8 @@ class WorkerLost(Exception):
 class _Worker:
     """One worker process, the futures of the pages sent to it in order, and the thread reading answers."""
 
-    def __init__(self, env: dict[str, str]):
-        self.process = subprocess.Popen(WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, env=env)
+    def __init__(self):
+        self.process = spawn(WORKER)
         self.waiting: deque[Future] = deque()
         self.lock = threading.Lock()  # guards `waiting` and `dead`; never held during I/O
         self.dead = False
@@ -123,7 +122,7 @@ class ParseWorkers:
         if self.size < 1 or self.seen_bytes <= self.in_thread_bytes:
             return self._here(page)
         if not self.workers:
-            self.workers = [_Worker(worker_env()) for _ in range(self.size)]
+            self.workers = [_Worker() for _ in range(self.size)]
         future: Future = Future()
         kind = type(self.source)
         request = pickle.dumps(((kind.__module__, kind.__qualname__), self.source.base, page))

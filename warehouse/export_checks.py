@@ -9,7 +9,6 @@ above all) instead of following them.
 import contextlib
 import csv
 import json
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from frictionless import FrictionlessException, Package, Report, Resource, Schem
 
 from schemas.listing import DirectoryRow
 from schemas.table_schema import table_schema
-from scrapers.workers import worker_env
+from scrapers.workers import spawn
 from warehouse.hsds_package import ExportInvalid
 
 KeyCells = tuple[str | None, ...]
@@ -55,14 +54,13 @@ def package_problems(folder: Path | str, *names: str) -> list[str]:
 
 
 def foreign_key_problems(package: Package, name: str, keys: list[dict],
-                         lookups: dict[tuple, set[KeyCells]] | None = None) -> list[str]:
+                         lookups: dict[tuple, set[KeyCells]]) -> list[str]:
     """Rows of one resource whose foreign key names no row of the referenced resource.
 
     A referenced key is read once (per `lookups`, shared across resources), without casting.
     Keys are compared as written; an empty cell is missing, and a row whose key cells are all
     missing refers to nothing, as in frictionless.
     """
-    lookups = {} if lookups is None else lookups
     problems: list[str] = []
     for key in keys:
         reference = key["reference"]
@@ -107,9 +105,8 @@ CHECKS = {check.__name__: check for check in (flat_problems, package_problems)}
 class _Worker:
     """One `python -m warehouse.export_checks` process and the requests sent to it, in order."""
 
-    def __init__(self, env: dict[str, str]):
-        self.process = subprocess.Popen(WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, text=True, env=env)
+    def __init__(self):
+        self.process = spawn(WORKER, text=True)
         self.sent: list[int] = []  # numbers of the checks sent, in order
         self.load = 0
 
@@ -157,8 +154,7 @@ class Checks:
         self.size = workers
 
     def __enter__(self) -> "Checks":
-        env = worker_env()
-        self.workers = [_Worker(env) for _ in range(self.size)]
+        self.workers = [_Worker() for _ in range(self.size)]
         self.pending: list[tuple[str, str, list[str]]] = []
         return self
 
