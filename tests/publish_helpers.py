@@ -1,4 +1,4 @@
-"""What the publish tests share: is a published export whole, a reader that polls it, folders that refuse writes."""
+"""What the publish tests share: is an export whole, a reader that polls it, folders that refuse writes."""
 
 import csv
 import json
@@ -43,7 +43,7 @@ def _rows(path: Path) -> int:
             return sum(1 for _ in csv.reader(handle)) - 1
     text = path.read_bytes().decode("utf-8")
     if path.suffix == ".jsonl":
-        return len([json.loads(line) for line in text.splitlines() if line.strip()])
+        return len([json.loads(line) for line in text.split("\n") if line.strip()])
     if path.suffix == ".ics":
         assert text.endswith("END:VCALENDAR\r\n"), "calendar cut short"
         return text.count("BEGIN:VEVENT")
@@ -52,7 +52,7 @@ def _rows(path: Path) -> int:
 
 
 def export_problems(out: Path) -> list[str]:
-    """What is wrong with the export `out` shows: datapackage.json missing, a file it names missing or cut short."""
+    """What is wrong with the export `out` shows: no datapackage.json, a file it names missing or short."""
     try:
         descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -115,7 +115,7 @@ def _mount(path: Path, options: str) -> bool:
 
 @contextmanager
 def small_disk(path: Path, size: str) -> Iterator[Path]:
-    """A real file system of `size` at `path` that runs out of space (a tmpfs; skipped where none can be mounted)."""
+    """A real file system of `size` at `path` that can fill up (a tmpfs; skipped if none can be mounted)."""
     path.mkdir()
     if not _mount(path, f"size={size},mode=755"):
         pytest.skip("cannot mount a small tmpfs here (needs root)")
@@ -127,7 +127,7 @@ def small_disk(path: Path, size: str) -> Iterator[Path]:
 
 @contextmanager
 def read_only_folder(path: Path) -> Iterator[Path]:
-    """An empty folder nobody may write into: a read-only tmpfs as root (root ignores modes), else mode 555."""
+    """An empty folder nobody may write into: a read-only tmpfs as root (who ignores modes), else mode 555."""
     path.mkdir()
     mounted = _mount(path, "ro,size=64k")
     if not mounted:

@@ -1,6 +1,7 @@
 """Publishing never loses an export: two exports in a row under a reader, SIGKILLs mid-export, bad targets,
 no space left (real `supportdir` processes on the offline sample's warehouse)."""
 
+import contextlib
 import errno
 import os
 import random
@@ -74,10 +75,8 @@ def _export_killed_after(home: Path, out: Path, warehouse: Path, delay: float) -
         killed = False
     except subprocess.TimeoutExpired:
         killed = True
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)  # the check workers too, if any outlived it
-    except ProcessLookupError:
-        pass
     process.wait()
     return killed
 
