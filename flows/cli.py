@@ -122,7 +122,7 @@ def build(
             )
     except WarehouseBusy as exc:
         raise fail(str(exc), EXIT_BUSY) from None
-    except ExportInvalid as exc:
+    except (ExportInvalid, PublishFailed) as exc:
         raise fail(f"nothing published: {exc}", EXIT_DEGRADED) from None
     except (SupportDirError, FileNotFoundError) as exc:
         raise fail(str(exc)) from None
