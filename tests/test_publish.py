@@ -178,3 +178,20 @@ def test_a_real_full_disk_during_an_export_keeps_the_published_one(warehouse, ho
         assert "No space left on device" in _one_line(done.stderr)
         assert out.resolve() == published and export_problems(out) == []
         assert leftovers(out) == []
+
+
+def test_a_version_killed_before_its_swap_is_removed_and_the_previous_published_one_kept(tmp_path):
+    from warehouse.publish import publish
+
+    out = tmp_path / "out"
+    for name in ("b1", "b2"):
+        publish(out, name, lambda folder, name=name: (folder / "x.txt").write_text(name), marker="x.txt")
+    previous = out.resolve()
+    orphan = builds_dir(out) / "b3.killed"  # written whole and renamed, killed before the swap
+    orphan.mkdir()
+    (orphan / "x.txt").write_text("b3")
+    (builds_dir(out) / ".b3.killed.link").symlink_to("b3.killed")
+    publish(out, "b4", lambda folder: (folder / "x.txt").write_text("b4"), marker="x.txt")
+    assert (out / "x.txt").read_text() == "b4"
+    left = sorted(p.name for p in builds_dir(out).iterdir() if p.name != ".publish.lock")
+    assert left == sorted([previous.name, out.resolve().name])

@@ -152,14 +152,27 @@ def _adopt_plain_folder(out: Path, versions: Path) -> None:
 
 
 def _clear_leftovers(versions: Path, target: Path | None) -> None:
-    """Remove what a killed publish left: `.partial` folders and temporary links (never the target)."""
+    """Remove what a killed publish left: `.partial` folders, temporary links, versions never swapped in."""
+    shown = _published_at(versions, target)
     for entry in versions.iterdir():
-        if entry.resolve() == target and not entry.is_symlink():
-            continue
-        if entry.name.endswith(".link") and entry.is_symlink():
-            entry.unlink()
-        elif entry.name.endswith(PARTIAL) and entry.is_dir() and not entry.is_symlink():
+        if entry.is_symlink():
+            if entry.name.endswith(".link"):
+                entry.unlink()
+        elif entry.is_dir() and entry.resolve() != target and (
+                entry.name.endswith(PARTIAL) or _never_shown(entry, shown)):
             shutil.rmtree(entry, ignore_errors=True)
+
+
+def _published_at(versions: Path, target: Path | None) -> int | None:
+    """When the version `out` shows was published (None if `out` shows none of them)."""
+    if target is None or target.parent != versions.resolve():
+        return None
+    return target.stat().st_mtime_ns
+
+
+def _never_shown(entry: Path, shown: int | None) -> bool:
+    """A whole version newer than the one shown: its publish was killed before the swap."""
+    return shown is not None and not entry.name.startswith("adopted.") and entry.stat().st_mtime_ns > shown
 
 
 def _prune(versions: Path, keep: int, target: Path | None) -> None:

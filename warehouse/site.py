@@ -87,7 +87,7 @@ def page_data(records: list[Record], now: datetime) -> dict[str, Any]:
 
 def embed(data: dict[str, Any]) -> str:
     """The data as JSON that cannot end or change the state of the script element it sits in."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(SCRIPT_SAFE)
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).translate(SCRIPT_SAFE)
 
 
 def _asset(name: str) -> str:
@@ -135,7 +135,11 @@ def write_site(out: Path, data_dir: Path | None = None, warehouse: Path | None =
     data = page_data(index.records, now or datetime.now(UTC))
 
     def write(folder: Path) -> None:
-        (folder / PAGE).write_text(render(data), encoding="utf-8")
+        try:
+            page = render(data)
+        except ValueError as exc:  # a NaN or infinite number, which JSON.parse would refuse
+            raise PageInvalid(f"the page's data cannot be embedded: {exc}") from None
+        (folder / PAGE).write_text(page, encoding="utf-8")
 
     publish(out, "site", write, check=lambda folder: check_page(folder / PAGE, data), marker=PAGE)
     return out / PAGE
