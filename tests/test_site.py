@@ -250,7 +250,7 @@ def test_site_fails_in_one_line_when_the_page_it_wrote_would_break(hostile, tmp_
     result = CliRunner().invoke(app, ["site", "--out", str(out), "--data", str(hostile)])
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "nothing published" in lines[0] and "scripts are not intact" in lines[0]
+    assert len(lines) == 1 and "nothing published" in lines[0] and "its scripts are not intact" in lines[0]
     assert (out / "index.html").read_bytes() == before
 
 

@@ -112,14 +112,15 @@ def check_page(path: Path, data: dict[str, Any]) -> None:
     scripts = LexborHTMLParser(path.read_text(encoding="utf-8")).css("script")
     kinds = [(script.attributes.get("type"), script.attributes.get("id")) for script in scripts]
     if kinds != [("application/json", "data"), (None, None)] or scripts[1].text() != _asset("site.js"):
-        raise PageInvalid(f"{path}: the page's scripts are not intact ({len(scripts)} script elements)")
+        raise PageInvalid(f"{path.name} as written: its scripts are not intact "
+                          f"({len(scripts)} script elements)")
     try:
         found = json.loads(scripts[0].text())
     except ValueError as exc:
-        raise PageInvalid(f"{path}: the embedded data is not valid JSON ({exc})") from None
+        raise PageInvalid(f"{path.name} as written: its embedded data is not valid JSON ({exc})") from None
     meant = len(data["listings"])
     if len(found.get("listings", [])) != meant or found != json.loads(json.dumps(data)):
-        raise PageInvalid(f"{path}: the page holds {len(found.get('listings', []))} listings, "
+        raise PageInvalid(f"{path.name} as written holds {len(found.get('listings', []))} listings, "
                           f"not the {meant} meant (or their data differs)")
 
 
