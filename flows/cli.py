@@ -13,8 +13,9 @@ from rich.console import Console
 
 from flows import report, search_cli
 from flows.settings import Settings, prepare_prefect
-from scrapers.errors import SupportDirError
+from scrapers.errors import PublishFailed, PublishTargetInvalid, SupportDirError
 from warehouse.hsds_package import ExportInvalid
+from warehouse.publish import check_target
 
 EXIT_OK, EXIT_DEGRADED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 
@@ -108,6 +109,7 @@ def build(
 
     try:
         check_options(accept_drop, decisions or settings.decisions_path)
+        check_target(out)
         # Taken here too, so a busy warehouse is refused before Prefect starts.
         with build_lock(warehouse or settings.warehouse_path), \
                 report.progress_bar(enabled=not (quiet or json_out)):
@@ -120,7 +122,7 @@ def build(
             )
     except WarehouseBusy as exc:
         raise fail(str(exc), EXIT_BUSY) from None
-    except ExportInvalid as exc:
+    except (ExportInvalid, PublishFailed) as exc:
         raise fail(f"nothing published: {exc}", EXIT_DEGRADED) from None
     except (SupportDirError, FileNotFoundError) as exc:
         raise fail(str(exc)) from None
@@ -240,6 +242,7 @@ def export_command(
     if not Path(path).exists():
         raise fail(f"no warehouse at {path}; run `supportdir build --offline` first")
     try:
+        check_target(out)
         with db.build_lock(path):
             con = db.connect(path)
             try:
@@ -250,8 +253,10 @@ def export_command(
                 result = export.export_directory(con, out, name, sources, redact_people)
             finally:
                 con.close()
-    except ExportInvalid as exc:
+    except (ExportInvalid, PublishFailed) as exc:
         raise fail(f"nothing published: {exc}", EXIT_DEGRADED) from None
+    except PublishTargetInvalid as exc:
+        raise fail(str(exc)) from None
     except SupportDirError as exc:
         raise fail(str(exc), EXIT_BUSY) from None
     if json_out:

@@ -151,17 +151,20 @@ def search_command(
 
 
 def site_command(
-    out: Annotated[Path, typer.Option("--out", help="Folder to write index.html into.")] = Path("site"),
+    out: Annotated[Path, typer.Option("--out", help="Folder index.html is published to.")] = Path("site"),
     data: DataOption = None,
     warehouse: FromWarehouse = None,
 ) -> None:
     """Write one self-contained, accessible search page (index.html, no network needed)."""
-    from flows.cli import fail, out_console
+    from flows.cli import EXIT_DEGRADED, fail, out_console
+    from scrapers.errors import PageInvalid, PublishFailed, PublishTargetInvalid
     from warehouse.search import SearchInvalid
     from warehouse.site import write_site
 
     try:
         path = write_site(Path(out), data, warehouse)
-    except SearchInvalid as exc:
+    except (SearchInvalid, PublishTargetInvalid) as exc:
         raise fail(str(exc)) from None
+    except (PageInvalid, PublishFailed) as exc:
+        raise fail(f"nothing published: {exc}", EXIT_DEGRADED) from None
     out_console.print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)", highlight=False)

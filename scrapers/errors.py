@@ -74,3 +74,15 @@ class SourceChanged(SupportDirError):
 
 class NoListings(SourceChanged):
     """Every page of a source parsed to nothing: a yield of zero, quarantined rather than loaded."""
+
+
+class PublishTargetInvalid(SupportDirError):
+    """A publish target (`--out`) that cannot take a publish: a file, a read-only folder, a foreign folder."""
+
+
+class PublishFailed(SupportDirError):
+    """Writing a publish failed (e.g. no space left); nothing was published, the previous version stays."""
+
+
+class PageInvalid(SupportDirError):
+    """The search page as written does not hold what was meant (a broken script, listings missing)."""

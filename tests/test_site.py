@@ -1,11 +1,18 @@
 """`supportdir site`: one self-contained page, driven in headless Chromium on a loopback server."""
 
 import base64
+import errno
 import json
+import os
+import random
 import re
 import shutil
+import subprocess
 import tempfile
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -15,7 +22,9 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from tests.publish_helpers import cli_command, cli_env, run_cli
 from tests.sample_export import build_sample_export
+from warehouse.search_index import read_exports
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -77,16 +86,25 @@ def test_labels_for_every_control(site):
     assert 'aria-live="polite"' in html and '<ol id="results"' in html
 
 
-@pytest.fixture(scope="module")
-def server(site):
-    """The page's folder served on 127.0.0.1 (a free port)."""
-    handler = partial(SimpleHTTPRequestHandler, directory=str(site.parent))
+@contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """A folder served on 127.0.0.1 (a free port); the URL of its index.html."""
+    handler = partial(SimpleHTTPRequestHandler, directory=str(folder))
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
-    httpd.shutdown()
-    httpd.server_close()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    """The page's folder served on 127.0.0.1 (a free port)."""
+    with serving(site.parent) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -170,3 +188,109 @@ def test_keyboard_only_city_search_and_a_bad_zip(browser, server, exports):
         assert errors == []
     finally:
         context.close()
+
+
+# --- hostile names, a page that would break, a page never seen half-written ---------------------
+
+HOSTILE = ["Comment <!--<script/ Group", "{{crisis}} Circle",
+           "</script><script>document.title='pwned'</script>",
+           "Line\u2028Break\u2029 Chapter", "/*DATA*/ & <b>bold</b> &amp; Chapter"]
+
+
+@pytest.fixture(scope="module")
+def hostile(exports, tmp_path_factory) -> Path:
+    """The sample's export with five active chapters renamed to names that attack the page."""
+    folder = tmp_path_factory.mktemp("hostile") / "exports"
+    shutil.copytree(exports.resolve(), folder)
+    path = folder / "listings.jsonl"
+    records = read_exports(folder)
+    chapters = sorted((r for r in records if r["kind"] == "chapter" and r["status"] == "active"),
+                      key=lambda r: r["listing_id"])
+    for record, name in zip(chapters, HOSTILE, strict=False):
+        record["name"] = name
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return folder
+
+
+def site_of(data: Path, out: Path) -> str:
+    """`supportdir site --out OUT --data DATA`, which must succeed; its output."""
+    result = CliRunner().invoke(app, ["site", "--out", str(out), "--data", str(data)])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_hostile_names_stay_text_and_every_listing_is_shown(browser, hostile, tmp_path):
+    site_of(hostile, tmp_path / "site")
+    records = read_exports(hostile)
+    active = [r for r in records if r["status"] == "active"]
+    shown = sum(1 for r in active if r["kind"] != "organization")
+    with serving(tmp_path / "site") as url:
+        context, page, errors = open_page(browser, url, 1024, 800)
+        try:
+            assert page.locator("#status").inner_text().startswith(f"{shown} found.")
+            assert page.locator("#about").inner_text().startswith(f"{len(active)} listings.")
+            page.select_option("#kind", "chapter")
+            assert set(HOSTILE) <= set(result_names(page))  # as text, `{{crisis}}` as typed
+            assert page.title() == "Find a peer-support group"  # no injected script ran
+            assert page.locator("#results b").count() == 0
+            assert errors == []
+        finally:
+            context.close()
+    assert {item["name"] for item in embedded(tmp_path / "site" / "index.html")["listings"]} >= set(HOSTILE)
+
+
+def test_site_fails_in_one_line_when_the_page_it_wrote_would_break(hostile, tmp_path, monkeypatch):
+    from warehouse import site as site_module
+
+    out = tmp_path / "site"
+    site_of(hostile, out)
+    before = (out / "index.html").read_bytes()
+    old_escaping = lambda data: json.dumps(data, ensure_ascii=False).replace("</", "<\\/")  # noqa: E731
+    monkeypatch.setattr(site_module, "embed", old_escaping, raising=False)
+    result = CliRunner().invoke(app, ["site", "--out", str(out), "--data", str(hostile)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "nothing published" in lines[0] and "its scripts are not intact" in lines[0]
+    assert (out / "index.html").read_bytes() == before
+
+
+def test_a_reader_never_sees_half_a_page_and_a_failed_write_keeps_the_old_one(exports, tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    site_of(exports, out)
+    before = (out / "index.html").read_bytes()
+    seen: list[bytes] = []
+
+    def dies_half_way(self: Path, text: str, *args, **kwargs) -> int:
+        with self.open("w", encoding="utf-8") as handle:
+            handle.write(text[: len(text) // 2])
+            handle.flush()
+            seen.append((out / "index.html").read_bytes())  # what a reader gets at this moment
+        raise OSError(errno.EIO, os.strerror(errno.EIO), str(self))
+
+    monkeypatch.setattr(Path, "write_text", dies_half_way)
+    result = CliRunner().invoke(app, ["site", "--out", str(out), "--data", str(exports)])
+    monkeypatch.undo()
+    assert seen == [before]
+    assert result.exit_code == 1 and "Input/output error" in result.stderr
+    assert (out / "index.html").read_bytes() == before
+    assert not [p for p in (tmp_path / ".site.builds").iterdir() if p.name.endswith(".partial")]
+
+
+def test_sigkill_during_site_leaves_a_whole_page(exports, tmp_path):
+    out, home = tmp_path / "site", tmp_path / "home"
+    started = time.monotonic()
+    assert run_cli(home, "site", "--out", out, "--data", exports).returncode == 0
+    duration = time.monotonic() - started
+    chance = random.Random(2)
+    for kill in range(8):
+        delay = chance.uniform(0.05, duration)
+        process = subprocess.Popen(cli_command("site", "--out", out, "--data", exports), env=cli_env(home),
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            process.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        page = (out / "index.html").read_text(encoding="utf-8")
+        assert page.endswith("</html>\n"), f"after kill {kill} at {delay:.2f} s: {len(page)} characters"
+        assert len(embedded(out / "index.html")["listings"]) > 300

@@ -36,7 +36,8 @@ FILES = {
 BIG_EXPORT = 5000
 JSON_SCHEMAS = ("meeting_guide.schema.json", "geojson.schema.json")
 
-__all__ = ["FILES", "ExportInvalid", "ExportResult", "export_directory", "listed_sources", "write_exports"]
+__all__ = ["FILES", "ExportInvalid", "ExportResult", "check_complete", "export_directory", "listed_sources",
+           "write_exports"]
 
 
 class ExportResult(BaseModel):
@@ -174,5 +175,16 @@ def export_directory(con: duckdb.DuckDBPyConnection, out: Path, run_id: str, sou
     def write(folder: Path) -> None:
         result.__dict__.update(write_exports(con, folder, run_id, sources, redact_people).__dict__)
 
-    publish(Path(out), run_id, write)
+    publish(Path(out), run_id, write, check=check_complete)
     return result
+
+
+def check_complete(folder: Path) -> None:
+    """ExportInvalid unless every file datapackage.json names was written (checked before publishing)."""
+    descriptor = folder / "datapackage.json"
+    if not descriptor.is_file():
+        raise ExportInvalid(f"{folder.name} has no datapackage.json")
+    names = [resource["path"] for resource in json.loads(descriptor.read_text(encoding="utf-8"))["resources"]]
+    missing = [name for name in names if not (folder / name).is_file()]
+    if missing:
+        raise ExportInvalid(f"datapackage.json names files that were not written: {', '.join(missing[:5])}")

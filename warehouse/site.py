@@ -8,19 +8,29 @@ shown, so a page older than the window still says when a group meets.
 """
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from selectolax.lexbor import LexborHTMLParser
+
+from scrapers.errors import PageInvalid
 from warehouse.attend import CRISIS_LINE, Record, how_to_attend, schedule_text
 from warehouse.occurrences import occurrences
+from warehouse.publish import check_target, publish
 from warehouse.search import load_index
 from warehouse.search_index import WEEKDAY_BITS
 from warehouse.site_places import MAX_RADIUS_MILES, place_tables
 
 WINDOW_WEEKS = 10
 TEMPLATE_PACKAGE = "warehouse.site_assets"
+PAGE = "index.html"
+# Inside a script element the HTML parser reacts to `<!--`, `<script` and `</script`: with `<` and `>`
+# escaped (and `&`, U+2028, U+2029, as JSON embedders do) the data cannot end or change that state.
+SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                             "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def _upcoming(record: Record, now: datetime) -> list[list]:
@@ -75,22 +85,62 @@ def page_data(records: list[Record], now: datetime) -> dict[str, Any]:
     }
 
 
+def embed(data: dict[str, Any]) -> str:
+    """The data as JSON that cannot end or change the state of the script element it sits in."""
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).translate(SCRIPT_SAFE)
+
+
+def _asset(name: str) -> str:
+    """One file of the page's template."""
+    return resources.files(TEMPLATE_PACKAGE).joinpath(name).read_text(encoding="utf-8")
+
+
 def render(data: dict[str, Any]) -> str:
-    """The page: the template with its CSS, JavaScript and data inlined."""
-    assets = resources.files(TEMPLATE_PACKAGE)
-    page = assets.joinpath("index.html").read_text(encoding="utf-8")
-    embedded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    return (page.replace("/*STYLE*/", assets.joinpath("site.css").read_text(encoding="utf-8"))
-                .replace("/*SCRIPT*/", assets.joinpath("site.js").read_text(encoding="utf-8"))
-                .replace("/*DATA*/", embedded)
-                .replace("{{crisis}}", CRISIS_LINE.split(". ")[0] + "."))
+    """The page: the template with its CSS, JavaScript, data and 988 line put in, in one pass.
+
+    Only the template is scanned for placeholders, so text in the data (a name holding
+    `{{crisis}}` or `/*DATA*/`) is never replaced.
+    """
+    values = {"/*STYLE*/": _asset("site.css"), "/*SCRIPT*/": _asset("site.js"), "/*DATA*/": embed(data),
+              "{{crisis}}": CRISIS_LINE.split(". ")[0] + "."}
+    pattern = re.compile("|".join(re.escape(key) for key in values))
+    return pattern.sub(lambda found: values[found[0]], _asset("index.html"))
+
+
+def check_page(path: Path, data: dict[str, Any]) -> None:
+    """PageInvalid unless the page, parsed as a browser parses it, has its scripts whole and all its data."""
+    scripts = LexborHTMLParser(path.read_text(encoding="utf-8")).css("script")
+    kinds = [(script.attributes.get("type"), script.attributes.get("id")) for script in scripts]
+    if kinds != [("application/json", "data"), (None, None)] or scripts[1].text() != _asset("site.js"):
+        raise PageInvalid(f"{path.name} as written: its scripts are not intact "
+                          f"({len(scripts)} script elements)")
+    try:
+        found = json.loads(scripts[0].text())
+    except ValueError as exc:
+        raise PageInvalid(f"{path.name} as written: its embedded data is not valid JSON ({exc})") from None
+    meant = len(data["listings"])
+    if len(found.get("listings", [])) != meant or found != json.loads(json.dumps(data)):
+        raise PageInvalid(f"{path.name} as written holds {len(found.get('listings', []))} listings, "
+                          f"not the {meant} meant (or their data differs)")
 
 
 def write_site(out: Path, data_dir: Path | None = None, warehouse: Path | None = None,
                now: datetime | None = None) -> Path:
-    """Write out/index.html from an export folder (default exports/) or a warehouse; return its path."""
+    """Publish out/index.html from an export folder (default exports/) or a warehouse; return its path.
+
+    The page is written into a new version of the folder, checked, and swapped in whole
+    (warehouse/publish.py), so a reader sees the old page or the new one, never part of one.
+    """
+    out = check_target(out, marker=PAGE)
     index = load_index(data_dir, warehouse)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "index.html"
-    path.write_text(render(page_data(index.records, now or datetime.now(UTC))), encoding="utf-8")
-    return path
+    data = page_data(index.records, now or datetime.now(UTC))
+
+    def write(folder: Path) -> None:
+        try:
+            page = render(data)
+        except ValueError as exc:  # a NaN or infinite number, which JSON.parse would refuse
+            raise PageInvalid(f"the page's data cannot be embedded: {exc}") from None
+        (folder / PAGE).write_text(page, encoding="utf-8")
+
+    publish(out, "site", write, check=lambda folder: check_page(folder / PAGE, data), marker=PAGE)
+    return out / PAGE
