@@ -74,3 +74,7 @@ class SourceChanged(SupportDirError):
 
 class NoListings(SourceChanged):
     """Every page of a source parsed to nothing: a yield of zero, quarantined rather than loaded."""
+
+
+class UnreadableValue(SupportDirError, ValueError):
+    """A value a normalization function cannot read (e.g. a URL with port 99999): made NULL, counted."""
