@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 from pydantic import BaseModel, Field
 
-from warehouse import geojson, hsds, hsds_package, ical, meeting_guide, records
+from warehouse import csv_safe, geojson, hsds, hsds_package, ical, meeting_guide, records
 from warehouse.db import copy_to, sql_text
 from warehouse.export_checks import (
     Checks,
@@ -99,6 +99,8 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
         del found  # the records are the biggest thing held; the checks may still take a while
         checks.raise_problems()
     _write_descriptor(folder, result, sources, run_id, redact_people)
+    # Last, over every CSV in the folder: one written some other way than csv_safe is caught too.
+    _check(csv_safe.formula_problems(folder), "a CSV file (a cell would start a spreadsheet formula)")
     return result
 
 

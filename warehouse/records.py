@@ -17,7 +17,6 @@ def prepare(con: duckdb.DuckDBPyConnection, redact_people: bool = False) -> None
     redact.register(con)
     con.execute("SET VARIABLE redact_people = ?", [redact_people])
     run_sql(con, "export_view")
-    run_sql(con, "csv_cell_macro")  # the flat CSV neutralizes cells that would start a formula
 
 
 def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
