@@ -1,6 +1,6 @@
 """HTML to plain text, the one way every published text field is cleaned (the `clean_text` UDF).
 
-The text is read once by a real HTML parser (lxml, through BeautifulSoup): tags of any length,
+The text is read once by a real HTML parser (lxml's, libxml2): tags of any length,
 unclosed ones (`<img src=x onerror=... x=`), comments and the content of scripts and styles go,
 entities are decoded, and nothing is unescaped again afterwards (text with no `<` holds no
 tag: its character references are decoded by html.unescape, what the parser would do, 15x
@@ -17,12 +17,14 @@ import html
 import re
 import sys
 import unicodedata
-import warnings
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+from lxml import etree
+from lxml import html as lxml_html
 
-# A field whose whole text looks like a URL or a file name is still text to read.
-warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
+# Bytes in, UTF-8 said: a text holding an XML declaration with another encoding is still read.
+PARSER = lxml_html.HTMLParser(encoding="utf-8")
+# Elements whose content is not text a reader sees; comments and processing instructions neither.
+HIDDEN = (etree.Comment, etree.ProcessingInstruction, "script", "style", "template")
 
 
 def _invisible_table() -> dict[int, str | None]:
@@ -38,6 +40,7 @@ def _invisible_table() -> dict[int, str | None]:
 
 
 INVISIBLE = _invisible_table()
+ASCII_CONTROLS = re.compile("[\x00-\x1f\x7f]")  # the only Cc or Cf characters of ASCII text
 # A `<` that would open a tag, an end tag, a comment or a processing instruction in HTML.
 TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
 SPACES = re.compile(r"\s+")
@@ -47,13 +50,30 @@ def html_to_text(value: str | None) -> str | None:
     """The text an HTML fragment shows, without control or format characters; blank -> None."""
     if value is None:
         return None
-    text = value.translate(INVISIBLE)  # before parsing too: lxml turns a NUL into U+FFFD
+    text = _visible(value)  # before parsing too: lxml turns a NUL into U+FFFD
     if "<" in text:
-        text = BeautifulSoup(text, "lxml").get_text(" ")
+        text = _parsed_text(text)
     elif "&" in text:  # no tag: decoding its character references is all a parser would do
         text = html.unescape(text)
     else:
         return SPACES.sub(" ", text).strip() or None
-    text = TAG_OPEN.sub("< ", text.translate(INVISIBLE))  # decoded: "&#x202E;", "&amp;lt;b&amp;gt;"
+    text = TAG_OPEN.sub("< ", _visible(text))  # decoded: "&#x202E;", "&amp;lt;b&amp;gt;"
     text = SPACES.sub(" ", text).strip()
     return text or None
+
+
+def _parsed_text(markup: str) -> str:
+    """The text nodes of an HTML fragment joined by spaces, without hidden content."""
+    try:
+        root = lxml_html.document_fromstring(markup.encode("utf-8"), parser=PARSER)
+    except etree.ParserError:  # nothing but markup that holds no element ("<!-- -->")
+        return ""
+    for hidden in root.iter(*HIDDEN):
+        hidden.tail = " " + (hidden.tail or "")  # "Hi<!-- -->there" is two words
+    etree.strip_elements(root, *HIDDEN, with_tail=False)
+    return " ".join(root.itertext())
+
+
+def _visible(text: str) -> str:
+    """The text with control characters as spaces and format characters removed."""
+    return ASCII_CONTROLS.sub(" ", text) if text.isascii() else text.translate(INVISIBLE)
