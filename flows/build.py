@@ -192,6 +192,8 @@ def export_into(plan: BuildPlan, summary: RunSummary, work: dict[str, float]) ->
         finish(plan, summary.settle())
         raise
     summary.exports, summary.left_out = exported.files, exported.left_out
+    for function, count in exported.problems.items():  # values the export's functions could not read
+        summary.problems[function] = summary.problems.get(function, 0) + count
 
 
 def add_work_timings(summary: RunSummary, work: dict[str, float], flow_s: float) -> None:

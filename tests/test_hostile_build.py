@@ -12,9 +12,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from flows.cli import app
+from flows.report import print_build
 from scrapers.archive import WarcArchive
 from scrapers.sample import SampleResponse, write_sample
 
@@ -85,8 +87,9 @@ def built(tmp_path_factory) -> dict:
         patch.setenv("SUPPORTDIR_HOME", str(root / "data"))
         result = CliRunner().invoke(app, ["build", "--replay", str(root / "snap"), "--source", "meetingguide",
                                           "--out", str(root / "exports"), "--json"])
+        runs = CliRunner().invoke(app, ["runs", "--json"])
     return {"code": result.exit_code, "stdout": result.stdout, "stderr": result.stderr,
-            "out": root / "exports"}
+            "out": root / "exports", "runs": runs.stdout}
 
 
 def summary_of(built: dict) -> dict:
@@ -111,6 +114,10 @@ def test_urls_with_impossible_ports_become_empty_and_are_counted(built):
     summary = summary_of(built)
     assert summary["status"] == "ok" and summary["exports"]["listings.csv"] > 300
     assert summary["problems"] == {"clean_url": 3}
+    assert json.loads(built["runs"])[0]["problems"] == {"clean_url": 3}  # recorded with the run
+    console = Console(record=True, width=200)
+    print_build(console, summary)
+    assert "could not be read, left empty (the listings kept): clean_url 3" in console.export_text()
     rows = jsonl(built)
     for slug in BAD_PORTS:
         assert rows[f"aasandiego/{slug}"]["website"] is None
