@@ -3,7 +3,7 @@
 The text is read once by a real HTML parser (lxml's, libxml2): tags of any length,
 unclosed ones (`<img src=x onerror=... x=`), comments and the content of scripts and styles go,
 entities are decoded, and nothing is unescaped again afterwards (text with no `<` holds no
-tag: its character references are decoded by html.unescape, what the parser would do, 15x
+tag: its character references are decoded by html.unescape, what the parser would do, and
 faster; text with neither `<` nor `&` is only trimmed). Text that merely uses `<` and
 `&` ("Ages 18 < 30 & up") is kept as it is. A source that escaped its markup twice
 (`&amp;lt;script&amp;gt;`) leaves `<script>` as *text* after that one decoding: every `<` that
@@ -16,13 +16,14 @@ U+200F, zero-width characters, the BOM, soft hyphens) are removed; whitespace is
 import html
 import re
 import sys
+import threading
 import unicodedata
 
 from lxml import etree
 from lxml import html as lxml_html
 
-# Bytes in, UTF-8 said: a text holding an XML declaration with another encoding is still read.
-PARSER = lxml_html.HTMLParser(encoding="utf-8")
+# One parser per thread (DuckDB may call a function from several; an lxml parser is not shared).
+_LOCAL = threading.local()
 # Elements whose content is not text a reader sees; comments and processing instructions neither.
 HIDDEN = (etree.Comment, etree.ProcessingInstruction, "script", "style", "template")
 
@@ -65,7 +66,7 @@ def html_to_text(value: str | None) -> str | None:
 def _parsed_text(markup: str) -> str:
     """The text nodes of an HTML fragment joined by spaces, without hidden content."""
     try:
-        root = lxml_html.document_fromstring(markup.encode("utf-8"), parser=PARSER)
+        root = lxml_html.document_fromstring(markup.encode("utf-8"), parser=_parser())
     except etree.ParserError:  # nothing but markup that holds no element ("<!-- -->")
         return ""
     for hidden in root.iter(*HIDDEN):
@@ -77,3 +78,10 @@ def _parsed_text(markup: str) -> str:
 def _visible(text: str) -> str:
     """The text with control characters as spaces and format characters removed."""
     return ASCII_CONTROLS.sub(" ", text) if text.isascii() else text.translate(INVISIBLE)
+
+
+def _parser() -> lxml_html.HTMLParser:
+    """This thread's parser: bytes in, UTF-8 said (an XML declaration of another encoding is text)."""
+    if not hasattr(_LOCAL, "parser"):
+        _LOCAL.parser = lxml_html.HTMLParser(encoding="utf-8")
+    return _LOCAL.parser
