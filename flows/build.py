@@ -22,6 +22,7 @@ from schemas.run import RunSummary, SourceOutcome
 from scrapers.page import Validators
 from warehouse import db, export, guard, history, migrate, normalize, resolve, runs, stage
 from warehouse.clustering import load_decisions
+from warehouse.udf_registry import Problems
 
 __all__ = ["build_directory", "check_options", "make_plan", "run_plan", "task_runner"]
 
@@ -54,24 +55,26 @@ def guard_run(plan: BuildPlan, outcomes: list[SourceOutcome]) -> list[SourceOutc
 
 
 @task(name="normalize", cache_policy=NONE)
-def normalize_run(plan: BuildPlan, run_at: datetime) -> tuple[dict[str, int], dict[str, int], int, dict]:
+def normalize_run(plan: BuildPlan, run_at: datetime) -> tuple[dict[str, int], dict[str, int], int, dict,
+                                                             dict[str, int]]:
     """Normalize and merge the good listings, record history, resolve entities, run the data checks.
 
-    Returns the failed checks, the change counts, the number of entities and the seconds of the
-    whole step (`normalize_s`) and of entity resolution inside it (`resolve_s`).
+    Returns the failed checks, the change counts, the number of entities, the seconds of the
+    whole step (`normalize_s`) and of entity resolution inside it (`resolve_s`), and the values
+    the normalization functions could not read (made NULL), per function.
     """
-    started, seconds = time.perf_counter(), {}
+    started, seconds, problems = time.perf_counter(), {}, Problems()
     con = db.connect(plan.warehouse)
     try:
         after = [partial(history.record_run, run_id=plan.run_id, run_at=run_at,
                          inactive_after=plan.inactive_after),
                  timed_step(partial(resolve.resolve_entities, run_id=plan.run_id,
                                     decisions=load_decisions(plan.decisions)), seconds, "resolve_s")]
-        normalize.normalize_run(con, plan.run_id, run_at, after=after)
+        normalize.normalize_run(con, plan.run_id, run_at, after=after, problems=problems)
         entities = con.execute("SELECT count(DISTINCT entity_id) FROM listings").fetchall()[0][0]
         changes = history.change_counts(con, plan.run_id)
         seconds["normalize_s"] = time.perf_counter() - started
-        return db.failed_checks(con), changes, entities, seconds
+        return db.failed_checks(con), changes, entities, seconds, problems.counts()
     finally:
         con.close()
 
@@ -166,7 +169,7 @@ def run_stages(plan: BuildPlan, summary: RunSummary, validators: dict[str, Valid
         del results  # every page and listing is in the warehouse now: do not hold them to the end
         summary.sources = guard_run(plan, summary.sources)
     with timed(summary, "normalize_s"):
-        summary.failed_checks, summary.changes, summary.entities, seconds = \
+        summary.failed_checks, summary.changes, summary.entities, seconds, summary.problems = \
             normalize_run(plan, summary.started_at)
     work["normalize_s"] = seconds["normalize_s"]
     summary.timings["resolve_s"] = round(seconds.get("resolve_s", 0.0), 3)  # part of normalize_s
@@ -189,6 +192,8 @@ def export_into(plan: BuildPlan, summary: RunSummary, work: dict[str, float]) ->
         finish(plan, summary.settle())
         raise
     summary.exports, summary.left_out = exported.files, exported.left_out
+    for function, count in exported.problems.items():  # values the export's functions could not read
+        summary.problems[function] = summary.problems.get(function, 0) + count
 
 
 def add_work_timings(summary: RunSummary, work: dict[str, float], flow_s: float) -> None:

@@ -58,6 +58,10 @@ def print_build(console: Console, summary: dict) -> None:
         print_exports(console, run.out or ".", run.exports, run.left_out)
     for check, rows in run.failed_checks.items():
         console.print(f"[yellow]data check {check} found {rows} rows[/]")
+    if run.problems:
+        said = ", ".join(f"{function} {count}" for function, count in run.problems.items())
+        console.print(f"[yellow]values that could not be read, left empty (the listings kept): {said}[/]",
+                      highlight=False)
     if run.changes:
         said = ", ".join(f"{count} {change}" for change, count in run.changes.items() if count) or "none"
         console.print(f"changes: {said} (supportdir runs --changes {run.run_id})", highlight=False)

@@ -1,6 +1,5 @@
 """`supportdir search` and `supportdir site`: find groups and chapters, or write the search page."""
 
-import csv
 import json
 import sys
 from datetime import datetime
@@ -78,7 +77,9 @@ def print_json(found: Found) -> None:
 
 def print_csv(found: Found) -> None:
     """The results as CSV (lists joined by ';')."""
-    writer = csv.writer(sys.stdout)
+    from warehouse import csv_safe
+
+    writer = csv_safe.writer(sys.stdout)  # no cell can start a spreadsheet formula
     writer.writerow(CSV_COLUMNS)
     for result in found.results:
         row = result.model_dump(mode="json")

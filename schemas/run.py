@@ -52,6 +52,10 @@ class RunSummary(BaseModel):
         description="File name -> reason -> groups or rules the format cannot express (e.g. monthly "
                     "groups in meetings.json).")
     failed_checks: dict[str, int] = Field(default_factory=dict)
+    problems: dict[str, int] = Field(
+        default_factory=dict,
+        description="Function -> distinct values it could not read (e.g. a URL with port 99999): made "
+                    "NULL, the listing kept; not a failure.")
     changes: dict[str, int] = Field(default_factory=dict, description="Listings new, changed, ... by change.")
     entities: int | None = Field(None, description="Entities after resolving duplicates.")
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage.")

@@ -86,3 +86,7 @@ class PublishFailed(SupportDirError):
 
 class PageInvalid(SupportDirError):
     """The search page as written does not hold what was meant (a broken script, listings missing)."""
+
+
+class UnreadableValue(SupportDirError, ValueError):
+    """A value a normalization function cannot read (e.g. a URL with port 99999): made NULL, counted."""

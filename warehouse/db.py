@@ -1,5 +1,6 @@
 """DuckDB connection, the build lock, and running the project's .sql files."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -10,8 +11,10 @@ import duckdb
 from filelock import FileLock, Timeout
 
 from scrapers.errors import SupportDirError
+from warehouse import csv_safe
 
 SQL_PACKAGE = "warehouse.sql"
+CSV_FORMAT = re.compile(r"\bFORMAT\s*'?csv\b", re.IGNORECASE)
 
 
 class WarehouseBusy(SupportDirError):
@@ -63,8 +66,13 @@ def run_sql(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | 
 
 
 def copy_to(con: duckdb.DuckDBPyConnection, query: str, path: Path, options: str) -> int:
-    """COPY a query (project SQL, never data) to a file, the path quoted; return the rows written."""
+    """COPY a query (project SQL, never data) to a file, the path quoted; return the rows written.
+
+    To CSV, every cell goes through csv_safe's guard, so no cell can start a spreadsheet formula.
+    """
     query = query.strip().rstrip(";")
+    if CSV_FORMAT.search(options):
+        query = csv_safe.guarded_query(con, query)
     target = str(path).replace("'", "''")
     # COPY answers with the number of rows it wrote: the query runs once.
     return con.execute(f"COPY ({query}) TO '{target}' {options}").fetchall()[0][0]

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 from pydantic import BaseModel, Field
 
-from warehouse import geojson, hsds, hsds_package, ical, meeting_guide, records
+from warehouse import csv_safe, geojson, hsds, hsds_package, ical, meeting_guide, records
 from warehouse.db import copy_to, sql_text
 from warehouse.export_checks import (
     Checks,
@@ -45,6 +45,7 @@ class ExportResult(BaseModel):
 
     files: dict[str, int] = Field(default_factory=dict)
     left_out: dict[str, dict[str, int]] = Field(default_factory=dict)
+    problems: dict[str, int] = Field(default_factory=dict, description="Values made NULL, per function.")
 
 
 def write_listings(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:
@@ -82,7 +83,7 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
     are checked here. Nothing is returned before every check has passed.
     """
     now = now or datetime.now(UTC)
-    records.prepare(con, redact_people)
+    problems = records.prepare(con, redact_people)
     result = ExportResult(files=write_listings(con, folder))
     big = result.files["listings.csv"] >= BIG_EXPORT
     with Checks(workers=2 if big else 1) as checks:
@@ -100,6 +101,9 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
         del found  # the records are the biggest thing held; the checks may still take a while
         checks.raise_problems()
     _write_descriptor(folder, result, sources, run_id, redact_people)
+    # Last, over every CSV in the folder: one written some other way than csv_safe is caught too.
+    _check(csv_safe.formula_problems(folder), "a CSV file (a cell would start a spreadsheet formula)")
+    result.problems = problems.counts()
     return result
 
 

@@ -8,7 +8,6 @@ with the licence text and a SOURCE note, and is validated with frictionless befo
 """
 
 import copy
-import csv
 import json
 import shutil
 from importlib import resources
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from scrapers.errors import SupportDirError
+from warehouse import csv_safe
 from warehouse.hsds import Tables, used_tables
 
 STANDARDS = "schemas"
@@ -57,11 +57,7 @@ def write_tables(tables: Tables, folder: Path) -> dict[str, int]:
     descriptor_resources = hsds_resources(tables)
     for resource in descriptor_resources:
         columns = [field["name"] for field in resource["schema"]["fields"]]
-        with (folder / resource["path"]).open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="raise")
-            writer.writeheader()
-            for row in tables[resource["name"]]:
-                writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        csv_safe.write_rows(folder / resource["path"], columns, tables[resource["name"]])
     reference = reference_package()
     descriptor = {
         "name": "peer-support-directory-hsds",

@@ -8,15 +8,20 @@ import duckdb
 from warehouse import udfs
 from warehouse.db import run_sql
 from warehouse.reference import ensure_zip_geo
+from warehouse.udf_registry import Problems
 
 STEPS = ("normalize_listings", "geocode_listings", "attendance_listings", "upsert_prepare", "upsert_seen",
          "upsert_listings", "schedule_listings")
 
 
 def normalize_run(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime,
-                  after: Sequence[Callable[[duckdb.DuckDBPyConnection], object]] = ()) -> int:
-    """Normalize, geocode, attendance, upsert and schedule steps (then `after`, same transaction)."""
-    udfs.register(con)
+                  after: Sequence[Callable[[duckdb.DuckDBPyConnection], object]] = (),
+                  problems: Problems | None = None) -> int:
+    """Normalize, geocode, attendance, upsert and schedule steps (then `after`, same transaction).
+
+    A value a normalization function cannot read becomes NULL and is counted in `problems`.
+    """
+    udfs.register(con, problems)
     ensure_zip_geo(con)
     con.execute("BEGIN TRANSACTION")
     try:

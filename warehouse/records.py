@@ -9,15 +9,20 @@ import duckdb
 from warehouse import redact, udfs
 from warehouse.attend import Record
 from warehouse.db import run_sql, sql_text
+from warehouse.udf_registry import Problems
 
 
-def prepare(con: duckdb.DuckDBPyConnection, redact_people: bool = False) -> None:
-    """Register the export functions and (re)create the export view, redacted or not."""
-    udfs.register(con)  # next_meeting_at is computed by a Python function as the files are written
-    redact.register(con)
+def prepare(con: duckdb.DuckDBPyConnection, redact_people: bool = False,
+            problems: Problems | None = None) -> Problems:
+    """Register the export functions and (re)create the export view, redacted or not.
+
+    Returns the counts of the values those functions could not read (made NULL).
+    """
+    problems = udfs.register(con, problems)  # next_meeting_at is computed as the files are written
+    redact.register(con, problems)
     con.execute("SET VARIABLE redact_people = ?", [redact_people])
     run_sql(con, "export_view")
-    run_sql(con, "csv_cell_macro")  # the flat CSV neutralizes cells that would start a formula
+    return problems
 
 
 def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict]:

@@ -15,10 +15,11 @@ Organization contact points stay: an alliance's or chapter's phone, a role addre
 `info@` or `youngadults@dbsalouisville.org`, websites, registration links.
 """
 
-import contextlib
 import re
 
 import duckdb
+
+from warehouse.udf_registry import Problems, register_functions
 
 FREE_MAIL = frozenset({
     "gmail.com", "googlemail.com", "yahoo.com", "ymail.com", "hotmail.com", "outlook.com", "live.com",
@@ -91,10 +92,10 @@ def redact_text(text: str | None, name: str | None = None, organization: str | N
     return EMAIL.sub(lambda m: REMOVED_EMAIL if personal_email(m[0], name, organization) else m[0], text)
 
 
-def register(con: duckdb.DuckDBPyConnection) -> None:
+FUNCTIONS = {name: (function, ["VARCHAR", "VARCHAR", "VARCHAR"], "VARCHAR")
+             for name, function in (("keep_email", keep_email), ("redact_text", redact_text))}
+
+
+def register(con: duckdb.DuckDBPyConnection, problems: Problems | None = None) -> Problems:
     """Register the redaction functions in DuckDB (used by warehouse/sql/export_view.sql)."""
-    for fname, function in (("keep_email", keep_email), ("redact_text", redact_text)):
-        with contextlib.suppress(duckdb.InvalidInputException, duckdb.CatalogException):
-            con.remove_function(fname)
-        con.create_function(fname, function, ["VARCHAR", "VARCHAR", "VARCHAR"], "VARCHAR",
-                            null_handling="special", side_effects=False)
+    return register_functions(con, FUNCTIONS, problems)

@@ -1,12 +1,12 @@
 """Python functions registered in DuckDB so normalization stays in SQL but uses the right libraries."""
 
 import contextlib
-import html
 import re
 import uuid
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 import duckdb
 import phonenumbers
@@ -14,14 +14,14 @@ import us
 import usaddress
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
+from scrapers.errors import UnreadableValue
+from warehouse.html_text import html_to_text
 from warehouse.occurrences import as_rule, next_occurrence
 from warehouse.schedule_text import parse_schedule
+from warehouse.udf_registry import Problems, register_functions
 
 # Fixed namespace: listing ids are uuid5(namespace, "source:source_key") forever.
 LISTING_NAMESPACE = uuid.UUID("6f1c1c2e-5d0e-4f8a-9a57-3d1b1f0c7a11")
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-TAGS = re.compile(r"<[^>]{0,500}>")
-SPACES = re.compile(r"\s+")
 CITY_LINE = re.compile(
     r"^\s*(?P<city>[^,\n]+?),?\s+(?P<state>[A-Za-z]{2})\.?\s+(?P<zip>\d{5})(?:-\d{4})?\s*$"
 )
@@ -47,12 +47,8 @@ def listing_uuid(source: str, source_key: str) -> str:
 
 
 def clean_text(value: str | None) -> str | None:
-    """Unescape entities, drop tags and control characters, collapse whitespace; blank -> NULL."""
-    if value is None:
-        return None
-    text = html.unescape(TAGS.sub(" ", html.unescape(value)))
-    text = SPACES.sub(" ", CONTROL_CHARS.sub(" ", text)).strip()
-    return text or None
+    """The text of an HTML fragment, no tag, control or format character left; blank -> NULL."""
+    return html_to_text(value)
 
 
 def e164(value: str | None) -> str | None:
@@ -104,18 +100,26 @@ def _plainly_valid(email: str) -> bool:
 
 
 def clean_url(value: str | None) -> str | None:
-    """An http(s) URL in canonical form (lower scheme/host, no default port or fragment); else NULL."""
+    """An http(s) URL in canonical form (lower scheme/host, no default port or fragment); else NULL.
+
+    A non-http(s) URL is dropped (NULL); one that cannot be read at all (a port that is not a
+    number from 0 to 65535, an unclosed IPv6 bracket) raises UnreadableValue: NULL, and counted.
+    """
     if not value:
         return None
     raw = value.strip()
     if re.match(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(/|$)", raw, re.I):
         raw = "https://" + raw  # a bare domain as published ("www.example.org")
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+        port = parts.port  # ValueError for ":99999", ":abc", ":-1"
+    except ValueError as error:
+        raise UnreadableValue(f"not a readable URL: {error}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
     netloc = parts.hostname.lower()
-    if parts.port and parts.port not in (80, 443):
-        netloc += f":{parts.port}"
+    if port and port not in (80, 443):
+        netloc += f":{port}"
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
 
 
@@ -164,8 +168,23 @@ def _usaddress_parts(text: str) -> dict[str, str | None]:
 
 
 def schedule_rules(text: str | None, timezone: str | None) -> list[dict]:
-    """The rules a schedule_text states, as structs; [] when it does not say enough."""
-    return [dict(rule) for rule in _rules_of(text, timezone)]
+    """The rules a schedule_text states, as structs; [] when it does not say enough.
+
+    A zone that is not an IANA zone name is no zone (the zone the text names, else none).
+    """
+    return [dict(rule) for rule in _rules_of(text, _known_zone(timezone))]
+
+
+@lru_cache(maxsize=1024)
+def _known_zone(name: str | None) -> str | None:
+    """The zone name if zoneinfo knows it, else None."""
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError):  # not a normalized path, not found, a folder of zones
+        return None
+    return name
 
 
 @lru_cache(maxsize=CACHED_PHRASES)
@@ -190,23 +209,23 @@ def next_meeting_at(rules: list[dict] | None, now: datetime | None) -> str | Non
     return found.isoformat() if found else None
 
 
-def register(con: duckdb.DuckDBPyConnection) -> None:
-    """Register every normalization function on a connection (idempotent)."""
-    scalar = {
-        "listing_uuid": (listing_uuid, ["VARCHAR", "VARCHAR"], "VARCHAR"),
-        "clean_text": (clean_text, ["VARCHAR"], "VARCHAR"),
-        "e164": (e164, ["VARCHAR"], "VARCHAR"),
-        "phone_extension": (phone_extension, ["VARCHAR"], "VARCHAR"),
-        "clean_email": (clean_email, ["VARCHAR"], "VARCHAR"),
-        "clean_url": (clean_url, ["VARCHAR"], "VARCHAR"),
-        "state_code": (state_code, ["VARCHAR"], "VARCHAR"),
-        "zip5": (zip5, ["VARCHAR"], "VARCHAR"),
-        "split_us_address": (split_us_address, ["VARCHAR"], ADDRESS_TYPE),
-        "schedule_rules": (schedule_rules, ["VARCHAR", "VARCHAR"], RULES_TYPE),
-        "next_meeting_at": (next_meeting_at, [RULES_TYPE, "TIMESTAMPTZ"], "VARCHAR"),
-    }
-    for name, (function, params, returns) in scalar.items():
-        with contextlib.suppress(duckdb.InvalidInputException):
-            con.remove_function(name)
-        con.create_function(name, function, params, returns, null_handling="special",
-                            side_effects=False)
+# Every function normalization calls from SQL: name -> (function, parameter types, return type).
+FUNCTIONS = {
+    "listing_uuid": (listing_uuid, ["VARCHAR", "VARCHAR"], "VARCHAR"),
+    "clean_text": (clean_text, ["VARCHAR"], "VARCHAR"),
+    "e164": (e164, ["VARCHAR"], "VARCHAR"),
+    "phone_extension": (phone_extension, ["VARCHAR"], "VARCHAR"),
+    "clean_email": (clean_email, ["VARCHAR"], "VARCHAR"),
+    "clean_url": (clean_url, ["VARCHAR"], "VARCHAR"),
+    "state_code": (state_code, ["VARCHAR"], "VARCHAR"),
+    "zip5": (zip5, ["VARCHAR"], "VARCHAR"),
+    "split_us_address": (split_us_address, ["VARCHAR"], ADDRESS_TYPE),
+    "schedule_rules": (schedule_rules, ["VARCHAR", "VARCHAR"], RULES_TYPE),
+    "next_meeting_at": (next_meeting_at, [RULES_TYPE, "TIMESTAMPTZ"], "VARCHAR"),
+}
+
+
+def register(con: duckdb.DuckDBPyConnection, problems: Problems | None = None) -> Problems:
+    """Register every normalization function on a connection (idempotent); a value one cannot read
+    becomes NULL and is counted in `problems` (returned)."""
+    return register_functions(con, FUNCTIONS, problems)

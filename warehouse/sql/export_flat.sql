@@ -1,6 +1,6 @@
 -- The directory for CSV: lists joined by ';', timestamps as ISO 8601 UTC strings, the schedule
--- as a JSON array of rules (empty when none), next_meeting_at computed now in the rule's zone, and
--- every cell through csv_cell (csv_cell_macro.sql) so no cell can start a spreadsheet formula.
+-- as a JSON array of rules (empty when none), next_meeting_at computed now in the rule's zone.
+-- Written by db.copy_to, which passes every cell of a CSV through csv_safe's formula guard.
 WITH flat AS (
     SELECT
         * REPLACE (
@@ -15,6 +15,6 @@ WITH flat AS (
         next_meeting_at(export_directory.schedule, now()) AS next_meeting_at
     FROM export_directory
 )
-SELECT csv_cell(COLUMNS(*))
+SELECT *
 FROM flat
 ORDER BY listing_id

@@ -18,8 +18,10 @@ cleaned AS (
         source,
         source_key,
         kind,
-        clean_text(organization) AS organization,
-        clean_text(name) AS name,
+        -- Required fields: a value with no text left (only markup or control characters, or one a
+        -- function could not read) falls back, so one value never stops the run.
+        coalesce(clean_text(organization), source) AS organization,
+        coalesce(clean_text(name), clean_text(organization), source_key) AS name,
         parent_key,
         clean_text(description) AS description,
         coalesce(audiences, []) AS audiences,
