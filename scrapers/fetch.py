@@ -9,6 +9,7 @@ Each host is resolved once and connected to by the address checked to be public
 (scrapers.transport). Every response is archived.
 """
 
+import socket
 import threading
 import time
 from collections.abc import Mapping
@@ -325,6 +326,25 @@ class HttpFetcher:
 
 
 def _describe(error: BaseException | None) -> str:
-    """One line naming a network error: its type and the first words of its message."""
-    return f"{type(error).__name__}: {str(error)[:200]}" if error else "unknown error"
+    """One line naming a network error by its root cause (a DNS failure, a refused connection...)."""
+    if error is None:
+        return "unknown error"
+    root = _root_cause(error)
+    if isinstance(root, socket.gaierror):
+        return f"DNS lookup failed ({root})"
+    if root is not error:
+        return f"{type(error).__name__} ({type(root).__name__}: {str(root)[:200]})"
+    return f"{type(error).__name__}: {str(error)[:200]}"
 
+
+def _root_cause(error: BaseException) -> BaseException:
+    """The innermost exception of a requests/urllib3 error (its reason, cause or wrapped error)."""
+    seen = {id(error)}
+    while True:
+        reason = getattr(error, "reason", None)
+        wrapped = error.args[0] if error.args and isinstance(error.args[0], BaseException) else None
+        inner = next((e for e in (reason, error.__cause__, wrapped) if isinstance(e, BaseException)), None)
+        if inner is None or id(inner) in seen:
+            return error
+        seen.add(id(inner))
+        error = inner
