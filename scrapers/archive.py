@@ -21,6 +21,7 @@ from scrapers.errors import BodyTooLarge, FetchFailed
 ORIGINAL_PREFIX = "X-Archive-Orig-"
 WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 DEFAULT_ROTATE_BYTES = 1 << 30
+READ_BLOCK = 4096  # bytes of a WARC file decompressed at a time when a record is read back
 SOFTWARE = "supportdir (https://github.com/supportdir/supportdir)"
 
 
@@ -155,7 +156,10 @@ def stored_response(record, max_bytes: int | None = None) -> StoredResponse:
     raw_date = record.rec_headers.get_header("WARC-Date") or ""
     date = datetime.fromisoformat(raw_date.replace("Z", "+00:00")) if raw_date else datetime.now(UTC)
     url = record.rec_headers.get_header("WARC-Target-URI")
-    body = read_capped(record.content_stream(), url, max_bytes)
+    stream = record.content_stream()
+    if stream is not record.raw_stream:  # a Content-Encoding decoder: small blocks too (see READ_BLOCK)
+        stream.block_size = READ_BLOCK
+    body = read_capped(stream, url, max_bytes)
     if _cut_short(headers, body):
         raise TruncatedRecord(url, f"archived body is {len(body)} bytes, its Content-Length says "
                                    f"{headers.get('Content-Length')} (a WARC file cut short by a crash?)")
@@ -184,7 +188,8 @@ def read_response(warc_file: str, offset: int, max_bytes: int | None = None) -> 
     """Read the response record at an offset of a WARC file (its body capped at `max_bytes`)."""
     with open(warc_file, "rb") as handle:
         handle.seek(offset)
-        record = next(iter(ArchiveIterator(handle)))
+        # Small blocks: a block of a gzip bomb inflates up to ~1,000 times (16 KiB would give 16 MiB).
+        record = next(iter(ArchiveIterator(handle, block_size=READ_BLOCK)))
         if record.rec_type != "response":
             raise ValueError(f"{warc_file}@{offset} is a {record.rec_type} record, not a response")
         return stored_response(record, max_bytes)

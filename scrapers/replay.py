@@ -52,10 +52,8 @@ def _response_records(path: Path) -> Iterator[tuple[str, int]]:
             for record in records:
                 size = _drain(record)  # before the offset: asking for it reads the record to its end
                 offset, length = records.get_record_offset(), records.get_record_length()
-                declared = int(record.rec_headers.get_header("Content-Length") or 0)
-                if size < declared:
-                    raise ArchiveTruncated(str(path), offset, f"the record declares {declared} bytes, "
-                                                              f"the file holds {size}")
+                if why := _cut_short(record, size, records.reader):
+                    raise ArchiveTruncated(str(path), offset, why)
                 uri = record.rec_headers.get_header("WARC-Target-URI")
                 if record.rec_type == "response" and uri:
                     yield uri, offset
@@ -66,6 +64,18 @@ def _response_records(path: Path) -> Iterator[tuple[str, int]]:
     if end < size:
         raise ArchiveTruncated(str(path), end, f"the file ends inside a record ({size - end} bytes "
                                                "after the last whole one)")
+
+
+def _cut_short(record, size: int, reader) -> str | None:
+    """Why a record read to its end is not whole (its gzip member or its block ends early), or None."""
+    declared = record.rec_headers.get_header("Content-Length") or ""
+    if not declared.isdigit():
+        return "the record's headers end before its Content-Length"
+    if size < int(declared):
+        return f"the record declares {declared} bytes, the file holds {size}"
+    if not getattr(reader.decompressor, "eof", True):
+        return "the record's gzip member ends early"
+    return None
 
 
 def _drain(record) -> int:

@@ -10,7 +10,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from scrapers.archive import WarcArchive
-from scrapers.errors import NotInArchive
+from scrapers.errors import ArchiveTruncated, ArchiveUnreadable, BodyTooLarge, NotInArchive
 from scrapers.replay import ReplayFetcher, warc_files
 from scrapers.urls import canonical_url
 
@@ -92,3 +92,59 @@ def test_missing_warc_path_is_a_clear_error(tmp_path: Path):
 )
 def test_canonical_url(raw, canonical):
     assert canonical_url(raw) == canonical
+
+
+def write_bomb(path: Path, size: int, encoded: bool) -> str:
+    """A WARC with one response of `size` zero bytes: gzip-encoded on the wire, or only in the WARC's gzip."""
+    url = "https://www.example.org/bomb"
+    body = gzip.compress(b"\0" * size, compresslevel=9) if encoded else b"\0" * size
+    headers = [("Content-Type", "text/html")] + ([("Content-Encoding", "gzip")] if encoded else [])
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(url, "response", payload=BytesIO(body),
+                                                      http_headers=http))
+    return url
+
+
+@pytest.mark.parametrize("encoded", [True, False], ids=["content-encoding", "warc-gzip"])
+def test_a_bomb_in_the_archive_is_capped_like_a_live_body(tmp_path: Path, encoded: bool):
+    import tracemalloc
+
+    path = tmp_path / "bomb.warc.gz"
+    url = write_bomb(path, 64 * 1024 * 1024, encoded)
+    assert path.stat().st_size < 1024 * 1024  # small on disk
+    fetcher = ReplayFetcher([path], max_bytes=1024 * 1024)
+    tracemalloc.start()
+    try:
+        with pytest.raises(BodyTooLarge, match=rf"{url}: archived body exceeds 1048576 bytes once decoded"):
+            fetcher.get(url)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 * 1024 * 1024  # half the 64 MiB the body inflates to
+    assert fetcher.log[-1].url == url and "exceeds" in fetcher.log[-1].error
+
+
+def test_random_bytes_are_refused_naming_the_file_and_offset(tmp_path: Path):
+    path = tmp_path / "noise.warc.gz"
+    path.write_bytes(bytes(range(256)) * 40)
+    with pytest.raises(ArchiveUnreadable, match=rf"cannot read WARC file {path} at offset 0: "):
+        ReplayFetcher([path])
+
+
+@pytest.mark.parametrize("cut", [5, 0.5, -3], ids=["gzip-header", "middle", "gzip-trailer"])
+def test_a_warc_cut_inside_a_record_says_truncated(tmp_path: Path, cut: float):
+    """Cut 5 bytes into the second record, half way through it, or 3 bytes before its end."""
+    whole = tmp_path / "whole.warc.gz"
+    write_foreign_warc(whole)
+    index = ReplayFetcher([whole]).index
+    second, third = index["https://www.example.org/old/"][1], index["https://www.example.org/new/"][1]
+    if isinstance(cut, float):
+        at = int(second + (third - second) * cut)
+    else:
+        at = (second if cut > 0 else third) + cut
+    path = tmp_path / "cut.warc.gz"
+    path.write_bytes(whole.read_bytes()[:at])
+    with pytest.raises(ArchiveTruncated, match=rf"WARC file {path} is truncated at offset {second}: "):
+        ReplayFetcher([path])
