@@ -95,9 +95,9 @@ def _walk(source: Source, fetcher: Fetcher, on_page: Progress | None, parser: Pa
     seen = set(starts)
     _check_cap(source, cap, len(seen))
     futures: dict[int, Future] = {}
-    started = time.monotonic()
+    began = time.monotonic()
     while queue:
-        _check_budget(source, limits.budget_s, time.monotonic() - started, len(result.pages), len(queue))
+        _check_budget(source, limits.budget_s, time.monotonic() - began, len(result.pages), len(queue))
         link = queue.popleft()
         page = _fetch(source, fetcher, link, is_start=canonical_url(link.url) in starts, result=result)
         if page is None:

@@ -145,7 +145,7 @@ def test_a_source_past_its_wall_clock_budget_fails_with_the_reason(make_fetcher)
 
     with FaultServer(pages=sample_pages("nami"), latency=0.3) as slow:  # 14 pages: over 4 s
         with pytest.raises(BudgetExceeded, match=r"nami: ran past its budget of 1 s after \d+ pages"):
-            crawl(Nami(slow.base), make_fetcher(), limits=Limits(budget_s=1.0))
+            crawl(Nami(slow.base), make_fetcher(), parse=True, limits=Limits(budget_s=1.0))
         assert len(slow.requests) < 10
 
 
