@@ -142,8 +142,8 @@ def _shut(conn: HTTPConnection) -> None:
     """Shut a connection's socket down for reading and writing (the reader gets EOF or an error)."""
     sock = getattr(conn, "sock", None)
     if sock is not None:
-        with suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
+        with suppress(OSError):  # the TCP socket under TLS too: the reading thread keeps its TLS state
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 class Watchdog:
