@@ -199,12 +199,12 @@ class HttpFetcher:
                 raise FetchRefused(url, f"{type(exc).__name__}: {exc}") from exc
             if not retry.is_retry("GET", response.status_code, "Retry-After" in response.headers):
                 return response, body
-            self._check_retry_after(url, retry, response)
+            self._check_retry_after(url, response)
             self._log(FetchLog(url=url, status=response.status_code, error="retrying"))
             retry = self._increment(retry, url, response=response)
             self._sleep(retry, response)
 
-    def _check_retry_after(self, url: str, retry: Retry, response: requests.Response) -> None:
+    def _check_retry_after(self, url: str, response: requests.Response) -> None:
         """Give the URL up for this run when Retry-After asks for longer than the cap."""
         cap = self.config.max_retry_after
         try:
