@@ -160,6 +160,12 @@ def stored_response(record, max_bytes: int | None = None) -> StoredResponse:
     if stream is not record.raw_stream:  # a Content-Encoding decoder: small blocks too (see READ_BLOCK)
         stream.block_size = READ_BLOCK
     body = read_capped(stream, url, max_bytes)
+    while record.raw_stream.read(READ_BLOCK):  # past the body (e.g. a chunked trailer) to the block's end
+        pass
+    missing = getattr(record.raw_stream, "limit", 0)  # bytes of the block the file does not hold
+    if missing:
+        raise TruncatedRecord(url, f"the archived record is cut short, {missing} bytes missing "
+                                   "(a WARC file cut short by a crash?)")
     if _cut_short(headers, body):
         raise TruncatedRecord(url, f"archived body is {len(body)} bytes, its Content-Length says "
                                    f"{headers.get('Content-Length')} (a WARC file cut short by a crash?)")

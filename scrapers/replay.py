@@ -44,7 +44,12 @@ def index_warcs(files: Iterable[Path]) -> dict[str, tuple[str, int]]:
 
 
 def _response_records(path: Path) -> Iterator[tuple[str, int]]:
-    """(target URI, offset) of each response record of a WARC file, each checked to be whole."""
+    """(target URI, offset) of each response record of a WARC file.
+
+    A last record whose headers are whole but whose block is cut short is still listed: reading
+    it back fails with TruncatedRecord, so that page's source fails and says why. A file that
+    ends inside a record's headers is refused whole (ArchiveTruncated: which URL is unknown).
+    """
     end = 0  # where the last whole record ends
     with open(path, "rb") as handle:
         records = ArchiveIterator(handle, no_record_parse=True)
@@ -52,11 +57,15 @@ def _response_records(path: Path) -> Iterator[tuple[str, int]]:
             for record in records:
                 size = _drain(record)  # before the offset: asking for it reads the record to its end
                 offset, length = records.get_record_offset(), records.get_record_length()
-                if why := _cut_short(record, size, records.reader):
-                    raise ArchiveTruncated(str(path), offset, why)
+                declared = record.rec_headers.get_header("Content-Length") or ""
+                if not declared.isdigit():
+                    raise ArchiveTruncated(str(path), offset, "the record's headers end before its "
+                                                              "Content-Length")
                 uri = record.rec_headers.get_header("WARC-Target-URI")
                 if record.rec_type == "response" and uri:
                     yield uri, offset
+                if size < int(declared) or not getattr(records.reader.decompressor, "eof", True):
+                    return  # cut in its block (or gzip trailer): the file's end, read back as truncated
                 end = offset + length
         except (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError) as exc:
             raise ArchiveUnreadable(str(path), end, _first_line(exc)) from None
@@ -64,18 +73,6 @@ def _response_records(path: Path) -> Iterator[tuple[str, int]]:
     if end < size:
         raise ArchiveTruncated(str(path), end, f"the file ends inside a record ({size - end} bytes "
                                                "after the last whole one)")
-
-
-def _cut_short(record, size: int, reader) -> str | None:
-    """Why a record read to its end is not whole (its gzip member or its block ends early), or None."""
-    declared = record.rec_headers.get_header("Content-Length") or ""
-    if not declared.isdigit():
-        return "the record's headers end before its Content-Length"
-    if size < int(declared):
-        return f"the record declares {declared} bytes, the file holds {size}"
-    if not getattr(reader.decompressor, "eof", True):
-        return "the record's gzip member ends early"
-    return None
 
 
 def _drain(record) -> int:

@@ -65,14 +65,36 @@ def test_replaying_random_bytes_names_the_file_and_offset(harness, env):
     assert f"cannot read WARC file {noise} at offset 0" in one_line_error(stderr)
 
 
-def test_replaying_a_warc_cut_inside_a_record_says_truncated(harness, env):
-    whole = sample_warc(env / "sample").read_bytes()
+def cut_sample(env: Path, url: str, into: float) -> Path:
+    """The sample WARC cut inside the response record of `url`: `into` of the way to the next one."""
+    from scrapers.replay import index_warcs
+
+    sample = sample_warc(env / "sample")
+    offsets = sorted(offset for _, offset in index_warcs([sample]).values())
+    start = index_warcs([sample])[url][1]
+    following = next(offset for offset in offsets if offset > start)
     cut = env / "cut.warc.gz"
-    cut.write_bytes(whole[: len(whole) // 2])
+    cut.write_bytes(sample.read_bytes()[: start + max(int((following - start) * into), 5)])
+    return cut
+
+
+def test_replaying_a_warc_cut_inside_a_records_headers_says_truncated(harness, env):
+    url = Sardaa().start_urls()[0]
+    cut = cut_sample(env, url, 0.0)  # 5 bytes into the record
     code, _, stderr = cli("build", "--replay", str(cut), "--out", str(env / "out"))
     assert code == 2
     line = one_line_error(stderr)
     assert f"WARC file {cut} is truncated at offset" in line and "not in the archive" not in line
+
+
+def test_replaying_a_warc_cut_inside_a_records_body_fails_that_source_as_truncated(harness, env):
+    url = Sardaa().start_urls()[0]
+    cut = cut_sample(env, url, 0.6)
+    code, stdout, stderr = cli("build", "--replay", str(cut), "--source", "sardaa", "--out", str(env / "out"),
+                               "--json")
+    status, reason, _ = reasons(stdout)["sardaa"]
+    assert code == 1 and status == "failed", stderr
+    assert f"TruncatedRecord: fetch failed for {url}: the archived record is cut short" in reason
 
 
 def test_a_replayed_gzip_bomb_fails_its_source_at_the_body_cap(harness, env, monkeypatch):
