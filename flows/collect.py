@@ -18,7 +18,7 @@ from flows.plan import BuildPlan, plan_source
 from schemas.listing import ParsedListing
 from schemas.run import SourceOutcome
 from scrapers.archive import WarcArchive
-from scrapers.crawl import CrawlResult, crawl
+from scrapers.crawl import CrawlResult, Limits, crawl
 from scrapers.errors import FetchFailed, FetchRefused, NoListings, SupportDirError
 from scrapers.fetch import HttpFetcher
 from scrapers.fingerprint import parser_fingerprint
@@ -68,13 +68,14 @@ def fetch_source(name: str, plan: BuildPlan, replay_index: dict | None,
     """Crawl one source, live (polite, archived) or from the WARC index; parse pages as they come."""
     source = plan_source(plan, name)
     if replay_index is not None:
-        fetcher = ReplayFetcher.from_index(replay_index)
+        fetcher = ReplayFetcher.from_index(replay_index, plan.fetch.max_bytes)
     else:
         archive = WarcArchive(plan.warc_dir, prefix=f"{plan.run_id}-{name}")
         fetcher = HttpFetcher(plan.fetch, archive, validators)
     try:
         crawled = crawl(source, fetcher, on_page=progress.report, parse=True,
-                        parse_workers=plan.parse_workers, in_thread_bytes=plan.parse_in_thread_bytes)
+                        parse_workers=plan.parse_workers, in_thread_bytes=plan.parse_in_thread_bytes,
+                        limits=Limits(plan.page_caps.get(name), plan.source_budget))
         crawled.shed_parsed_bodies()
         return crawled
     except SupportDirError as exc:

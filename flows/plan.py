@@ -40,6 +40,8 @@ class BuildPlan(BaseModel):
     redact_people: bool = False
     parse_workers: int = 0
     parse_in_thread_bytes: int = 0
+    page_caps: dict[str, int] = {}  # source -> its crawl's page cap (SUPPORTDIR_<SOURCE>_MAX_PAGES)
+    source_budget: float = 2 * 3600.0  # seconds each source's crawl may take
 
 
 def new_run_id(now: datetime) -> str:
@@ -72,6 +74,7 @@ def make_plan(sources: list[str] | None, offline: bool, replay: list[str] | None
         inactive_after=settings.inactive_after_runs, decisions=decisions_path,
         redact_people=redact_people, parse_workers=settings.parse_worker_count,
         parse_in_thread_bytes=int(settings.parse_in_thread_mb * 1_000_000),
+        page_caps={s.name: s.page_cap for s in instances}, source_budget=settings.source_budget,
     )
 
 

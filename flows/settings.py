@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     allow_private: bool = False
     fetch_retries: int = 4
     backoff_factor: float = 2.0
+    request_deadline: float = 120.0  # seconds for one whole request (however slowly the bytes come)
+    max_bytes: int = 20 * 1024 * 1024  # a response body's cap once decoded (live and replayed)
+    source_budget: float = 2 * 3600.0  # seconds one source's crawl may take
     source_retries: int = 1
     source_retry_delay: float = 60.0
     inactive_after_runs: int = 2
@@ -71,6 +74,8 @@ class Settings(BaseSettings):
             private_hosts=frozenset(intervals) if self.allow_private else frozenset(),
             retries=self.fetch_retries,
             backoff_factor=self.backoff_factor,
+            request_deadline=self.request_deadline,
+            max_bytes=self.max_bytes,
         )
 
 

@@ -14,13 +14,14 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from scrapers.errors import FetchFailed
+from scrapers.errors import BodyTooLarge, FetchFailed
 
 # Headers describing the wire encoding are kept under this prefix (the Wayback
 # convention): the archived body is the decoded body, so they no longer apply.
 ORIGINAL_PREFIX = "X-Archive-Orig-"
 WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 DEFAULT_ROTATE_BYTES = 1 << 30
+READ_BLOCK = 4096  # bytes of a WARC file decompressed at a time when a record is read back
 SOFTWARE = "supportdir (https://github.com/supportdir/supportdir)"
 
 
@@ -147,19 +148,39 @@ class WarcArchive:
         )
 
 
-def stored_response(record) -> StoredResponse:
-    """A warcio response record as a StoredResponse (body decoded as the archive holds it)."""
+def stored_response(record, max_bytes: int | None = None) -> StoredResponse:
+    """A warcio response record as a StoredResponse (body decoded, at most `max_bytes` of it)."""
     http = record.http_headers
     status = int(http.get_statuscode()) if http else 200
     headers = dict(http.headers) if http else {}
     raw_date = record.rec_headers.get_header("WARC-Date") or ""
     date = datetime.fromisoformat(raw_date.replace("Z", "+00:00")) if raw_date else datetime.now(UTC)
     url = record.rec_headers.get_header("WARC-Target-URI")
-    body = record.content_stream().read()
+    stream = record.content_stream()
+    if stream is not record.raw_stream:  # a Content-Encoding decoder: small blocks too (see READ_BLOCK)
+        stream.block_size = READ_BLOCK
+    body = read_capped(stream, url, max_bytes)
+    while record.raw_stream.read(READ_BLOCK):  # past the body (e.g. a chunked trailer) to the block's end
+        pass
+    missing = getattr(record.raw_stream, "limit", 0)  # bytes of the block the file does not hold
+    if missing:
+        raise TruncatedRecord(url, f"the archived record is cut short, {missing} bytes missing "
+                                   "(a WARC file cut short by a crash?)")
     if _cut_short(headers, body):
         raise TruncatedRecord(url, f"archived body is {len(body)} bytes, its Content-Length says "
                                    f"{headers.get('Content-Length')} (a WARC file cut short by a crash?)")
     return StoredResponse(url=url, status=status, headers=headers, body=body, date=date)
+
+
+def read_capped(stream, url: str, max_bytes: int | None, chunk: int = 64 * 1024) -> bytes:
+    """Read a (decoding) stream in chunks; BodyTooLarge past `max_bytes`, as a live fetch does."""
+    chunks, size = [], 0
+    while block := stream.read(chunk):
+        size += len(block)
+        if max_bytes is not None and size > max_bytes:
+            raise BodyTooLarge(url, f"archived body exceeds {max_bytes} bytes once decoded")
+        chunks.append(block)
+    return b"".join(chunks)
 
 
 def _cut_short(headers: Mapping[str, str], body: bytes) -> bool:
@@ -169,11 +190,12 @@ def _cut_short(headers: Mapping[str, str], body: bytes) -> bool:
     return declared.isdigit() and not encoded and len(body) < int(declared)
 
 
-def read_response(warc_file: str, offset: int) -> StoredResponse:
-    """Read the response record at an offset of a WARC file."""
+def read_response(warc_file: str, offset: int, max_bytes: int | None = None) -> StoredResponse:
+    """Read the response record at an offset of a WARC file (its body capped at `max_bytes`)."""
     with open(warc_file, "rb") as handle:
         handle.seek(offset)
-        record = next(iter(ArchiveIterator(handle)))
+        # Small blocks: a block of a gzip bomb inflates up to ~1,000 times (16 KiB would give 16 MiB).
+        record = next(iter(ArchiveIterator(handle, block_size=READ_BLOCK)))
         if record.rec_type != "response":
             raise ValueError(f"{warc_file}@{offset} is a {record.rec_type} record, not a response")
-        return stored_response(record)
+        return stored_response(record, max_bytes)

@@ -17,6 +17,7 @@ class Source:
     base_url: ClassVar[str]
     start_paths: ClassVar[tuple[str, ...]] = ("/",)
     min_interval: ClassVar[float] = 1.0
+    max_pages: ClassVar[int] = 10_000  # the crawl's page cap: set well above the site's real size
     description: ClassVar[str] = ""
 
     def __init__(self, base_url: str | None = None):
@@ -24,6 +25,7 @@ class Source:
         # A mirror (or a test server) can stand in for the live site, with its own politeness.
         self.base = (base_url or os.environ.get(f"{prefix}_BASE_URL") or self.base_url).rstrip("/")
         self.interval = float(os.environ.get(f"{prefix}_MIN_INTERVAL", self.min_interval))
+        self.page_cap = int(os.environ.get(f"{prefix}_MAX_PAGES", self.max_pages))
 
     def url(self, path: str) -> str:
         """An absolute URL on this source's site."""

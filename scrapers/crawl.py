@@ -15,12 +15,21 @@ from typing import Protocol
 
 from schemas.listing import ParsedListing
 from scrapers.base import Source
-from scrapers.errors import FetchFailed, FetchRefused, NothingFetched, RobotsDisallowed
+from scrapers.errors import BudgetExceeded, FetchFailed, FetchRefused, NothingFetched, RobotsDisallowed
 from scrapers.page import FetchLog, Link, Page
 from scrapers.parse_workers import IN_THREAD_BYTES, ParseWorkers
 from scrapers.urls import canonical_url
 
 Progress = Callable[[str, int, int], None]
+DEFAULT_BUDGET_S = 2 * 3600.0  # a source's wall-clock budget: generous, the biggest takes minutes
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How far one source's crawl may go: pages (None: the source's own cap) and seconds."""
+
+    max_pages: int | None = None
+    budget_s: float = DEFAULT_BUDGET_S
 
 
 class Fetcher(Protocol):
@@ -56,9 +65,12 @@ class CrawlResult:
 
 
 def crawl(source: Source, fetcher: Fetcher, on_page: Progress | None = None,
-          parse: bool = False, parse_workers: int = 0, in_thread_bytes: int = IN_THREAD_BYTES) -> CrawlResult:
+          parse: bool = False, parse_workers: int = 0, in_thread_bytes: int = IN_THREAD_BYTES,
+          limits: Limits = Limits()) -> CrawlResult:
     """Breadth-first over start URLs and discovered links; robots exclusions are skipped, not fatal.
 
+    The crawl stops with BudgetExceeded once it finds more URLs than its page cap (before
+    fetching pages whose listings would be a partial set) or runs past its wall-clock budget.
     With `parse`, each changed page is parsed as it arrives (kept in `parsed`; an error is kept
     in `parse_error` for the parse step), by `parse_workers` processes once the pages add up to
     more than `in_thread_bytes`; pages answered 304 are left for the parse step, which may not
@@ -66,7 +78,7 @@ def crawl(source: Source, fetcher: Fetcher, on_page: Progress | None = None,
     """
     result = CrawlResult(source.name, log=fetcher.log)
     with ParseWorkers(source, parse_workers, in_thread_bytes) as parser:
-        futures = _walk(source, fetcher, on_page, parser if parse else None, result)
+        futures = _walk(source, fetcher, on_page, parser if parse else None, result, limits)
         _gather(parser, futures, result)
     if not result.pages and result.skipped:
         raise NothingFetched(source.name, [why for _url, why in result.skipped])
@@ -75,13 +87,17 @@ def crawl(source: Source, fetcher: Fetcher, on_page: Progress | None = None,
 
 
 def _walk(source: Source, fetcher: Fetcher, on_page: Progress | None, parser: ParseWorkers | None,
-          result: CrawlResult) -> dict[int, Future]:
+          result: CrawlResult, limits: Limits) -> dict[int, Future]:
     """Fetch every page reachable from the start URLs; hand each changed one to the parser."""
+    cap = source.page_cap if limits.max_pages is None else limits.max_pages
     starts = [canonical_url(url) for url in source.start_urls()]
     queue = deque(Link(url) for url in starts)
     seen = set(starts)
+    _check_cap(source, cap, len(seen))
     futures: dict[int, Future] = {}
+    began = time.monotonic()
     while queue:
+        _check_budget(source, limits.budget_s, time.monotonic() - began, len(result.pages), len(queue))
         link = queue.popleft()
         page = _fetch(source, fetcher, link, is_start=canonical_url(link.url) in starts, result=result)
         if page is None:
@@ -95,10 +111,26 @@ def _walk(source: Source, fetcher: Fetcher, on_page: Progress | None, parser: Pa
             key = canonical_url(found.url)
             if key not in seen:
                 seen.add(key)
+                _check_cap(source, cap, len(seen))
                 queue.append(found)
         if on_page:
             on_page(source.name, len(result.pages), len(result.pages) + len(queue))
     return futures
+
+
+def _check_cap(source: Source, cap: int, found: int) -> None:
+    """BudgetExceeded once a crawl has found more URLs than its page cap."""
+    if found > cap:
+        setting = f"SUPPORTDIR_{source.name.upper()}_MAX_PAGES"
+        raise BudgetExceeded(source.name, f"stopped at its cap of {cap} pages: the site lists more "
+                                          f"(raise {setting} if the site really grew)")
+
+
+def _check_budget(source: Source, budget_s: float, elapsed: float, pages: int, queued: int) -> None:
+    """BudgetExceeded once a crawl has run past its wall-clock budget."""
+    if elapsed > budget_s:
+        raise BudgetExceeded(source.name, f"ran past its budget of {budget_s:g} s after {pages} pages "
+                                          f"({queued} still to fetch)")
 
 
 def _failed(futures: dict[int, Future]) -> bool:

@@ -55,6 +55,7 @@ class Dbsa(Source):
     base_url = "https://www.dbsalliance.org"
     start_paths = (*(_FIND_PATH + code for code in STATE_CODES), ONLINE_PATH)
     min_interval = 1.0
+    max_pages = 500  # 52 pages: one per state and DC, and the online groups
     description = (
         "Depression and Bipolar Support Alliance chapters and support groups, by state, "
         "and the national online groups."

@@ -90,3 +90,48 @@ class PageInvalid(SupportDirError):
 
 class UnreadableValue(SupportDirError, ValueError):
     """A value a normalization function cannot read (e.g. a URL with port 99999): made NULL, counted."""
+
+
+class AddressRefused(FetchRefused):
+    """A host that resolves to an address that is not globally routable (the SSRF guard)."""
+
+
+class DeadlineExceeded(FetchRefused):
+    """A request took longer than its total deadline (e.g. a server dripping bytes)."""
+
+
+class RetryAfterTooLong(FetchRefused):
+    """A server asked to retry later than the cap: the URL is given up for this run."""
+
+
+class HostUnreachable(FetchFailed):
+    """A host could not be reached (DNS or connection error) when its robots.txt was fetched."""
+
+
+class BudgetExceeded(SupportDirError):
+    """A source's crawl ran past its wall-clock budget or its page cap."""
+
+    def __init__(self, source: str, reason: str):
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class ArchiveUnreadable(SupportDirError):
+    """A WARC file that cannot be read (not a WARC, or damaged) at an offset."""
+
+    def __init__(self, path: str, offset: int, reason: str):
+        super().__init__(f"cannot read WARC file {path} at offset {offset}: {reason}")
+        self.path = path
+        self.offset = offset
+        self.reason = reason
+
+
+class ArchiveTruncated(ArchiveUnreadable):
+    """A WARC file that ends inside a record (cut short, e.g. by a crash or a partial copy)."""
+
+    def __init__(self, path: str, offset: int, reason: str):
+        SupportDirError.__init__(self, f"WARC file {path} is truncated at offset {offset}: {reason}")
+        self.path = path
+        self.offset = offset
+        self.reason = reason

@@ -2,12 +2,13 @@
 
 One requests.Session; a User-Agent naming the project; robots.txt per host
 (protego); one request in flight per host and a minimum interval per host;
-timeouts; a body-size cap; retries with exponential backoff honoring
-Retry-After (urllib3's Retry policy); conditional GET with remembered
-validators, a 304 reusing the archived body. Every response is archived.
+timeouts and a total deadline per request; a body-size cap; retries with
+exponential backoff honoring Retry-After up to a cap (urllib3's Retry policy);
+conditional GET with remembered validators, a 304 reusing the archived body.
+Each host is resolved once and connected to by the address checked to be public
+(scrapers.transport). Every response is archived.
 """
 
-import ipaddress
 import socket
 import threading
 import time
@@ -22,10 +23,20 @@ from urllib3.exceptions import InvalidHeader, MaxRetryError
 from urllib3.util.retry import Retry
 
 from scrapers.archive import WarcArchive, read_response
-from scrapers.errors import BodyTooLarge, FetchFailed, FetchRefused, RobotsDisallowed
+from scrapers.errors import (
+    AddressRefused,
+    BodyTooLarge,
+    DeadlineExceeded,
+    FetchFailed,
+    FetchRefused,
+    HostUnreachable,
+    RetryAfterTooLong,
+    RobotsDisallowed,
+)
 from scrapers.page import FetchLog, Page, Validators
 from scrapers.robots import RobotsRules
-from scrapers.urls import absolute_url, canonical_url, host_of, is_http_url
+from scrapers.transport import AddressPolicy, deadline, pinned_adapter
+from scrapers.urls import DEFAULT_PORTS, absolute_url, canonical_url, host_of, is_http_url
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -39,10 +50,11 @@ class FetchConfig:
     user_agent: str = "supportdir/0.1 (+https://github.com/supportdir/supportdir)"
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
+    request_deadline: float = 120.0  # seconds for one whole request, however the bytes trickle in
     max_bytes: int = 20 * 1024 * 1024
     retries: int = 4
     backoff_factor: float = 2.0
-    max_retry_after: int = 300
+    max_retry_after: int = 120  # a Retry-After longer than this gives the URL up for the run
     default_interval: float = 1.0
     intervals: Mapping[str, float] = field(default_factory=dict)
     # Extra request headers by canonical URL (a source's per-feed headers); archived like any header.
@@ -99,6 +111,10 @@ class HttpFetcher:
         # Without proxy settings in the environment, skip requests' per-request look-ups of proxy
         # variables and ~/.netrc (about 1.5 ms a request, a third of a fast crawl's own time).
         self.session.trust_env = bool(getproxies())
+        self.addresses = AddressPolicy(config.allow_private, config.private_hosts)
+        adapter = pinned_adapter(self.addresses)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.robots = RobotsRules(self._fetch_robots, config.user_agent)
         self.log: list[FetchLog] = []
 
@@ -127,18 +143,25 @@ class HttpFetcher:
         if not is_http_url(url):
             self._log(FetchLog(url=url, status=None, error="refused: not an http(s) URL"))
             raise FetchRefused(url, "not an http(s) URL")
-        if self._private_refused(url):
-            self._log(FetchLog(url=url, status=None, error="refused: private or loopback address"))
-            raise FetchRefused(url, "resolves to a private or loopback address")
+        self._check_address(url)
         if not self.robots.allowed(url):
+            if unreachable := self.robots.unreachable(url):
+                self._log(FetchLog(url=url, status=None, error=f"host unreachable: {unreachable}"))
+                raise HostUnreachable(url, f"could not reach {host_of(url)}: {unreachable}")
             self._log(FetchLog(url=url, status=None, error="robots.txt disallows"))
             raise RobotsDisallowed(url, self.robots.why(url))
 
-    def _private_refused(self, url: str) -> bool:
-        """True when the URL is on a private address that neither setting allows."""
-        if self.config.allow_private or host_of(url) in self.config.private_hosts:
-            return False
-        return is_private_host(url)
+    def _check_address(self, url: str) -> None:
+        """Resolve the host once (the connection reuses that answer); refuse a non-global address."""
+        parts = urlsplit(url)
+        try:
+            self.addresses.address(parts.hostname or "", parts.port or DEFAULT_PORTS[parts.scheme.lower()],
+                                   parts.scheme.lower())
+        except AddressRefused as exc:
+            self._log(FetchLog(url=url, status=None, error="refused: private or loopback address"))
+            raise FetchRefused(url, exc.reason) from None
+        except OSError:
+            pass  # a DNS failure: the connection reports it (and it is retried)
 
     def _conditional_headers(self, url: str) -> dict[str, str]:
         """If-None-Match / If-Modified-Since from the last run that archived this URL."""
@@ -168,14 +191,30 @@ class HttpFetcher:
                 retry = self._increment(retry, url, error=exc)
                 retry.sleep()
                 continue
+            except AddressRefused as exc:  # raised by the connection itself
+                self._log(FetchLog(url=url, status=None, error="refused: private or loopback address"))
+                raise FetchRefused(url, exc.reason) from None
             except requests.RequestException as exc:  # e.g. a body that is not the gzip it claims
                 self._log(FetchLog(url=url, status=None, error=repr(exc)))
                 raise FetchRefused(url, f"{type(exc).__name__}: {exc}") from exc
             if not retry.is_retry("GET", response.status_code, "Retry-After" in response.headers):
                 return response, body
+            self._check_retry_after(url, response)
             self._log(FetchLog(url=url, status=response.status_code, error="retrying"))
             retry = self._increment(retry, url, response=response)
             self._sleep(retry, response)
+
+    def _check_retry_after(self, url: str, response: requests.Response) -> None:
+        """Give the URL up for this run when Retry-After asks for longer than the cap."""
+        cap = self.config.max_retry_after
+        try:
+            asked = Retry(retry_after_max=10**12).get_retry_after(response.raw)
+        except InvalidHeader:
+            return
+        if asked is not None and asked > cap:
+            reason = f"asked to retry after {asked:.0f} s, more than the {cap} s cap"
+            self._log(FetchLog(url=url, status=response.status_code, error=reason))
+            raise RetryAfterTooLong(url, reason)
 
     def _retry_policy(self) -> Retry:
         """urllib3's Retry as the policy: counts, backoff, Retry-After."""
@@ -205,6 +244,22 @@ class HttpFetcher:
             retry.sleep()
 
     def _once(self, url: str, headers: dict[str, str]) -> tuple[requests.Response, bytes]:
+        """One GET within the request deadline (connect, headers and body together)."""
+        seconds = self.config.request_deadline
+        with deadline(seconds) as watch:
+            try:
+                answer = self._read(url, headers)
+            except Exception as exc:
+                if watch.expired:
+                    self._log(FetchLog(url=url, status=None, error=f"deadline of {seconds:g} s passed"))
+                    raise DeadlineExceeded(url, f"took longer than the {seconds:g} s deadline") from exc
+                raise
+        if watch.expired:  # the shut-down connection may also read as a body that just ended
+            self._log(FetchLog(url=url, status=None, error=f"deadline of {seconds:g} s passed"))
+            raise DeadlineExceeded(url, f"took longer than the {seconds:g} s deadline")
+        return answer
+
+    def _read(self, url: str, headers: dict[str, str]) -> tuple[requests.Response, bytes]:
         """One GET, body read in chunks up to the size cap."""
         timeout = (self.config.connect_timeout, self.config.read_timeout)
         with self.session.get(url, headers=headers, timeout=timeout, stream=True,
@@ -235,7 +290,7 @@ class HttpFetcher:
     def _not_modified(self, url: str, current: str, response: requests.Response) -> Page:
         """A 304: the body is the one archived by the run that remembered the validators."""
         known = self.validators[current]
-        stored = read_response(known.warc_file, known.warc_offset)
+        stored = read_response(known.warc_file, known.warc_offset, self.config.max_bytes)
         fetched_at = datetime.now(UTC)
         self.archive.write_revisit(current, stored, fetched_at)
         page = Page(url=url, status=stored.status, headers=stored.headers, body=stored.body,
@@ -244,8 +299,8 @@ class HttpFetcher:
         self._log(FetchLog.of(page, url=current))
         return page
 
-    def _fetch_robots(self, robots_url: str) -> tuple[int | None, bytes]:
-        """Fetch a robots.txt (archived, polite, redirects followed); failure gives status None."""
+    def _fetch_robots(self, robots_url: str) -> tuple[int | None, bytes, str | None]:
+        """Fetch a robots.txt (archived, polite, redirected); on a network error: None and why."""
         current = robots_url
         try:
             for _hop in range(self.config.max_redirects + 1):
@@ -253,14 +308,17 @@ class HttpFetcher:
                 self._archive(current, current, response, body)
                 location = response.headers.get("Location")
                 if response.status_code not in REDIRECT_STATUSES or not location:
-                    return response.status_code, body
+                    return response.status_code, body, None
                 current = canonical_url(absolute_url(current, location))
+                if not is_http_url(current):
+                    raise FetchRefused(current, "not an http(s) URL")
         except FetchFailed as exc:
             self._log(FetchLog(url=robots_url, status=None, error=str(exc)))
             # A 5xx that outlasted the retries is still a 5xx (RFC 9309: disallow), not "unreachable".
             last = next((e.status for e in reversed(self.log) if e.url == current and e.status), None)
-            return last, b""
-        return None, b""
+            refused = isinstance(exc, FetchRefused) or last is not None
+            return last, b"", None if refused else exc.reason
+        return None, b"", None
 
     def _log(self, entry: FetchLog) -> None:
         """Remember one request for the run's fetch table."""
@@ -268,19 +326,25 @@ class HttpFetcher:
 
 
 def _describe(error: BaseException | None) -> str:
-    """One line naming a network error: its type and the first words of its message."""
-    return f"{type(error).__name__}: {str(error)[:200]}" if error else "unknown error"
+    """One line naming a network error by its root cause (a DNS failure, a refused connection...)."""
+    if error is None:
+        return "unknown error"
+    root = _root_cause(error)
+    if isinstance(root, socket.gaierror):
+        return f"DNS lookup failed ({root})"
+    if root is not error:
+        return f"{type(error).__name__} ({type(root).__name__}: {str(root)[:200]})"
+    return f"{type(error).__name__}: {str(error)[:200]}"
 
 
-def is_private_host(url: str) -> bool:
-    """True when the URL's host resolves to a loopback, private, link-local or reserved address."""
-    host = urlsplit(url).hostname or ""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except socket.gaierror:
-        return False
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved:
-            return True
-    return False
+def _root_cause(error: BaseException) -> BaseException:
+    """The innermost exception of a requests/urllib3 error (its reason, cause or wrapped error)."""
+    seen = {id(error)}
+    while True:
+        reason = getattr(error, "reason", None)
+        wrapped = error.args[0] if error.args and isinstance(error.args[0], BaseException) else None
+        inner = next((e for e in (reason, error.__cause__, wrapped) if isinstance(e, BaseException)), None)
+        if inner is None or id(inner) in seen:
+            return error
+        seen.add(id(inner))
+        error = inner

@@ -10,4 +10,5 @@ class LifeRing(MeetingsPlatform):
     organization = "LifeRing Secular Recovery"
     base_url = "https://meetings.lifering.org"
     hosts = frozenset({"meetings.lifering.org"})
+    max_pages = 2_000  # the sitemap and one page per meeting: about 157
     description = "LifeRing Secular Recovery meetings (in person, online, hybrid)."

@@ -51,6 +51,7 @@ class MeetingGuide(Source):
     organization = "Meeting Guide feeds"
     base_url = ""  # each feed has its own site; a mirror serves every feed as <mirror>/<host><path>
     min_interval = 1.0
+    max_pages = 1_000  # one page per feed: about 45 feeds
     description = "Meetings from Meeting Guide JSON feeds (12 Step Meeting List sites and others)."
 
     def __init__(self, base_url: str | None = None, feeds_file: Path | str | None = None):

@@ -51,6 +51,7 @@ class MeetingsPlatform(Source):
     topics: ClassVar[tuple[str, ...]] = ("substance use", "addiction")
     start_paths = ("/sitemap.xml",)
     min_interval = 1.0
+    max_pages = 15_000  # the sitemap and one page per meeting: SMART has about 1,250
     hosts: ClassVar[frozenset[str]] = frozenset()
 
     def discover(self, page: Page) -> list[Link]:

@@ -27,11 +27,12 @@ def rules_for(status: int | None, body: bytes) -> Protego:
 class RobotsRules:
     """Fetches each host's robots.txt once (through `fetch`) and answers for that host's URLs."""
 
-    def __init__(self, fetch: Callable[[str], tuple[int | None, bytes]], user_agent: str):
+    def __init__(self, fetch: Callable[[str], tuple[int | None, bytes, str | None]], user_agent: str):
         self._fetch = fetch
         self.agent = user_agent.split("/")[0]
         self._rules: dict[str, Protego] = {}
         self.statuses: dict[str, int | None] = {}
+        self._unreachable: dict[str, str] = {}  # host -> the network error that kept its robots.txt away
         self._lock = threading.Lock()
 
     def _for(self, url: str) -> Protego:
@@ -40,8 +41,10 @@ class RobotsRules:
         with self._lock:
             if host not in self._rules:
                 scheme = urlsplit(url).scheme
-                status, body = self._fetch(f"{scheme}://{host}/robots.txt")
+                status, body, error = self._fetch(f"{scheme}://{host}/robots.txt")
                 self.statuses[host] = status
+                if error:
+                    self._unreachable[host] = error
                 self._rules[host] = rules_for(status, body)
             return self._rules[host]
 
@@ -50,6 +53,10 @@ class RobotsRules:
         if urlsplit(url).path == "/robots.txt":
             return True
         return self._for(url).can_fetch(url, self.agent)
+
+    def unreachable(self, url: str) -> str | None:
+        """The network error (DNS, connection) that kept the URL's host's robots.txt away, if any."""
+        return self._unreachable.get(host_of(url))
 
     def why(self, url: str) -> str:
         """Why a URL is disallowed: an unreachable robots.txt, or its rules."""

@@ -125,6 +125,7 @@ class Sardaa(Source):
     base_url = "https://sczaction.org"
     start_paths = ("/peer-support-groups/",)
     min_interval = 1.0
+    max_pages = 100  # one page
     description = "Schizophrenia & Psychosis Action Alliance peer, family and call-in groups."
 
     def parse(self, page: Page) -> Iterable[ParsedListing]:

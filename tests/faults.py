@@ -83,6 +83,35 @@ def stall(seconds: float, body: bytes = b"<html><body>" + b"x" * 200) -> Fault:
     return send
 
 
+def drip(every: float, body: bytes = b"<html><body>" + b"d" * 200) -> Fault:
+    """Slowloris: headers, then the body one byte every `every` seconds (each read well in time)."""
+    def send(handler: "_Handler") -> None:
+        handler.head(200, {"Content-Type": "text/html", "Content-Length": str(len(body))})
+        handler.wfile.flush()
+        _drip(handler, body, every)
+    return send
+
+
+def drip_headers(every: float) -> Fault:
+    """Slowloris in the headers: the status line and headers one byte every `every` seconds."""
+    def send(handler: "_Handler") -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n" + b"X-Pad: " + b"p" * 200 + b"\r\n"
+        _drip(handler, head + b"Content-Length: 2\r\n\r\nok", every)
+    return send
+
+
+def _drip(handler: "_Handler", data: bytes, every: float) -> None:
+    """Write `data` a byte at a time; stop when the client has gone."""
+    handler.close_connection = True
+    for index in range(len(data)):
+        try:
+            handler.wfile.write(data[index:index + 1])
+            handler.wfile.flush()
+        except OSError:
+            return
+        time.sleep(every)
+
+
 def reset_mid_body(body: bytes = b"<html><body>" + b"y" * 5000) -> Fault:
     """Headers and half the body, then a TCP reset (SO_LINGER 0)."""
     def send(handler: "_Handler") -> None:

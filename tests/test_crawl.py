@@ -1,4 +1,4 @@
-"""The crawl driver's handling of a start URL a site withholds on purpose (Source.restricted)."""
+"""The crawl driver: a start URL a site withholds on purpose (Source.restricted); page caps and budgets."""
 
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from scrapers.base import Source
-from scrapers.crawl import crawl
-from scrapers.errors import FetchFailed
+from scrapers.crawl import Limits, crawl
+from scrapers.errors import BudgetExceeded, FetchFailed
 from scrapers.page import FetchLog, Link, Page
 
 WHEN = datetime(2026, 11, 20, 6, tzinfo=UTC)
@@ -97,3 +97,62 @@ def test_per_url_headers_are_sent_with_the_request(httpserver, make_fetcher, fet
     sent = {request.path: request.headers for request, _ in httpserver.log}
     assert sent["/feed"]["X-Feed-Key"] == "k1" and sent["/feed"]["Accept"] == "application/json"
     assert "X-Feed-Key" not in sent["/other"]
+
+
+class EndlessNami:
+    """A NAMI API that always answers a full page and no X-WP-TotalPages; profiles answer 200."""
+
+    def __init__(self):
+        self.log: list[FetchLog] = []
+        self.asked: list[str] = []
+
+    def get(self, url: str) -> Page:
+        from urllib.parse import parse_qs, urlsplit
+
+        from tests.nami_pages import api_page, entry, make_page
+
+        self.asked.append(url)
+        if "/wp-json/" not in url:
+            return make_page(url, "<html><h1>NAMI Test</h1></html>")
+        number = int(parse_qs(urlsplit(url).query)["page"][0])
+        return api_page([entry(n) for n in range(number * 100, number * 100 + 100)], page=number)
+
+
+def test_nami_paging_without_total_pages_stops_at_the_page_cap() -> None:
+    from scrapers.nami import Nami
+
+    fetcher = EndlessNami()
+    with pytest.raises(BudgetExceeded, match=r"nami: stopped at its cap of 250 pages: .*NAMI_MAX_PAGES"):
+        crawl(Nami("https://www.nami.org"), fetcher, limits=Limits(max_pages=250))
+    assert len(fetcher.asked) <= 250
+
+
+def test_a_sitemap_listing_more_pages_than_the_cap_fails_before_fetching_them() -> None:
+    from scrapers.mha import Mha
+
+    locs = "".join(f"<url><loc>https://mhanational.org/affiliates/a{n}/</loc></url>" for n in range(3000))
+    sitemap = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
+    start = "https://mhanational.org/affiliates-sitemap.xml"
+    fetcher = ScriptedFetcher({start: (200, sitemap.encode())})
+    with pytest.raises(BudgetExceeded, match=r"mha: stopped at its cap of 1000 pages"):
+        crawl(Mha(), fetcher)  # the source's own cap (about 130 affiliates really)
+    assert [entry.url for entry in fetcher.log] == [start]
+
+
+def test_a_source_past_its_wall_clock_budget_fails_with_the_reason(make_fetcher) -> None:
+    from scrapers.nami import Nami
+    from tests.faults import FaultServer, sample_pages
+
+    with FaultServer(pages=sample_pages("nami"), latency=0.3) as slow:  # 14 pages: over 4 s
+        with pytest.raises(BudgetExceeded, match=r"nami: ran past its budget of 1 s after \d+ pages"):
+            crawl(Nami(slow.base), make_fetcher(), parse=True, limits=Limits(budget_s=1.0))
+        assert len(slow.requests) < 10
+
+
+def test_every_source_has_a_page_cap_above_its_real_size_and_a_setting(monkeypatch) -> None:
+    from scrapers.registry import SOURCE_CLASSES
+
+    caps = {name: cls().page_cap for name, cls in SOURCE_CLASSES.items()}
+    assert caps["nami"] >= 2_000 and caps["mha"] >= 500 and caps["smart"] >= 5_000 and caps["dbsa"] >= 200
+    monkeypatch.setenv("SUPPORTDIR_MHA_MAX_PAGES", "42")
+    assert SOURCE_CLASSES["mha"]().page_cap == 42

@@ -1,5 +1,7 @@
 """Each network fault against a fault-injecting server on 127.0.0.1: a retry, a skip or a clear failure."""
 
+import socket
+import time
 from dataclasses import replace
 
 import pytest
@@ -8,9 +10,12 @@ from scrapers.crawl import crawl
 from scrapers.dbsa import Dbsa
 from scrapers.errors import (
     BodyTooLarge,
+    DeadlineExceeded,
     FetchFailed,
     FetchRefused,
+    HostUnreachable,
     NothingFetched,
+    RetryAfterTooLong,
     RobotsDisallowed,
     SourceChanged,
 )
@@ -186,3 +191,52 @@ def test_a_crawl_parses_changed_pages_as_they_arrive_and_keeps_a_parse_error_for
         broken = crawl(Dbsa(mirror.base), make_fetcher(), parse=True)
         assert len(broken.pages) == len(Dbsa(mirror.base).start_urls())  # the crawl went on
         assert isinstance(broken.parse_error, SourceChanged) and "state=KY" in str(broken.parse_error)
+
+
+@pytest.mark.parametrize("fault", [faults.drip(0.05), faults.drip_headers(0.05)], ids=["body", "headers"])
+def test_a_server_dripping_bytes_is_cut_off_at_the_request_deadline(server, make_fetcher, fault):
+    """Each byte comes well inside the 0.5 s read timeout; the whole answer would take over 10 s."""
+    server.script("/drip", fault)
+    fetcher = make_fetcher(config=replace(make_fetcher().config, request_deadline=1.0))
+    started = time.monotonic()
+    with pytest.raises(DeadlineExceeded, match=r"/drip: took longer than the 1 s deadline"):
+        fetcher.get(server.url("/drip"))
+    assert time.monotonic() - started < 8  # not the 10+ s the drip would take
+    assert server.paths().count("/drip") == 1  # a deadline is a policy limit: not retried
+
+
+def test_a_crawl_skips_a_dripping_detail_page_and_goes_on(make_fetcher):
+    from tests.faults import sample_pages
+
+    with FaultServer(pages=sample_pages("nami")) as mirror:
+        profile = "/find-your-local-nami/alaska/nami-juneau/"
+        mirror.script(profile, faults.drip(0.05))
+        fetcher = make_fetcher(config=replace(make_fetcher().config, request_deadline=1.0))
+        result = crawl(Nami(mirror.base), fetcher)
+        assert [url for url, _ in result.skipped] == [mirror.url(profile)]
+        assert "deadline" in result.skipped[0][1]
+        assert len(result.pages) == len(load_manifest("nami")) - 1
+
+
+def test_a_retry_after_past_the_cap_gives_the_url_up_with_the_reason(server, make_fetcher):
+    server.script("/later", faults.retry_after_seconds(1_000_000_000), faults.ok(PAGE))
+    fetcher = make_fetcher(config=replace(make_fetcher().config, max_retry_after=120))
+    started = time.monotonic()
+    asked = r"asked to retry after 1000000000 s, more than the 120 s cap"
+    with pytest.raises(RetryAfterTooLong, match=asked):
+        fetcher.get(server.url("/later"))
+    assert time.monotonic() - started < 5 and server.paths().count("/later") == 1
+    server.script("/soon", faults.retry_after_seconds(1), faults.ok(PAGE))  # within the cap: waited
+    assert fetcher.get(server.url("/soon")).body == PAGE
+
+
+def test_a_host_nothing_listens_on_is_reported_unreachable_not_disallowed(make_fetcher):
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/page"
+    with pytest.raises(HostUnreachable, match=rf"could not reach 127\.0\.0\.1:{port}: .*Connection refused"):
+        make_fetcher().get(url)
+    with pytest.raises(HostUnreachable) as raised:
+        crawl(Nami(f"http://127.0.0.1:{port}"), make_fetcher())
+    assert "robots.txt disallows" not in str(raised.value)

@@ -9,8 +9,8 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from scrapers.archive import WarcArchive
-from scrapers.errors import NotInArchive
+from scrapers.archive import TruncatedRecord, WarcArchive
+from scrapers.errors import ArchiveTruncated, ArchiveUnreadable, BodyTooLarge, NotInArchive
 from scrapers.replay import ReplayFetcher, warc_files
 from scrapers.urls import canonical_url
 
@@ -92,3 +92,69 @@ def test_missing_warc_path_is_a_clear_error(tmp_path: Path):
 )
 def test_canonical_url(raw, canonical):
     assert canonical_url(raw) == canonical
+
+
+def write_bomb(path: Path, size: int, encoded: bool) -> str:
+    """A WARC with one response of `size` zero bytes: gzip-encoded on the wire, or only in the WARC's gzip."""
+    url = "https://www.example.org/bomb"
+    body = gzip.compress(b"\0" * size, compresslevel=9) if encoded else b"\0" * size
+    headers = [("Content-Type", "text/html")] + ([("Content-Encoding", "gzip")] if encoded else [])
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(url, "response", payload=BytesIO(body),
+                                                      http_headers=http))
+    return url
+
+
+@pytest.mark.parametrize("encoded", [True, False], ids=["content-encoding", "warc-gzip"])
+def test_a_bomb_in_the_archive_is_capped_like_a_live_body(tmp_path: Path, encoded: bool):
+    import tracemalloc
+
+    path = tmp_path / "bomb.warc.gz"
+    url = write_bomb(path, 64 * 1024 * 1024, encoded)
+    assert path.stat().st_size < 1024 * 1024  # small on disk
+    fetcher = ReplayFetcher([path], max_bytes=1024 * 1024)
+    tracemalloc.start()
+    try:
+        with pytest.raises(BodyTooLarge, match=rf"{url}: archived body exceeds 1048576 bytes once decoded"):
+            fetcher.get(url)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 * 1024 * 1024  # half the 64 MiB the body inflates to
+    assert fetcher.log[-1].url == url and "exceeds" in fetcher.log[-1].error
+
+
+def test_random_bytes_are_refused_naming_the_file_and_offset(tmp_path: Path):
+    path = tmp_path / "noise.warc.gz"
+    path.write_bytes(bytes(range(256)) * 40)
+    with pytest.raises(ArchiveUnreadable, match=rf"cannot read WARC file {path} at offset 0: "):
+        ReplayFetcher([path])
+
+
+def test_a_warc_cut_inside_a_records_headers_is_refused_as_truncated(tmp_path: Path):
+    whole = tmp_path / "whole.warc.gz"
+    write_foreign_warc(whole)
+    second = ReplayFetcher([whole]).index["https://www.example.org/old/"][1]
+    path = tmp_path / "cut.warc.gz"
+    path.write_bytes(whole.read_bytes()[: second + 5])  # 5 bytes into the second record
+    with pytest.raises(ArchiveTruncated, match=rf"WARC file {path} is truncated at offset {second}: "):
+        ReplayFetcher([path])
+
+
+def test_a_warc_cut_inside_a_records_body_says_truncated_for_that_record(tmp_path: Path):
+    """The whole records replay; the one cut short says so (not "not in the archive")."""
+    archive = WarcArchive(tmp_path, "run")
+    when = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+    for number in range(3):
+        archive.write(f"https://www.example.org/{number}", {}, "200 OK", {"Content-Type": "text/html"},
+                      bytes(range(256)) * 40, when)
+    path = next(tmp_path.glob("*.warc.gz"))
+    fetcher = ReplayFetcher([path])
+    third = fetcher.index["https://www.example.org/2"][1]
+    path.write_bytes(path.read_bytes()[: third + (path.stat().st_size - third) // 2])
+    fetcher = ReplayFetcher([path])
+    assert len(fetcher.get("https://www.example.org/0").body) == 256 * 40
+    with pytest.raises(TruncatedRecord, match=r"https://www\.example\.org/2: .*cut short"):
+        fetcher.get("https://www.example.org/2")
