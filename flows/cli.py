@@ -48,7 +48,7 @@ class GuardedGroup(TyperGroup):
         """Run the command; turn SupportDirError, OSError and interrupts into one line and a status."""
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except (click.ClickException, click.exceptions.Exit, click.Abort, typer.Exit, typer.Abort):
             raise
         except (SupportDirError, OSError) as exc:
             raise fail(str(exc), exit_status(exc)) from None

@@ -2,9 +2,11 @@
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -213,4 +215,40 @@ def test_replay_without_sources_builds_what_the_archive_holds(tmp_path, monkeypa
                                    str(tmp_path / "x"), "--json")
     assert code == 0, stderr
     assert {s["source"]: s["status"] for s in json.loads(stdout)["sources"]} == {"mha": "ok", "sardaa": "ok"}
-    assert "not in the archive, not built: dbsa, lifering, meetingguide, nami, smart" in stderr
+    assert "not in the archive, not built: nami, dbsa, meetingguide, smart, lifering" in stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_a_build_at_once_ends_its_children_and_records_the_run(tmp_path, signum):
+    from tests import faults
+    from tests.faults import FaultServer, sample_pages
+
+    servers = {name: FaultServer(pages=sample_pages(name)).__enter__() for name in ("nami", "dbsa")}
+    env = {"SUPPORTDIR_HOME": str(tmp_path / "data"), "SUPPORTDIR_ALLOW_PRIVATE": "true",
+           "SUPPORTDIR_SOURCE_RETRIES": "0", "SUPPORTDIR_PARSE_WORKERS": "2",
+           "SUPPORTDIR_PARSE_IN_THREAD_MB": "0", "PREFECT_HOME": str(tmp_path / "prefect"),
+           "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+           **{f"SUPPORTDIR_{n.upper()}_BASE_URL": s.base for n, s in servers.items()},
+           **{f"SUPPORTDIR_{n.upper()}_MIN_INTERVAL": "0.5" for n in servers}}  # a crawl of a minute
+    only = ("--source", "nami", "--source", "dbsa", "--out", str(tmp_path / "x"), "--quiet")
+    try:
+        build = supportdir(env, "build", *only)
+        deadline = time.monotonic() + 180
+        while len(servers["dbsa"].requests) < 3 and time.monotonic() < deadline and build.poll() is None:
+            time.sleep(0.1)  # mid-crawl: the run is recorded, Prefect's server and parse workers are up
+        assert len(servers["dbsa"].requests) >= 3, build.communicate()[1]
+        assert len(session_processes(build.pid)) > 1
+        os.kill(build.pid, signum)
+        _out, stderr = build.communicate(timeout=30)  # a whole crawl would take far longer
+        assert build.returncode == 128 + signum, stderr
+        assert f"interrupted by {signal.Signals(signum).name}" in stderr and "Traceback" not in stderr
+        assert session_processes(build.pid) == []  # Prefect's server and every worker ended
+        runs = supportdir(env, "runs", "--json")
+        [run] = json.loads(runs.communicate(timeout=60)[0])
+        assert run["status"] == "failed" and run["reason"].startswith("interrupted")
+        fast = {**env, **{f"SUPPORTDIR_{n.upper()}_MIN_INTERVAL": "0" for n in servers}}
+        again = supportdir(fast, "build", *only)
+        _out, stderr = again.communicate(timeout=300)
+        assert again.returncode == 0, stderr
+    finally:
+        faults.stop_all(servers.values())
