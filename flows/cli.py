@@ -150,7 +150,7 @@ def build(
 
     path = warehouse or settings.warehouse_path
     # Taken here too, so a busy warehouse is refused before Prefect starts.
-    with build_lock(path), stop_on_signals():
+    with build_lock(path), stop_on_signals(lambda why: _record_interrupted(path, why)):
         check_file(Path(path))  # a damaged warehouse is refused before anything writes to it
         start_prefect_api()
         from flows.build import build_directory, task_runner
@@ -171,6 +171,17 @@ def build(
     elif not quiet:
         report.print_build(out_console, summary)
     raise typer.Exit(EXIT_OK if summary["status"] == "ok" else EXIT_DEGRADED)
+
+
+def _record_interrupted(path: Path, why: str) -> None:
+    """Mark the run this build left running as failed, interrupted (the build lock is still held)."""
+    from warehouse import db, stage
+
+    con = db.connect(path)
+    try:
+        stage.fail_interrupted(con, str(path), why)
+    finally:
+        con.close()
 
 
 def check_build_options(settings: Settings, runner: str, dask_address: str | None, source: list[str] | None,

@@ -4,8 +4,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 
 import psutil
 
@@ -21,7 +21,7 @@ def exit_status(signum: int) -> int:
 
 
 @contextmanager
-def stop_on_signals() -> Iterator[None]:
+def stop_on_signals(on_stop: Callable[[str], None] = lambda _why: None) -> Iterator[None]:
     """While building, SIGTERM and SIGINT raise BuildInterrupted in the main thread.
 
     The flow unwinds through its handlers (the run is recorded as interrupted) and the children
@@ -41,8 +41,10 @@ def stop_on_signals() -> Iterator[None]:
     previous = {sig: signal.signal(sig, stop) for sig in SIGNALS}
     try:
         yield
-    except BuildInterrupted:
+    except BuildInterrupted as exc:
         end_children()
+        with suppress(Exception):  # the interruption is what to report
+            on_stop(f"interrupted: stopped by {exc.args[0]}")
         raise
     finally:
         for sig, handler in previous.items():
