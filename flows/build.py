@@ -148,13 +148,20 @@ def run_plan(plan: BuildPlan) -> RunSummary:
     validators, previous = prepare(plan, summary)
     try:
         return run_stages(plan, summary, validators, previous, flow_started)
-    except Exception as exc:
+    except (Exception, KeyboardInterrupt) as exc:  # KeyboardInterrupt: SIGINT or SIGTERM
         if summary.finished_at is None:  # not yet recorded (an invalid export records itself)
-            summary.status, summary.reason = "failed", f"{type(exc).__name__}: {exc}"
+            summary.status, summary.reason = "failed", failure_reason(exc)
             summary.finished_at = datetime.now(UTC)
             with contextlib.suppress(Exception):  # the stage's own error is the one to report
                 finish(plan, summary)
         raise
+
+
+def failure_reason(error: BaseException) -> str:
+    """Why a run failed: the error, or the signal that interrupted it."""
+    if isinstance(error, KeyboardInterrupt):
+        return f"interrupted: stopped by {error.args[0] if error.args else 'SIGINT'}"
+    return f"{type(error).__name__}: {error}"
 
 
 def run_stages(plan: BuildPlan, summary: RunSummary, validators: dict[str, Validators],

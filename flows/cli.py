@@ -3,25 +3,75 @@
 import json
 import os
 import sys
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import click
+import duckdb
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from flows import report, search_cli
-from flows.settings import Settings, prepare_prefect
-from scrapers.errors import PublishFailed, PublishTargetInvalid, SupportDirError
+from flows.interrupts import stop_on_signals
+from flows.settings import Settings, prepare_prefect, start_prefect_api
+from scrapers.errors import (
+    BuildInterrupted,
+    PageInvalid,
+    PublishFailed,
+    ServiceUnavailable,
+    SupportDirError,
+    WarehouseDamaged,
+)
 from warehouse.hsds_package import ExportInvalid
 from warehouse.publish import check_target
 
-EXIT_OK, EXIT_DEGRADED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+# The exit statuses (the README's table lists them; tests/test_docs.py keeps the two equal).
+EXIT_OK, EXIT_DEGRADED, EXIT_USAGE, EXIT_BUSY, EXIT_DAMAGED = 0, 1, 2, 3, 4
+EXIT_BUG, EXIT_SIGINT, EXIT_SIGTERM = 70, 130, 143
+
+
+def exit_status(error: BaseException) -> int:
+    """The exit status of an error a user can cause (usage unless it is one of the others)."""
+    from warehouse.db import WarehouseBusy
+
+    if isinstance(error, WarehouseBusy | ServiceUnavailable):
+        return EXIT_BUSY
+    if isinstance(error, WarehouseDamaged):
+        return EXIT_DAMAGED
+    if isinstance(error, ExportInvalid | PublishFailed | PageInvalid):
+        return EXIT_DEGRADED
+    if isinstance(error, KeyboardInterrupt):
+        return EXIT_SIGTERM if getattr(error, "signum", 2) == 15 else EXIT_SIGINT
+    return EXIT_USAGE
+
+
+class GuardedGroup(TyperGroup):
+    """Every command: an error a user can cause is one line and its status, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        """Run the command; turn SupportDirError, OSError and interrupts into one line and a status."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, typer.Exit, typer.Abort):
+            raise
+        except (SupportDirError, OSError) as exc:
+            raise fail(str(exc), exit_status(exc)) from None
+        except KeyboardInterrupt as exc:
+            said = f" by {exc.args[0]}" if isinstance(exc, BuildInterrupted) else ""
+            raise fail(f"interrupted{said}", exit_status(exc)) from None
+        except Exception as exc:  # a bug: its traceback, for the report, then one line
+            traceback.print_exc()
+            raise fail(f"unexpected {type(exc).__name__} (a bug; the traceback is above): {exc}",
+                       EXIT_BUG) from None
+
 
 app = typer.Typer(
     help="Build the peer-support directory from the alliances' public listings, and query it.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, cls=GuardedGroup,
 )
 out_console = Console()
 err_console = Console(stderr=True)
@@ -102,35 +152,69 @@ def build(
     """Collect the sources (live, or replayed from WARC), load them into the warehouse, export."""
     settings = Settings()
     _quiet_prefect(settings, verbose)
-    if runner not in ("thread", "dask"):
-        raise fail(f"unknown task runner {runner!r}; use 'thread' or 'dask'")
-    from flows.build import build_directory, check_options, task_runner
-    from warehouse.db import WarehouseBusy, build_lock
+    source = check_build_options(settings, runner, dask_address, source, accept_drop, decisions, replay,
+                                 offline)
+    check_target(out)
+    from warehouse.db import build_lock, check_file
 
-    try:
-        check_options(accept_drop, decisions or settings.decisions_path)
-        check_target(out)
-        # Taken here too, so a busy warehouse is refused before Prefect starts.
-        with build_lock(warehouse or settings.warehouse_path), \
-                report.progress_bar(enabled=not (quiet or json_out)):
-            flow = build_directory.with_options(task_runner=task_runner(runner, dask_address))
-            summary = flow(
-                sources=source or None, offline=offline, replay=[str(p) for p in replay or []] or None,
-                out=str(out), warehouse=str(warehouse) if warehouse else None,
-                accept_drop=accept_drop or None, decisions=str(decisions) if decisions else None,
-                redact_people=redact_people,
-            )
-    except WarehouseBusy as exc:
-        raise fail(str(exc), EXIT_BUSY) from None
-    except (ExportInvalid, PublishFailed) as exc:
-        raise fail(f"nothing published: {exc}", EXIT_DEGRADED) from None
-    except (SupportDirError, FileNotFoundError) as exc:
-        raise fail(str(exc)) from None
+    path = warehouse or settings.warehouse_path
+    # Taken here too, so a busy warehouse is refused before Prefect starts.
+    with build_lock(path), stop_on_signals(lambda why: _record_interrupted(path, why)):
+        check_file(Path(path))  # a damaged warehouse is refused before anything writes to it
+        start_prefect_api()
+        from flows.build import build_directory, task_runner
+
+        flow = build_directory.with_options(task_runner=task_runner(runner, dask_address))
+        with report.progress_bar(enabled=not (quiet or json_out)):
+            try:
+                summary = flow(
+                    sources=source or None, offline=offline, replay=[str(p) for p in replay or []] or None,
+                    out=str(out), warehouse=str(warehouse) if warehouse else None,
+                    accept_drop=accept_drop or None, decisions=str(decisions) if decisions else None,
+                    redact_people=redact_people,
+                )
+            except (ExportInvalid, PublishFailed) as exc:
+                raise fail(f"nothing published: {exc}", EXIT_DEGRADED) from None
     if json_out:
         print(json.dumps(summary, indent=2))
     elif not quiet:
         report.print_build(out_console, summary)
     raise typer.Exit(EXIT_OK if summary["status"] == "ok" else EXIT_DEGRADED)
+
+
+def _record_interrupted(path: Path, why: str) -> None:
+    """Mark the run this build left running as failed, interrupted (the build lock is still held)."""
+    from warehouse import db, stage
+
+    con = db.connect(path)
+    try:
+        stage.fail_interrupted(con, str(path), why)
+    finally:
+        con.close()
+
+
+def check_build_options(settings: Settings, runner: str, dask_address: str | None, source: list[str] | None,
+                        accept_drop: list[str] | None, decisions: Path | None, replay: list[Path] | None,
+                        offline: bool) -> list[str] | None:
+    """Every check that needs no build, before Prefect starts; return the sources to build.
+
+    `--replay` without `--source` builds the sources the archive holds and says which it does not.
+    """
+    from flows import preflight
+
+    if runner not in ("thread", "dask"):
+        raise fail(f"unknown task runner {runner!r}; use 'thread' or 'dask'")
+    preflight.check_build(source, accept_drop, decisions, settings.decisions_path)
+    if runner == "dask":
+        preflight.check_dask(dask_address)
+    if replay and not source and not offline:
+        from scrapers.registry import SOURCE_CLASSES
+
+        source, missing = preflight.archived_sources(replay, list(SOURCE_CLASSES))
+        if missing:
+            err_console.print(f"not in the archive, not built: {', '.join(missing)}", highlight=False,
+                              soft_wrap=True)
+    return source
 
 
 @app.command(epilog="Example: supportdir sources --json")
@@ -215,13 +299,12 @@ def _warehouse(path: Path | None) -> Iterator:
     path = path or Settings().warehouse_path
     if not Path(path).exists():
         raise fail(f"no warehouse at {path}; run `supportdir build --offline` first")
-    try:
-        con = db.connect(path)
-    except SupportDirError as exc:
-        raise fail(str(exc), EXIT_BUSY) from None
+    con = db.connect(path)
     try:
         migrate.migrate(con)
         yield con
+    except (duckdb.IOException, duckdb.SerializationException) as exc:  # a damaged block inside
+        raise WarehouseDamaged(f"warehouse {path} cannot be read: {exc}") from None
     finally:
         con.close()
 
@@ -255,10 +338,6 @@ def export_command(
                 con.close()
     except (ExportInvalid, PublishFailed) as exc:
         raise fail(f"nothing published: {exc}", EXIT_DEGRADED) from None
-    except PublishTargetInvalid as exc:
-        raise fail(str(exc)) from None
-    except SupportDirError as exc:
-        raise fail(str(exc), EXIT_BUSY) from None
     if json_out:
         print(json.dumps(result.model_dump(), indent=2))
     else:
@@ -271,17 +350,19 @@ def serve(
     source: SourceOption = None,
     out: OutOption = Path("exports"),
     timezone: TimezoneOption = "UTC",
+    decisions: DecisionsOption = None,
 ) -> None:
     """Serve a Prefect deployment that builds the directory on a schedule (until Ctrl-C)."""
+    from flows import preflight
+
     settings = Settings()
+    preflight.check_build(source, None, decisions, settings.decisions_path)
     _quiet_prefect(settings, verbose=True)
     from flows import deploy
 
-    try:
-        deploy.cron_schedule(cron, timezone)
-        deploy.serve(cron, source or None, str(out.absolute()), timezone)
-    except SupportDirError as exc:
-        raise fail(str(exc)) from None
+    deploy.cron_schedule(cron, timezone)
+    deploy.serve(cron, source or None, str(out.absolute()), timezone,
+                 str(decisions.absolute()) if decisions else None)
 
 
 app.command("search", epilog=search_cli.SEARCH_EXAMPLES)(search_cli.search_command)

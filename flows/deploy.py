@@ -24,19 +24,21 @@ def cron_schedule(cron: str, timezone: str = "UTC") -> CronSchedule:
 
 
 def scheduled_deployment(cron: str, sources: list[str] | None = None, out: str = "exports",
-                         timezone: str = "UTC", name: str = DEPLOYMENT_NAME) -> RunnerDeployment:
+                         timezone: str = "UTC", name: str = DEPLOYMENT_NAME,
+                         decisions: str | None = None) -> RunnerDeployment:
     """The deployment `supportdir serve` runs: a live build on a cron schedule."""
     return build_directory.to_deployment(
         name=name,
         schedule=cron_schedule(cron, timezone),
-        parameters={"sources": sources, "out": out},
+        parameters={"sources": sources, "out": out, "decisions": decisions},
         description="Collect every source politely, then load, normalize and export the directory.",
         tags=["supportdir"],
     )
 
 
-def serve(cron: str, sources: list[str] | None, out: str, timezone: str = "UTC") -> None:
+def serve(cron: str, sources: list[str] | None, out: str, timezone: str = "UTC",
+          decisions: str | None = None) -> None:
     """Register the scheduled deployment and run it until interrupted."""
     from prefect import serve as prefect_serve
 
-    prefect_serve(scheduled_deployment(cron, sources, out, timezone))
+    prefect_serve(scheduled_deployment(cron, sources, out, timezone, decisions=decisions))

@@ -53,6 +53,7 @@ def print_build(console: Console, summary: dict) -> None:
     console.print(f"run [bold]{run.run_id}[/] ({run.mode}) finished [{style}]{run.status}[/] "
                   f"in {seconds:.1f} s", highlight=False)
     console.print(_sources_table(run))
+    _print_reasons(console, run)
     _print_restricted(console, run)
     if run.exports:
         print_exports(console, run.out or ".", run.exports, run.left_out)
@@ -111,16 +112,24 @@ def _examples_table(rows: list[dict], count: int = 6) -> Table:
 
 
 def _sources_table(run: RunSummary) -> Table:
-    """Per-source status, pages, listings, skipped, restricted and the reason for a failure."""
-    table = Table("source", "status", "pages", "listings", "skipped", "restricted", "reason")
+    """Per-source status, pages, listings, skipped and restricted (the reasons follow the table)."""
+    table = Table("source", "status", "pages", "listings", "skipped", "restricted")
     for column in table.columns[:2]:
         column.no_wrap = True  # "quarantined" must stay readable in a narrow terminal
     for outcome in run.sources:
         style = STATUS_STYLE.get(outcome.status, "")
         table.add_row(outcome.source, f"[{style}]{outcome.status}[/]", str(outcome.pages),
-                      str(outcome.listings), str(outcome.skipped), str(len(outcome.restricted)),
-                      outcome.reason or "")
+                      str(outcome.listings), str(outcome.skipped), str(len(outcome.restricted)))
     return table
+
+
+def _print_reasons(console: Console, run: RunSummary) -> None:
+    """Each failed or quarantined source's reason, whole, wrapped at the terminal's width."""
+    for outcome in run.sources:
+        if outcome.reason:
+            style = STATUS_STYLE.get(outcome.status, "")
+            console.print(f"[{style}]{outcome.source} {outcome.status}:[/] {outcome.reason}",
+                          highlight=False, overflow="fold")
 
 
 def _print_restricted(console: Console, run: RunSummary) -> None:
@@ -144,6 +153,7 @@ def print_runs(console: Console, runs: list[RunSummary]) -> None:
                       + (f" ({run.reason})" if run.reason else ""), highlight=False)
         if run.sources:
             console.print(_sources_table(run))
+            _print_reasons(console, run)
             _print_restricted(console, run)
 
 

@@ -1,9 +1,6 @@
 """Where collection runs: Prefect's thread pool here, or a Dask cluster (the `dask` extra)."""
 
-import atexit
 import os
-
-from prefect.task_runners import ThreadPoolTaskRunner
 
 from scrapers.errors import SupportDirError
 
@@ -14,6 +11,8 @@ class MissingExtra(SupportDirError):
 
 def task_runner(kind: str = "thread", address: str | None = None):
     """The task runner collection runs on: threads here, or a Dask cluster (local or at `address`)."""
+    from prefect.task_runners import ThreadPoolTaskRunner
+
     if kind == "thread":
         return ThreadPoolTaskRunner(max_workers=8)
     try:
@@ -31,15 +30,10 @@ def share_prefect_api() -> None:
     """Give a local cluster's worker processes the Prefect API this process uses.
 
     Without a configured PREFECT_API_URL, Prefect runs a temporary server for this process only;
-    each worker process would try to start its own and fail. Start that server now and put its
-    URL in the environment the workers inherit (this process keeps using the same server).
+    each worker process would try to start its own and fail. The build starts that server before
+    the flow (flows.settings.start_prefect_api) and puts its URL in the environment they inherit.
     """
-    from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import PREFECT_API_URL
+    from flows.settings import start_prefect_api
 
-    if PREFECT_API_URL.value() or os.environ.get("PREFECT_API_URL"):
-        return
-    server = SubprocessASGIServer()  # the same instance Prefect's own ephemeral mode uses
-    server.start()
-    atexit.register(server.stop)  # never outlive the build
-    os.environ["PREFECT_API_URL"] = server.api_url
+    if not os.environ.get("PREFECT_API_URL"):
+        start_prefect_api()

@@ -135,3 +135,21 @@ class ArchiveTruncated(ArchiveUnreadable):
         self.path = path
         self.offset = offset
         self.reason = reason
+
+
+class WarehouseDamaged(SupportDirError):
+    """A warehouse file that is not a DuckDB database, or is cut short: refused, never written to."""
+
+
+class ServiceUnavailable(SupportDirError):
+    """A service a build needs (Prefect's temporary server, a Dask scheduler) did not answer: retry."""
+
+
+class BuildInterrupted(KeyboardInterrupt):
+    """SIGTERM or SIGINT stopped a build (a KeyboardInterrupt, so nothing catches it as a failure)."""
+
+    def __init__(self, signum: int):
+        import signal
+
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum

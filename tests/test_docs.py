@@ -37,3 +37,12 @@ def test_prefect_yaml_deployments_point_at_the_flow_with_valid_schedules():
         assert set(deployment["parameters"]) <= set(flow.parameters.properties)
         for schedule in deployment["schedules"]:
             CronSchedule(cron=schedule["cron"], timezone=schedule["timezone"])
+
+
+def test_readme_exit_status_table_is_the_codes_the_cli_defines():
+    from flows import cli
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = sorted(int(code) for code in re.findall(r"^\| (\d+) \| ", readme, flags=re.M))
+    defined = sorted({value for name, value in vars(cli).items() if name.startswith("EXIT_")})
+    assert documented == defined

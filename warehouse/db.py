@@ -10,11 +10,14 @@ from typing import Any
 import duckdb
 from filelock import FileLock, Timeout
 
-from scrapers.errors import SupportDirError
+from scrapers.errors import SupportDirError, WarehouseDamaged
 from warehouse import csv_safe
 
 SQL_PACKAGE = "warehouse.sql"
 CSV_FORMAT = re.compile(r"\bFORMAT\s*'?csv\b", re.IGNORECASE)
+# A DuckDB file starts with three 4 KiB headers: the main one (the magic "DUCK" at byte 8), then two
+# database headers, the newer (higher iteration) of which says how many blocks follow, of what size.
+HEADER_BYTES, MAGIC, MAGIC_AT = 4096, b"DUCK", 8
 
 
 class WarehouseBusy(SupportDirError):
@@ -25,14 +28,49 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     """Open the warehouse file (created if missing) with UTC timestamps."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        check_file(Path(path))
     try:
         con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        raise WarehouseBusy(f"warehouse {path} is open in another process: {exc}") from exc
+    except duckdb.Error as exc:
+        if "Conflicting lock" in str(exc):
+            raise WarehouseBusy(f"warehouse {path} is open in another process: {exc}") from exc
+        raise WarehouseDamaged(f"warehouse {path} cannot be opened: {exc}") from exc
     con.execute("SET TimeZone = 'UTC'")
     # DuckDB draws a progress bar on stdout for long queries, which would corrupt `build --json`.
     con.execute("SET enable_progress_bar = false")
     return con
+
+
+def check_file(path: Path) -> None:
+    """Refuse a warehouse file that is not a DuckDB database or is shorter than its header says.
+
+    Checked before DuckDB opens it for writing, so a damaged file is never written to.
+    """
+    if path.is_dir():
+        raise IsADirectoryError(f"warehouse {path} is a folder; --warehouse names a DuckDB file")
+    if not path.exists():
+        return  # a new warehouse
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        head = handle.read(3 * HEADER_BYTES)
+    if head[MAGIC_AT:MAGIC_AT + len(MAGIC)] != MAGIC or len(head) < 3 * HEADER_BYTES:
+        raise WarehouseDamaged(f"warehouse {path} is not a DuckDB database file "
+                               "(use another --warehouse, or move it away to start a new one)")
+    needed = expected_size(head)
+    if needed and size < needed:
+        raise WarehouseDamaged(f"warehouse {path} is cut short ({size:,} of {needed:,} bytes); "
+                               "restore it from a backup or move it away to start a new one")
+
+
+def expected_size(head: bytes) -> int:
+    """The file size the newer database header implies (0 if it does not say)."""
+    import struct
+
+    headers = [struct.unpack_from("<6Q", head, offset) for offset in (HEADER_BYTES, 2 * HEADER_BYTES)]
+    _checksum, _iteration, _meta, _free, blocks, block_size = max(headers, key=lambda h: h[1])
+    if not 4096 <= block_size <= 1 << 30 or block_size & (block_size - 1):
+        return 0  # an older format without a block size: trust DuckDB's own checks
+    return 3 * HEADER_BYTES + blocks * block_size
 
 
 @contextmanager

@@ -22,7 +22,8 @@ def start_run(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:
     )
 
 
-def fail_interrupted(con: duckdb.DuckDBPyConnection, warehouse: str) -> list[str]:
+def fail_interrupted(con: duckdb.DuckDBPyConnection, warehouse: str,
+                     reason: str = "interrupted: the build stopped before finishing") -> list[str]:
     """Mark runs left `running` by a build that died (killed, crashed) as failed; return their ids.
 
     Only called while holding the build lock, so no such run can still be alive.
@@ -30,7 +31,7 @@ def fail_interrupted(con: duckdb.DuckDBPyConnection, warehouse: str) -> list[str
     rows = con.execute("SELECT run_id, started_at, mode FROM runs WHERE status = 'running'").fetchall()
     for run_id, started_at, mode in rows:
         summary = RunSummary(run_id=run_id, mode=mode, started_at=started_at, status="failed",
-                             warehouse=warehouse, reason="interrupted: the build stopped before finishing")
+                             warehouse=warehouse, reason=reason)
         con.execute(
             "UPDATE runs SET status = 'failed', summary = ? WHERE run_id = ? AND status = 'running'",
             [summary.model_dump_json(), run_id],

@@ -1,0 +1,76 @@
+"""SIGTERM and SIGINT stop a build at once: the run recorded as interrupted, every child process ended."""
+
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+
+import psutil
+
+from scrapers.errors import BuildInterrupted
+
+GRACE_S = 5.0  # after a signal, the longest the build may take to unwind before it is ended
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def exit_status(signum: int) -> int:
+    """The shell's convention: 128 + the signal's number (130 for SIGINT, 143 for SIGTERM)."""
+    return 128 + signum
+
+
+@contextmanager
+def stop_on_signals(on_stop: Callable[[str], None] = lambda _why: None) -> Iterator[None]:
+    """While building, SIGTERM and SIGINT raise BuildInterrupted in the main thread.
+
+    The flow unwinds through its handlers (the run is recorded as interrupted) and the children
+    are ended; a thread still crawling cannot keep the process alive past GRACE_S.
+    """
+    def stop(signum: int, _frame) -> None:
+        for sig in SIGNALS:  # a second signal while unwinding must not interrupt the recording
+            signal.signal(sig, signal.SIG_IGN)
+        watchdog = threading.Timer(GRACE_S, force_exit, [signum])
+        watchdog.daemon = True
+        watchdog.start()
+        raise BuildInterrupted(signum)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals
+        return
+    previous = {sig: signal.signal(sig, stop) for sig in SIGNALS}
+    try:
+        yield
+    except BuildInterrupted as exc:
+        end_children()
+        with suppress(Exception):  # the interruption is what to report
+            on_stop(f"interrupted: stopped by {exc.args[0]}")
+        raise
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def end_children(timeout: float = 3.0) -> None:
+    """Terminate every process this one started (Prefect's server, parse and check workers), then kill."""
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        try:
+            child.terminate()
+        except psutil.NoSuchProcess:
+            continue
+    _gone, alive = psutil.wait_procs(children, timeout=timeout)
+    for child in alive:
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            continue
+
+
+def force_exit(signum: int) -> None:
+    """End the children and the process: the unwinding took longer than GRACE_S (a crawl still going)."""
+    end_children()
+    name = signal.Signals(signum).name
+    sys.stderr.write(f"error: interrupted by {name} (stopped after {GRACE_S:g} s of cleanup)\n")
+    sys.stderr.flush()
+    os._exit(exit_status(signum))
