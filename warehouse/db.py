@@ -42,7 +42,7 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
 
 
 def check_file(path: Path) -> None:
-    """Refuse a warehouse file that is not a DuckDB database or is shorter than its header says.
+    """Refuse a warehouse file that is not a DuckDB database or that DuckDB cannot read back.
 
     Checked before DuckDB opens it for writing, so a damaged file is never written to.
     """
@@ -50,27 +50,54 @@ def check_file(path: Path) -> None:
         raise IsADirectoryError(f"warehouse {path} is a folder; --warehouse names a DuckDB file")
     if not path.exists():
         return  # a new warehouse
-    size = path.stat().st_size
     with path.open("rb") as handle:
         head = handle.read(3 * HEADER_BYTES)
     if head[MAGIC_AT:MAGIC_AT + len(MAGIC)] != MAGIC or len(head) < 3 * HEADER_BYTES:
         raise WarehouseDamaged(f"warehouse {path} is not a DuckDB database file "
                                "(use another --warehouse, or move it away to start a new one)")
-    needed = expected_size(head)
-    if needed and size < needed:
-        raise WarehouseDamaged(f"warehouse {path} is cut short ({size:,} of {needed:,} bytes); "
-                               "restore it from a backup or move it away to start a new one")
+    _probe(path)
 
 
-def expected_size(head: bytes) -> int:
-    """The file size the newer database header implies (0 if it does not say)."""
-    import struct
+def _probe(path: Path) -> None:
+    """Open the file read-only and read its catalog and every table's row count; DuckDB's own checks
+    find a file cut short. (The block count in DuckDB's header is no size check: a sound file can be
+    shorter, as DuckDB truncates free blocks at its end.)"""
+    try:
+        probe = duckdb.connect(str(path), read_only=True)
+    except duckdb.ConnectionException:
+        return  # this process has it open already: it was checked when first opened
+    except duckdb.Error as exc:
+        if "Conflicting lock" in str(exc):
+            return  # another process holds it: connect() reports the warehouse busy
+        raise _cut_short(path, exc) from None
+    try:
+        needed = _bytes_in_use(probe)
+    except duckdb.Error as exc:
+        raise _cut_short(path, exc) from None
+    finally:
+        probe.close()
+    size = path.stat().st_size
+    if size < needed:
+        raise _cut_short(path, f"{size:,} of the {needed:,} bytes its blocks need")
 
-    headers = [struct.unpack_from("<6Q", head, offset) for offset in (HEADER_BYTES, 2 * HEADER_BYTES)]
-    _checksum, _iteration, _meta, _free, blocks, block_size = max(headers, key=lambda h: h[1])
-    if not 4096 <= block_size <= 1 << 30 or block_size & (block_size - 1):
-        return 0  # an older format without a block size: trust DuckDB's own checks
-    return 3 * HEADER_BYTES + blocks * block_size
+
+def _bytes_in_use(probe: duckdb.DuckDBPyConnection) -> int:
+    """The file size the blocks the catalog uses need: the three headers, then block after block."""
+    block_size = probe.execute("SELECT block_size FROM pragma_database_size()").fetchone()[0]
+    highest = probe.execute("SELECT coalesce(max(block_id), -1) FROM pragma_metadata_info()").fetchone()[0]
+    tables = probe.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
+    for schema, table in tables:
+        used = probe.execute("SELECT max(block_id) FROM pragma_storage_info(?) WHERE block_id >= 0",
+                             [f'"{schema}"."{table}"']).fetchone()[0]
+        highest = max(highest, used if used is not None else -1)
+    return 3 * HEADER_BYTES + (highest + 1) * block_size
+
+
+def _cut_short(path: Path, error: duckdb.Error | str) -> WarehouseDamaged:
+    """The one line for a DuckDB file DuckDB cannot read back."""
+    reason = str(error).splitlines()[0][:200]
+    return WarehouseDamaged(f"warehouse {path} is damaged or cut short ({reason}); "
+                            "restore it from a backup or move it away to start a new one")
 
 
 @contextmanager
