@@ -15,6 +15,7 @@ from prefect.cache_policies import NONE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.collect import Previous, Sealed, collect, outcome_of
+from flows.interrupts import crawls_stop_first
 from flows.plan import BuildPlan, check_options, make_plan, sources_meta
 from flows.runners import task_runner
 from flows.settings import Settings
@@ -224,5 +225,5 @@ def build_directory(sources: list[str] | None = None, offline: bool = False,
     """Build the directory: collect sources (live or replayed), load, resolve, keep history, export."""
     plan = make_plan(sources, offline, replay, out, warehouse, Settings(), accept_drop, decisions,
                      redact_people)
-    with db.build_lock(plan.warehouse):
+    with db.build_lock(plan.warehouse), crawls_stop_first():
         return run_plan(plan).model_dump(mode="json")

@@ -19,7 +19,7 @@ from schemas.listing import ParsedListing
 from schemas.run import SourceOutcome
 from scrapers.archive import WarcArchive
 from scrapers.crawl import CrawlResult, Limits, crawl
-from scrapers.errors import FetchFailed, FetchRefused, NoListings, SupportDirError
+from scrapers.errors import CrawlStopped, FetchFailed, FetchRefused, NoListings, SupportDirError
 from scrapers.fetch import HttpFetcher
 from scrapers.fingerprint import parser_fingerprint
 from scrapers.page import Validators
@@ -90,6 +90,8 @@ def parse_source(name: str, plan: BuildPlan, sealed: Sealed, previous: Previous 
     """Finish parsing one source's crawl (no network, no retries), unless nothing changed."""
     started = time.perf_counter()
     crawled: CrawlResult = sealed.value
+    if crawled.stopped:
+        raise CrawlStopped(name, f"stopped by a signal after {len(crawled.pages)} pages: not loaded")
     source = plan_source(plan, name)
     if previous is not None and reusable(crawled, previous, parser_fingerprint(type(source))):
         return Parsed([], previous.listings, 0, 0.0, reused_from=previous.run_id)

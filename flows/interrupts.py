@@ -9,6 +9,7 @@ from contextlib import contextmanager, suppress
 
 import psutil
 
+from scrapers.crawl import STOP, stop_crawls
 from scrapers.errors import BuildInterrupted
 
 GRACE_S = 5.0  # after a signal, the longest the build may take to unwind before it is ended
@@ -28,6 +29,7 @@ def stop_on_signals(on_stop: Callable[[str], None] = lambda _why: None) -> Itera
     are ended; a thread still crawling cannot keep the process alive past GRACE_S.
     """
     def stop(signum: int, _frame) -> None:
+        stop_crawls()
         for sig in SIGNALS:  # a second signal while unwinding must not interrupt the recording
             signal.signal(sig, signal.SIG_IGN)
         watchdog = threading.Timer(GRACE_S, force_exit, [signum])
@@ -38,6 +40,7 @@ def stop_on_signals(on_stop: Callable[[str], None] = lambda _why: None) -> Itera
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may handle signals
         return
+    STOP.clear()
     previous = {sig: signal.signal(sig, stop) for sig in SIGNALS}
     try:
         yield
@@ -46,6 +49,39 @@ def stop_on_signals(on_stop: Callable[[str], None] = lambda _why: None) -> Itera
         with suppress(Exception):  # the interruption is what to report
             on_stop(f"interrupted: stopped by {exc.args[0]}")
         raise
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextmanager
+def crawls_stop_first() -> Iterator[None]:
+    """Inside a flow: a signal first stops every crawl, then reaches the handler Prefect installed.
+
+    Prefect answers SIGTERM by unwinding the flow, which waits for the task runner's threads; without
+    this, a crawl on those threads went on for its whole length (26 s measured) before the build
+    could end.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def chained(previous):
+        def handler(signum: int, frame) -> None:
+            stop_crawls()
+            if callable(previous):
+                previous(signum, frame)
+            elif previous == signal.SIG_DFL:
+                signal.signal(signum, signal.SIG_DFL)
+                os.kill(os.getpid(), signum)
+        return handler
+
+    previous = {sig: signal.getsignal(sig) for sig in SIGNALS}
+    for sig, handler in previous.items():
+        if handler != signal.SIG_IGN:
+            signal.signal(sig, chained(handler))
+    try:
+        yield
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

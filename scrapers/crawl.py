@@ -5,6 +5,7 @@ otherwise spend waiting out the host's politeness interval, and on a big crawl i
 processes (`scrapers.parse_workers`) while the crawl goes on fetching.
 """
 
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -15,13 +16,29 @@ from typing import Protocol
 
 from schemas.listing import ParsedListing
 from scrapers.base import Source
-from scrapers.errors import BudgetExceeded, FetchFailed, FetchRefused, NothingFetched, RobotsDisallowed
+from scrapers.errors import (
+    BudgetExceeded,
+    FetchFailed,
+    FetchRefused,
+    NothingFetched,
+    RobotsDisallowed,
+)
 from scrapers.page import FetchLog, Link, Page
 from scrapers.parse_workers import IN_THREAD_BYTES, ParseWorkers
 from scrapers.urls import canonical_url
 
 Progress = Callable[[str, int, int], None]
 DEFAULT_BUDGET_S = 2 * 3600.0  # a source's wall-clock budget: generous, the biggest takes minutes
+
+
+# Set when the process is told to stop (SIGTERM, SIGINT): every crawl ends before its next page,
+# so the task runner's threads finish at once instead of crawling on while the build unwinds.
+STOP = threading.Event()
+
+
+def stop_crawls() -> None:
+    """Ask every crawl in this process to end before its next page."""
+    STOP.set()
 
 
 @dataclass(frozen=True)
@@ -56,6 +73,7 @@ class CrawlResult:
     parsed: dict[int, list[ParsedListing]] = field(default_factory=dict)  # page index -> its listings
     parse_error: Exception | None = None  # raised by the parse step, never by the crawl
     parse_s: float = 0.0
+    stopped: bool = False  # the process was told to stop: a partial crawl, never to be loaded
 
     def shed_parsed_bodies(self) -> None:
         """Drop the bodies of pages already parsed (kept: URL, status, flags): a smaller result to
@@ -97,6 +115,9 @@ def _walk(source: Source, fetcher: Fetcher, on_page: Progress | None, parser: Pa
     futures: dict[int, Future] = {}
     began = time.monotonic()
     while queue:
+        if STOP.is_set():  # ended quietly: the build is unwinding and reports the interruption itself
+            result.stopped = True
+            break
         _check_budget(source, limits.budget_s, time.monotonic() - began, len(result.pages), len(queue))
         link = queue.popleft()
         page = _fetch(source, fetcher, link, is_start=canonical_url(link.url) in starts, result=result)

@@ -117,6 +117,10 @@ class BudgetExceeded(SupportDirError):
         self.reason = reason
 
 
+class CrawlStopped(BudgetExceeded):
+    """A crawl ended early because the build was told to stop (SIGTERM or SIGINT)."""
+
+
 class ArchiveUnreadable(SupportDirError):
     """A WARC file that cannot be read (not a WARC, or damaged) at an offset."""
 

@@ -156,3 +156,28 @@ def test_every_source_has_a_page_cap_above_its_real_size_and_a_setting(monkeypat
     assert caps["nami"] >= 2_000 and caps["mha"] >= 500 and caps["smart"] >= 5_000 and caps["dbsa"] >= 200
     monkeypatch.setenv("SUPPORTDIR_MHA_MAX_PAGES", "42")
     assert SOURCE_CLASSES["mha"]().page_cap == 42
+
+
+def test_a_stopping_process_ends_every_crawl_before_its_next_page(make_fetcher) -> None:
+    from flows.collect import parse_source
+    from scrapers import crawl as crawling
+    from scrapers.errors import CrawlStopped
+    from scrapers.nami import Nami
+    from tests.faults import FaultServer, sample_pages
+
+    with FaultServer(pages=sample_pages("nami")) as site:
+        fetcher = make_fetcher()
+
+        def stop_after_two(url: str, *args, **kwargs):
+            if len(fetcher.log) >= 2:
+                crawling.stop_crawls()  # as the SIGTERM/SIGINT handler does
+            return original(url, *args, **kwargs)
+
+        original, fetcher.get = fetcher.get, stop_after_two
+        try:
+            result = crawl(Nami(site.base), fetcher, parse=True)
+        finally:
+            crawling.STOP.clear()
+        assert result.stopped and len(site.requests) <= 4 < len(sample_pages("nami"))
+        with pytest.raises(CrawlStopped, match="nami: stopped by a signal"):  # never loaded as a whole crawl
+            parse_source.fn("nami", None, type("Sealed", (), {"value": result})(), None)
