@@ -18,6 +18,7 @@ from schemas.listing import ParsedListing
 from schemas.values import Attendance
 from scrapers.base import Source
 from scrapers.page import Link, Page
+from scrapers.text import broken_href
 from scrapers.urls import absolute_url, host_of
 
 PER_PAGE = 100
@@ -291,6 +292,8 @@ def _parse_website(tag: Tag | None, page_url: str) -> str | None:
     anchor = tag.find("a", href=True)
     href = str(anchor["href"]).strip() if anchor else (_text(tag) or "")
     if anchor is None and not WEB_TEXT.fullmatch(href):
+        return None
+    if broken_href(href):  # e.g. "https\ufffd//..." from a bad decode: no link is guessed
         return None
     return absolute_url(page_url, href) if href.startswith("/") else href or None
 

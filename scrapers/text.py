@@ -124,6 +124,11 @@ def unique_key(key: str, used: set[str]) -> str:
 _BROKEN_HREF = re.compile(r'["<>\\^`{|}\ufffd\x00-\x1f\x7f]')
 
 
+def broken_href(href: str) -> bool:
+    """True when an href holds a character no well-formed one does (broken markup, a bad decode)."""
+    return bool(_BROKEN_HREF.search(href))
+
+
 def link_url(page_url: str, href: str) -> str | None:
     """A link made absolute if it is a well-formed http(s) URL, else None (never raises).
 
@@ -131,7 +136,7 @@ def link_url(page_url: str, href: str) -> str | None:
     characters or U+FFFD (a bad decode) mean the href is broken, and nothing is guessed.
     """
     href = href.strip()
-    if _BROKEN_HREF.search(href):
+    if broken_href(href):
         return None
     try:
         url = absolute_url(page_url, href.replace(" ", "%20"))

@@ -368,3 +368,16 @@ def test_live_api_page_shape() -> None:
         assert {"id", "slug", "link", "title"} <= item.keys()
         assert isinstance(item["title"]["rendered"], str)
     assert any("/find-your-local-nami/" in item["link"] for item in data)
+
+
+def test_a_website_href_broken_by_a_bad_decode_gives_no_website() -> None:
+    """Found by fuzzing: a byte flipped in 'https://' decodes to U+FFFD; no link is guessed from it."""
+    from bs4 import BeautifulSoup
+
+    from scrapers.nami import _parse_website
+
+    page_url = "https://www.nami.org/affiliate/nami-nyc-metro/"
+    broken = BeautifulSoup('<dd><a href="https\ufffd//www.naminycmetro.org">site</a></dd>', "html.parser").dd
+    sound = BeautifulSoup('<dd><a href="https://www.naminycmetro.org">site</a></dd>', "html.parser").dd
+    assert _parse_website(broken, page_url) is None
+    assert _parse_website(sound, page_url) == "https://www.naminycmetro.org"
