@@ -125,8 +125,11 @@ _BROKEN_HREF = re.compile(r'["<>\\^`{|}\ufffd\x00-\x1f\x7f]')
 
 
 def broken_href(href: str) -> bool:
-    """True when an href holds a character no well-formed one does (broken markup, a bad decode)."""
-    return bool(_BROKEN_HREF.search(href))
+    """True when an href holds a character no well-formed one does (broken markup, a bad decode).
+
+    U+FFFD counts percent-encoded too: lxml hands a NUL in an href over as `%EF%BF%BD`.
+    """
+    return bool(_BROKEN_HREF.search(href)) or "%EF%BF%BD" in href.upper()
 
 
 def link_url(page_url: str, href: str) -> str | None:
