@@ -122,14 +122,16 @@ def unique_key(key: str, used: set[str]) -> str:
 
 # Characters no well-formed href holds once unescaped: a sign of broken markup or a bad decode.
 _BROKEN_HREF = re.compile(r'["<>\\^`{|}\ufffd\x00-\x1f\x7f]')
+_ENCODED_BROKEN = re.compile(r"%(?:[01][0-9a-f]|7f|ef%bf%bd)", re.IGNORECASE)
 
 
 def broken_href(href: str) -> bool:
     """True when an href holds a character no well-formed one does (broken markup, a bad decode).
 
-    U+FFFD counts percent-encoded too: lxml hands a NUL in an href over as `%EF%BF%BD`.
+    Control characters and U+FFFD count percent-encoded too: lxml hands them over that way
+    (a NUL as `%EF%BF%BD`, U+0001 as `%01`).
     """
-    return bool(_BROKEN_HREF.search(href)) or "%EF%BF%BD" in href.upper()
+    return bool(_BROKEN_HREF.search(href) or _ENCODED_BROKEN.search(href))
 
 
 def link_url(page_url: str, href: str) -> str | None:

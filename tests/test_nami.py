@@ -379,7 +379,7 @@ def test_a_website_href_broken_by_a_bad_decode_gives_no_website() -> None:
     page_url = "https://www.nami.org/affiliate/nami-nyc-metro/"
     broken = BeautifulSoup('<dd><a href="https\ufffd//www.naminycmetro.org">site</a></dd>', "html.parser").dd
     sound = BeautifulSoup('<dd><a href="https://www.naminycmetro.org">site</a></dd>', "html.parser").dd
-    encoded = BeautifulSoup('<dd><a href="https%EF%BF%BD//www.naminycmetro.org">site</a></dd>',
-                            "html.parser").dd  # how lxml hands over a NUL byte in the href
+    encoded = BeautifulSoup('<dd><a href="https%01//www.naminycmetro.org">site</a></dd>',
+                            "html.parser").dd  # how lxml hands over a U+0001 in the href
     assert _parse_website(broken, page_url) is None and _parse_website(encoded, page_url) is None
     assert _parse_website(sound, page_url) == "https://www.naminycmetro.org"
