@@ -124,8 +124,10 @@ class CrawlStopped(BudgetExceeded):
 class ArchiveUnreadable(SupportDirError):
     """A WARC file that cannot be read (not a WARC, or damaged) at an offset."""
 
+    message = "cannot read WARC file {path} at offset {offset}: {reason}"
+
     def __init__(self, path: str, offset: int, reason: str):
-        super().__init__(f"cannot read WARC file {path} at offset {offset}: {reason}")
+        super().__init__(self.message.format(path=path, offset=offset, reason=reason))
         self.path = path
         self.offset = offset
         self.reason = reason
@@ -134,11 +136,7 @@ class ArchiveUnreadable(SupportDirError):
 class ArchiveTruncated(ArchiveUnreadable):
     """A WARC file that ends inside a record (cut short, e.g. by a crash or a partial copy)."""
 
-    def __init__(self, path: str, offset: int, reason: str):
-        SupportDirError.__init__(self, f"WARC file {path} is truncated at offset {offset}: {reason}")
-        self.path = path
-        self.offset = offset
-        self.reason = reason
+    message = "WARC file {path} is truncated at offset {offset}: {reason}"
 
 
 class WarehouseDamaged(SupportDirError):
