@@ -9,10 +9,10 @@ import sys
 import time
 from dataclasses import replace
 
-from scrapers.meetingguide import MeetingGuide
-from scrapers.mha import Mha
 from scrapers.sample import load_manifest, sample_page
-from scrapers.smart import Smart
+from scrapers.sources.meetingguide import MeetingGuide
+from scrapers.sources.mha import Mha
+from scrapers.sources.smart import Smart
 
 
 def big_feed(size: int) -> bytes:

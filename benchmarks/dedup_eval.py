@@ -2,7 +2,7 @@
 
 Each labelled pair is resolved exactly as a build resolves listings: contacts normalized by
 the warehouse's own functions (E.164 phones, canonical URLs, checked emails), then blocked,
-judged and clustered by warehouse.clustering. A pair is predicted "same" when both listings
+judged and clustered by warehouse.identity.clustering. A pair is predicted "same" when both listings
 end in one entity; a pair sent to review counts as not merged. The pairs come in three
 parts: `tune` (the thresholds were chosen on it), `holdout` (the other half of the first 76
 pairs; its errors were seen while the rules were written) and `fresh` (20 pairs written
@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from warehouse.clustering import resolve
-from warehouse.matching import Record, Thresholds
+from warehouse.identity.clustering import resolve
+from warehouse.identity.matching import Record, Thresholds
 from warehouse.udfs import clean_email, clean_url, e164
 
 PAIRS = Path(__file__).with_name("dedup_pairs.jsonl")

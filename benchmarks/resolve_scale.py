@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from warehouse.clustering import resolve
-from warehouse.matching import Record
+from warehouse.identity.clustering import resolve
+from warehouse.identity.matching import Record
 
 WORDS = ("serenity", "hope", "recovery", "step", "study", "big", "book", "early", "birds", "keep", "simple",
          "came", "believe", "courage", "change", "living", "sober", "new", "freedom", "daily", "reflections",

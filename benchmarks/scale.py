@@ -146,7 +146,7 @@ def search(env: dict, work: Path, queries: int = 100) -> dict:
     from datetime import UTC, datetime
 
     from schemas.search import Query
-    from warehouse.search import find, load_index, point
+    from warehouse.search.query import find, load_index, point
 
     exports = work / "exports"
     started = time.perf_counter()

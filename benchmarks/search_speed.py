@@ -4,7 +4,7 @@
 
 Synthesizes listings at random US ZIP centres (a fifth online or by phone, most with a weekly or
 monthly rule from a pool of shared rules, as real directories have), builds the search index once,
-then times `warehouse.search.find` for random ZIP codes with a 25-mile radius and prints the
+then times `warehouse.search.query.find` for random ZIP codes with a 25-mile radius and prints the
 index build time and the p50 / p95 / max query times. Not a test: it prints figures.
 """
 
@@ -15,8 +15,8 @@ import time
 from datetime import UTC, datetime
 
 from schemas.search import Query
-from warehouse.search import find, point
-from warehouse.search_index import build_index, zip_points
+from warehouse.search.index import build_index, zip_points
+from warehouse.search.query import find, point
 
 ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles")
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")

@@ -5,8 +5,8 @@ from html import escape
 
 from benchmarks import synth
 from benchmarks.synth import HTML, Pages
-from scrapers.dbsa import _FIND_PATH, STATE_CODES
-from scrapers.dbsa_online import ONLINE_PATH
+from scrapers.sources.dbsa import _FIND_PATH, STATE_CODES
+from scrapers.sources.dbsa_online import ONLINE_PATH
 
 LIVE = "https://www.dbsalliance.org"
 

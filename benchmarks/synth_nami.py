@@ -6,7 +6,7 @@ from html import escape
 
 from benchmarks import synth
 from benchmarks.synth import HTML, Pages
-from scrapers.nami import PER_PAGE, api_path
+from scrapers.sources.nami import PER_PAGE, api_path
 
 LIVE = "https://www.nami.org"
 

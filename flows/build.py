@@ -19,10 +19,12 @@ from flows.interrupts import crawls_stop_first
 from flows.plan import BuildPlan, check_options, make_plan, sources_meta
 from flows.runners import task_runner
 from flows.settings import Settings
+from schemas.fetch_log import Validators
 from schemas.run import RunSummary, SourceOutcome
-from scrapers.page import Validators
-from warehouse import db, export, guard, history, migrate, normalize, resolve, runs, stage
-from warehouse.clustering import load_decisions
+from warehouse import db, guard, migrate, normalize, runs, stage
+from warehouse.identity import history, resolve
+from warehouse.identity.clustering import load_decisions
+from warehouse.publish import export
 from warehouse.udf_registry import Problems
 
 __all__ = ["build_directory", "check_options", "make_plan", "run_plan", "task_runner"]

@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 from flows import report, search_cli
 from flows.interrupts import stop_on_signals
 from flows.settings import Settings, prepare_prefect, start_prefect_api
-from scrapers.errors import (
+from schemas.errors import (
     BuildInterrupted,
     PageInvalid,
     PublishFailed,
@@ -26,8 +26,8 @@ from scrapers.errors import (
     SupportDirError,
     WarehouseDamaged,
 )
-from warehouse.hsds_package import ExportInvalid
-from warehouse.publish import check_target
+from warehouse.publish.atomic import check_target
+from warehouse.publish.hsds_package import ExportInvalid
 
 # The exit statuses (the README's table lists them; tests/test_docs.py keeps the two equal).
 EXIT_OK, EXIT_DEGRADED, EXIT_USAGE, EXIT_BUSY, EXIT_DAMAGED = 0, 1, 2, 3, 4
@@ -185,7 +185,6 @@ def build(
 def _record_interrupted(path: Path, why: str) -> None:
     """Mark the run this build left running as failed, interrupted (the build lock is still held)."""
     from warehouse import db, stage
-
     con = db.connect(path)
     try:
         stage.fail_interrupted(con, str(path), why)
@@ -244,7 +243,7 @@ def runs(
     json_out: JsonOption = False,
 ) -> None:
     """Show recent runs (per source status, pages, listings, errors), or one run's change report."""
-    from warehouse import history
+    from warehouse.identity import history
     from warehouse.runs import recent_runs
 
     with _warehouse(warehouse) as con:
@@ -274,8 +273,7 @@ def history(
     json_out: JsonOption = False,
 ) -> None:
     """Show a listing's versions (what changed, in which run) and its status changes."""
-    from warehouse import history as listing_history
-
+    from warehouse.identity import history as listing_history
     with _warehouse(warehouse) as con:
         try:
             state = listing_history.listing_state(con, listing_id)
@@ -295,7 +293,6 @@ def history(
 def _warehouse(path: Path | None) -> Iterator:
     """The warehouse, migrated, for a read command; one clear line if there is none or it is busy."""
     from warehouse import db, migrate
-
     path = path or Settings().warehouse_path
     if not Path(path).exists():
         raise fail(f"no warehouse at {path}; run `supportdir build --offline` first")
@@ -318,7 +315,8 @@ def export_command(
 ) -> None:
     """Write every export again from the warehouse (no fetching), validated, swapped in whole."""
     from flows.plan import sources_meta
-    from warehouse import db, export, migrate
+    from warehouse import db, migrate
+    from warehouse.publish import export
     from warehouse.runs import recent_runs
 
     path = warehouse or Settings().warehouse_path

@@ -15,14 +15,14 @@ from prefect.futures import as_completed
 
 from flows import progress
 from flows.plan import BuildPlan, plan_source
+from schemas.errors import CrawlStopped, FetchFailed, FetchRefused, NoListings, SupportDirError
+from schemas.fetch_log import Validators
 from schemas.listing import ParsedListing
 from schemas.run import SourceOutcome
 from scrapers.archive import WarcArchive
 from scrapers.crawl import CrawlResult, Limits, crawl
-from scrapers.errors import CrawlStopped, FetchFailed, FetchRefused, NoListings, SupportDirError
 from scrapers.fetch import HttpFetcher
 from scrapers.fingerprint import parser_fingerprint
-from scrapers.page import Validators
 from scrapers.registry import SOURCE_CLASSES
 from scrapers.replay import ReplayFetcher, index_warcs
 

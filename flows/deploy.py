@@ -5,7 +5,7 @@ from prefect.deployments.runner import RunnerDeployment
 from pydantic import ValidationError
 
 from flows.build import build_directory
-from scrapers.errors import SupportDirError
+from schemas.errors import SupportDirError
 
 DEPLOYMENT_NAME = "scheduled-build"
 

@@ -9,8 +9,8 @@ from contextlib import contextmanager, suppress
 
 import psutil
 
+from schemas.errors import BuildInterrupted
 from scrapers.crawl import STOP, stop_crawls
-from scrapers.errors import BuildInterrupted
 
 GRACE_S = 5.0  # after a signal, the longest the build may take to unwind before it is ended
 SIGNALS = (signal.SIGINT, signal.SIGTERM)

@@ -14,7 +14,7 @@ from scrapers.registry import SOURCE_CLASSES, get_source
 from scrapers.replay import warc_files
 from scrapers.sample import sample_sources, sample_warc
 from scrapers.urls import canonical_url, host_of
-from warehouse.clustering import load_decisions
+from warehouse.identity.clustering import load_decisions
 
 
 class BuildPlan(BaseModel):

@@ -5,7 +5,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flows.plan import check_options
-from scrapers.errors import ServiceUnavailable, SupportDirError
+from schemas.errors import ServiceUnavailable, SupportDirError
 from scrapers.registry import get_source
 
 DASK_CONNECT_TIMEOUT_S = 3.0

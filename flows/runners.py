@@ -2,7 +2,7 @@
 
 import os
 
-from scrapers.errors import SupportDirError
+from schemas.errors import SupportDirError
 
 
 class MissingExtra(SupportDirError):

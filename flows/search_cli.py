@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from schemas.search import DEFAULT_RADIUS_MILES, Found, Query, Result
-from warehouse.attend import CRISIS_LINE
+from warehouse.publish.attend import CRISIS_LINE
 
 Many = list[str] | None
 DataOption = Annotated[
@@ -78,7 +78,6 @@ def print_json(found: Found) -> None:
 def print_csv(found: Found) -> None:
     """The results as CSV (lists joined by ';')."""
     from warehouse import csv_safe
-
     writer = csv_safe.writer(sys.stdout)  # no cell can start a spreadsheet formula
     writer.writerow(CSV_COLUMNS)
     for result in found.results:
@@ -91,7 +90,7 @@ def build_query(near: str | None, radius: float | None, kind: Many, organization
                 audience: Many, attendance: Many, day: Many, after: str | None, before: str | None,
                 state: Many, status: Many, text: str | None, limit: int) -> Query:
     """The Query of the command's options; SearchInvalid for a bad value."""
-    from warehouse.search import SearchInvalid, check_choices, clock_minutes, day_codes, point
+    from warehouse.search.query import SearchInvalid, check_choices, clock_minutes, day_codes, point
 
     if radius is not None and radius < 0:
         raise SearchInvalid(f"--radius {radius:g}: a radius must be 0 miles or more")
@@ -139,7 +138,7 @@ def search_command(
 ) -> None:
     """Find groups and chapters near a ZIP code or a point, by topic, audience, attendance, day and time."""
     from flows.cli import fail, out_console
-    from warehouse.search import SearchInvalid, find, load_index
+    from warehouse.search.query import SearchInvalid, find, load_index
 
     try:
         query = build_query(near, radius, kind, organization, topic, audience, attendance, day, after,
@@ -158,9 +157,9 @@ def site_command(
 ) -> None:
     """Write one self-contained, accessible search page (index.html, no network needed)."""
     from flows.cli import EXIT_DEGRADED, fail, out_console
-    from scrapers.errors import PageInvalid, PublishFailed, PublishTargetInvalid
-    from warehouse.search import SearchInvalid
-    from warehouse.site import write_site
+    from schemas.errors import PageInvalid, PublishFailed, PublishTargetInvalid
+    from warehouse.search.query import SearchInvalid
+    from warehouse.search.site import write_site
 
     try:
         path = write_site(Path(out), data, warehouse)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from scrapers.errors import ServiceUnavailable
+from schemas.errors import ServiceUnavailable
 from scrapers.fetch import FetchConfig
 from scrapers.parse_workers import IN_THREAD_BYTES
 

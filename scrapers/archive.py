@@ -14,7 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from scrapers.errors import BodyTooLarge, FetchFailed
+from schemas.errors import BodyTooLarge, FetchFailed
 
 # Headers describing the wire encoding are kept under this prefix (the Wayback
 # convention): the archived body is the decoded body, so they no longer apply.

@@ -4,8 +4,8 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
+from schemas.errors import NoListings, SourceChanged
 from schemas.listing import ParsedListing
-from scrapers.errors import NoListings, SourceChanged
 from scrapers.page import Link, Page
 
 

@@ -14,16 +14,17 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
-from schemas.listing import ParsedListing
-from scrapers.base import Source
-from scrapers.errors import (
+from schemas.errors import (
     BudgetExceeded,
     FetchFailed,
     FetchRefused,
     NothingFetched,
     RobotsDisallowed,
 )
-from scrapers.page import FetchLog, Link, Page
+from schemas.fetch_log import FetchLog
+from schemas.listing import ParsedListing
+from scrapers.base import Source
+from scrapers.page import Link, Page
 from scrapers.parse_workers import IN_THREAD_BYTES, ParseWorkers
 from scrapers.urls import canonical_url
 

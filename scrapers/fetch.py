@@ -22,8 +22,7 @@ import requests
 from urllib3.exceptions import InvalidHeader, MaxRetryError
 from urllib3.util.retry import Retry
 
-from scrapers.archive import WarcArchive, read_response
-from scrapers.errors import (
+from schemas.errors import (
     AddressRefused,
     BodyTooLarge,
     DeadlineExceeded,
@@ -33,7 +32,9 @@ from scrapers.errors import (
     RetryAfterTooLong,
     RobotsDisallowed,
 )
-from scrapers.page import FetchLog, Page, Validators
+from schemas.fetch_log import FetchLog, Validators
+from scrapers.archive import WarcArchive, read_response
+from scrapers.page import Page
 from scrapers.robots import RobotsRules
 from scrapers.transport import AddressPolicy, deadline, pinned_adapter
 from scrapers.urls import DEFAULT_PORTS, absolute_url, canonical_url, host_of, is_http_url
@@ -284,7 +285,7 @@ class HttpFetcher:
         page = Page(url=url, status=response.status_code, headers=dict(response.headers), body=body,
                     fetched_at=fetched_at, final_url=current, warc_file=record.warc_file,
                     warc_offset=record.warc_offset)
-        self._log(FetchLog.of(page, url=current))
+        self._log(page.log_entry(current))
         return page
 
     def _not_modified(self, url: str, current: str, response: requests.Response) -> Page:
@@ -296,7 +297,7 @@ class HttpFetcher:
         page = Page(url=url, status=stored.status, headers=stored.headers, body=stored.body,
                     fetched_at=fetched_at, final_url=current, warc_file=known.warc_file,
                     warc_offset=known.warc_offset, not_modified=True)
-        self._log(FetchLog.of(page, url=current))
+        self._log(page.log_entry(current))
         return page
 
     def _fetch_robots(self, robots_url: str) -> tuple[int | None, bytes, str | None]:

@@ -14,6 +14,8 @@ import lxml.html
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 from bs4.dammit import UnicodeDammit
 
+from schemas.fetch_log import FetchLog
+
 # A page whose whole text looks like a URL or a file name is still a page to parse.
 warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
 XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -127,39 +129,11 @@ class Page:
         """Body parsed as JSON (UTF-8/16/32 detected)."""
         return json.loads(self.body)
 
-
-@dataclass(frozen=True)
-class FetchLog:
-    """One request as the run's fetch table records it (pages, robots.txt, retries, failures)."""
-
-    url: str
-    status: int | None
-    fetched_at: datetime | None = None
-    sha256: str | None = None
-    size: int | None = None
-    warc_file: str | None = None
-    warc_offset: int | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    not_modified: bool = False
-    error: str | None = None
-
-    @classmethod
-    def of(cls, page: Page, url: str | None = None) -> "FetchLog":
-        """The log entry of a page that was fetched (or replayed)."""
-        return cls(
-            url=url or page.url, status=page.status, fetched_at=page.fetched_at,
-            sha256=page.sha256, size=len(page.body), warc_file=page.warc_file,
-            warc_offset=page.warc_offset, etag=page.header("etag"),
-            last_modified=page.header("last-modified"), not_modified=page.not_modified,
+    def log_entry(self, url: str | None = None) -> FetchLog:
+        """The fetch log entry of this page (fetched or replayed), under the URL asked for."""
+        return FetchLog(
+            url=url or self.url, status=self.status, fetched_at=self.fetched_at,
+            sha256=self.sha256, size=len(self.body), warc_file=self.warc_file,
+            warc_offset=self.warc_offset, etag=self.header("etag"),
+            last_modified=self.header("last-modified"), not_modified=self.not_modified,
         )
-
-
-@dataclass(frozen=True)
-class Validators:
-    """What an earlier run remembered of a URL, for a conditional GET."""
-
-    etag: str | None
-    last_modified: str | None
-    warc_file: str
-    warc_offset: int

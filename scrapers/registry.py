@@ -1,18 +1,26 @@
-"""The sources the project knows, by name."""
+"""The sources the project knows, by name: every named Source subclass in scrapers/sources/."""
 
+import importlib
+import inspect
+import pkgutil
+
+import scrapers.sources
+from schemas.errors import SupportDirError
 from scrapers.base import Source
-from scrapers.dbsa import Dbsa
-from scrapers.errors import SupportDirError
-from scrapers.lifering import LifeRing
-from scrapers.meetingguide import MeetingGuide
-from scrapers.mha import Mha
-from scrapers.nami import Nami
-from scrapers.sardaa import Sardaa
-from scrapers.smart import Smart
 
-SOURCE_CLASSES: dict[str, type[Source]] = {
-    cls.name: cls for cls in (Nami, Dbsa, Sardaa, Mha, MeetingGuide, Smart, LifeRing)
-}
+
+def _discover() -> dict[str, type[Source]]:
+    """Each Source subclass that a module of scrapers.sources defines with its own `name`, by name."""
+    found: dict[str, type[Source]] = {}
+    for module_info in pkgutil.iter_modules(scrapers.sources.__path__, "scrapers.sources."):
+        module = importlib.import_module(module_info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Source) and cls.__module__ == module.__name__ and "name" in vars(cls):
+                found[cls.name] = cls
+    return dict(sorted(found.items()))
+
+
+SOURCE_CLASSES: dict[str, type[Source]] = _discover()
 
 
 class UnknownSource(SupportDirError):

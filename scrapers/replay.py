@@ -7,9 +7,10 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from schemas.errors import ArchiveTruncated, ArchiveUnreadable, FetchFailed, NotInArchive
+from schemas.fetch_log import FetchLog
 from scrapers.archive import read_response
-from scrapers.errors import ArchiveTruncated, ArchiveUnreadable, FetchFailed, NotInArchive
-from scrapers.page import FetchLog, Page
+from scrapers.page import Page
 from scrapers.urls import absolute_url, canonical_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -123,7 +124,7 @@ class ReplayFetcher:
             page = Page(url=url, status=stored.status, headers=stored.headers, body=stored.body,
                         fetched_at=stored.date, final_url=current, warc_file=warc_file,
                         warc_offset=offset)
-            self.log.append(FetchLog.of(page, url=current))
+            self.log.append(page.log_entry(current))
             location = page.header("location")
             if stored.status not in REDIRECT_STATUSES or not location:
                 return page

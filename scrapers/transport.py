@@ -21,7 +21,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NameResolutionError
 
-from scrapers.errors import AddressRefused
+from schemas.errors import AddressRefused
 from scrapers.urls import DEFAULT_PORTS, _bracketed
 
 SockAddr = tuple  # (address, port) or, for IPv6, (address, port, flowinfo, scope_id)

@@ -7,7 +7,8 @@ import duckdb
 
 from schemas.listing import ParsedListing
 from schemas.run import RunSummary, SourceOutcome
-from warehouse import guard, history, normalize, resolve, stage
+from warehouse import guard, normalize, stage
+from warehouse.identity import history, resolve
 
 FETCHED = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 SHA = "b" * 64

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from schemas.listing import ParsedListing
-from scrapers.nami import Nami
 from scrapers.page import Page
+from scrapers.sources.nami import Nami
 
 FILES = Path(__file__).parent / "files"
 BASE = "https://www.nami.org"

@@ -9,7 +9,8 @@ from scrapers.crawl import crawl
 from scrapers.registry import get_source
 from scrapers.replay import ReplayFetcher, index_warcs
 from scrapers.sample import sample_sources, sample_warc
-from warehouse import db, export, migrate, normalize, stage
+from warehouse import db, migrate, normalize, stage
+from warehouse.publish import export
 
 
 def build_sample_export(root: Path, redact_people: bool = False) -> Path:

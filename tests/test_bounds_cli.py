@@ -14,7 +14,7 @@ from warcio.warcwriter import WARCWriter
 
 from flows.cli import app
 from scrapers.sample import sample_warc
-from scrapers.sardaa import Sardaa
+from scrapers.sources.sardaa import Sardaa
 from tests import faults
 from tests.faults import FaultServer, sample_pages
 

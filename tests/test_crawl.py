@@ -5,10 +5,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from schemas.errors import BudgetExceeded, FetchFailed
+from schemas.fetch_log import FetchLog
 from scrapers.base import Source
 from scrapers.crawl import Limits, crawl
-from scrapers.errors import BudgetExceeded, FetchFailed
-from scrapers.page import FetchLog, Link, Page
+from scrapers.page import Link, Page
 
 WHEN = datetime(2026, 11, 20, 6, tzinfo=UTC)
 
@@ -23,7 +24,7 @@ class ScriptedFetcher:
     def get(self, url: str) -> Page:
         status, body = self.answers[url]
         page = Page(url, status, {"Content-Type": "application/json"}, body, WHEN)
-        self.log.append(FetchLog.of(page))
+        self.log.append(page.log_entry())
         return page
 
 
@@ -119,7 +120,7 @@ class EndlessNami:
 
 
 def test_nami_paging_without_total_pages_stops_at_the_page_cap() -> None:
-    from scrapers.nami import Nami
+    from scrapers.sources.nami import Nami
 
     fetcher = EndlessNami()
     with pytest.raises(BudgetExceeded, match=r"nami: stopped at its cap of 250 pages: .*NAMI_MAX_PAGES"):
@@ -128,7 +129,7 @@ def test_nami_paging_without_total_pages_stops_at_the_page_cap() -> None:
 
 
 def test_a_sitemap_listing_more_pages_than_the_cap_fails_before_fetching_them() -> None:
-    from scrapers.mha import Mha
+    from scrapers.sources.mha import Mha
 
     locs = "".join(f"<url><loc>https://mhanational.org/affiliates/a{n}/</loc></url>" for n in range(3000))
     sitemap = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
@@ -140,7 +141,7 @@ def test_a_sitemap_listing_more_pages_than_the_cap_fails_before_fetching_them() 
 
 
 def test_a_source_past_its_wall_clock_budget_fails_with_the_reason(make_fetcher) -> None:
-    from scrapers.nami import Nami
+    from scrapers.sources.nami import Nami
     from tests.faults import FaultServer, sample_pages
 
     with FaultServer(pages=sample_pages("nami"), latency=0.3) as slow:  # 14 pages: over 4 s
@@ -160,9 +161,9 @@ def test_every_source_has_a_page_cap_above_its_real_size_and_a_setting(monkeypat
 
 def test_a_stopping_process_ends_every_crawl_before_its_next_page(make_fetcher) -> None:
     from flows.collect import parse_source
+    from schemas.errors import CrawlStopped
     from scrapers import crawl as crawling
-    from scrapers.errors import CrawlStopped
-    from scrapers.nami import Nami
+    from scrapers.sources.nami import Nami
     from tests.faults import FaultServer, sample_pages
 
     with FaultServer(pages=sample_pages("nami")) as site:

@@ -15,7 +15,8 @@ from flows.search_cli import print_csv
 from schemas.listing import ParsedListing
 from schemas.run import RunSummary, SourceOutcome
 from schemas.search import Found, Result
-from warehouse import csv_safe, db, export, migrate, normalize, stage
+from warehouse import csv_safe, db, migrate, normalize, stage
+from warehouse.publish import export
 
 FETCHED = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 FORMULAS = ['=HYPERLINK("http://evil.test","x")', "+1+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from schemas.errors import SourceChanged
 from schemas.listing import ParsedListing
-from scrapers.dbsa import STATE_CODES, Dbsa
-from scrapers.errors import SourceChanged
 from scrapers.page import Page
 from scrapers.sample import load_manifest, sample_page
+from scrapers.sources.dbsa import STATE_CODES, Dbsa
 
 FILES = Path(__file__).parent / "files"
 FIND = "https://www.dbsalliance.org/support/chapters-and-support-groups/find-a-support-group/"

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from schemas.errors import SourceChanged
 from schemas.listing import ParsedListing
-from scrapers.dbsa import Dbsa
-from scrapers.errors import SourceChanged
 from scrapers.page import Page
 from scrapers.sample import sample_page
+from scrapers.sources.dbsa import Dbsa
 
 FILES = Path(__file__).parent / "files"
 ONLINE = "https://www.dbsalliance.org/support/dbsa-national-online-cultural-and-identity-focused-support-group-offerings/"

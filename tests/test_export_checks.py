@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.test_exports import LISTINGS, ROOT, csv_rows, load
-from warehouse import export, export_checks, hsds
+from warehouse.publish import checks as export_checks
+from warehouse.publish import export, hsds
 
 NO_SUCH_ID = "00000000-0000-4000-8000-000000000000"  # a well-formed UUID no row has
 
@@ -75,7 +76,8 @@ UNGUARDED_SCRIPT = """
 import duckdb, sys
 sys.path.insert(0, {root!r})
 from tests.test_exports import LISTINGS, load
-from warehouse import export, meeting_guide, migrate
+from warehouse.publish import export, meeting_guide
+from warehouse import migrate
 con = duckdb.connect()
 con.execute("SET TimeZone = 'UTC'")
 migrate.migrate(con)
@@ -105,8 +107,7 @@ def test_a_script_without_a_main_guard_exports_and_checks(tmp_path):
 
 def test_checks_a_dead_worker_did_not_answer_run_in_the_export_process(con, out, monkeypatch):
 
-    from warehouse import export_checks
-
+    from warehouse.publish import checks as export_checks
     dying = [sys.executable, "-c", "import sys; sys.stdin.readline(); print('[]', flush=True); sys.exit(3)"]
     monkeypatch.setattr(export_checks, "WORKER", dying)  # answers the flat check, then dies
     orphan_a_service(monkeypatch)

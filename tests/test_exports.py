@@ -14,8 +14,9 @@ from icalendar import Calendar
 from schemas.listing import ParsedListing
 from schemas.run import RunSummary, SourceOutcome
 from schemas.schedule import ScheduleRule
-from warehouse import export, hsds, hsds_json, ical, meeting_guide, normalize, records, stage
-from warehouse.occurrences import occurrences
+from warehouse import normalize, stage
+from warehouse.publish import export, hsds, hsds_json, ical, meeting_guide, records
+from warehouse.schedules.occurrences import occurrences
 
 FETCHED = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 ROOT = Path(__file__).parents[1]

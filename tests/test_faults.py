@@ -6,9 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from scrapers.crawl import crawl
-from scrapers.dbsa import Dbsa
-from scrapers.errors import (
+from schemas.errors import (
     BodyTooLarge,
     DeadlineExceeded,
     FetchFailed,
@@ -19,8 +17,10 @@ from scrapers.errors import (
     RobotsDisallowed,
     SourceChanged,
 )
-from scrapers.nami import Nami
+from scrapers.crawl import crawl
 from scrapers.sample import load_manifest
+from scrapers.sources.dbsa import Dbsa
+from scrapers.sources.nami import Nami
 from tests import faults
 from tests.faults import FaultServer
 

@@ -7,10 +7,10 @@ from dataclasses import replace
 import pytest
 from werkzeug import Request, Response
 
+from schemas.errors import BodyTooLarge, FetchFailed, RobotsDisallowed
+from schemas.fetch_log import Validators
 from scrapers.archive import read_response
-from scrapers.errors import BodyTooLarge, FetchFailed, RobotsDisallowed
 from scrapers.fetch import HostGate
-from scrapers.page import Validators
 
 
 class Recorder:

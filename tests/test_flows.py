@@ -181,8 +181,7 @@ def test_export_command_redacts_and_refuses_to_publish_an_invalid_export(harness
     assert json.loads((out / "datapackage.json").read_text())["redacted"] is False
     before = (out / "meetings.json").read_bytes()
 
-    from warehouse import meeting_guide
-
+    from warehouse.publish import meeting_guide
     real = meeting_guide.build_feed
 
     def broken(found):  # the feed is checked as written, in the export's worker process
@@ -311,8 +310,7 @@ def test_runs_and_sources_commands(harness, env, tmp_path):
 
 
 def test_a_stage_that_raises_marks_its_run_failed_with_the_reason(harness, env, tmp_path, monkeypatch):
-    from warehouse import history
-
+    from warehouse.identity import history
     def broken(con, **_):
         raise RuntimeError("history table unreadable")
 

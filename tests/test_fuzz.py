@@ -21,12 +21,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from schemas.errors import SourceChanged
 from schemas.listing import ParsedListing
-from scrapers.errors import SourceChanged
-from scrapers.nami import decode_cfemail
 from scrapers.page import XML_INCOMPATIBLE, Page
 from scrapers.registry import SOURCE_CLASSES
 from scrapers.sample import load_manifest, sample_sources
+from scrapers.sources.nami import decode_cfemail
 from scrapers.urls import absolute_url, canonical_url
 
 pytestmark = pytest.mark.fuzz

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from tests.identity_helpers import FETCHED, build, listing, table
-from warehouse import db, history
+from warehouse import db
+from warehouse.identity import history
 from warehouse.udfs import listing_uuid
 
 DAY = timedelta(days=1)

@@ -12,7 +12,8 @@ import pytest
 
 from schemas.listing import ParsedListing
 from schemas.run import RunSummary, SourceOutcome
-from warehouse import db, export, migrate, normalize, stage
+from warehouse import db, migrate, normalize, stage
+from warehouse.publish import export
 
 FETCHED = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 DROP = "'); DROP TABLE listings; --"

@@ -7,9 +7,9 @@ import pytest
 from schemas.listing import ParsedListing
 from schemas.schedule import ScheduleRule
 from scrapers.crawl import crawl
-from scrapers.lifering import LifeRing
 from scrapers.replay import ReplayFetcher
 from scrapers.sample import sample_page, sample_warc
+from scrapers.sources.lifering import LifeRing
 
 BASE = "https://meetings.lifering.org"
 FETCHED = datetime(2026, 11, 20, 6, tzinfo=UTC)

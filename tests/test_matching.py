@@ -3,8 +3,8 @@
 import pytest
 
 from benchmarks.dedup_eval import evaluate, load_pairs
-from warehouse.clustering import MAX_CONTACT_BLOCK, blocks_of, candidate_pairs, resolve
-from warehouse.matching import Record, Thresholds, judge, name_tokens, site_key
+from warehouse.identity.clustering import MAX_CONTACT_BLOCK, blocks_of, candidate_pairs, resolve
+from warehouse.identity.matching import Record, Thresholds, judge, name_tokens, site_key
 
 LIMITS = Thresholds()
 

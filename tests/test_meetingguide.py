@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from schemas.errors import FetchFailed, SourceChanged
 from schemas.listing import ParsedListing
 from schemas.schedule import ScheduleRule
 from scrapers.crawl import crawl
-from scrapers.errors import FetchFailed, SourceChanged
-from scrapers.feeds import DEFAULT_FEEDS, FeedsFileError, load_feeds
-from scrapers.meeting_types import TYPES_FILE, audiences_of, type_name, type_names
-from scrapers.meetingguide import MeetingGuide
 from scrapers.page import Page
 from scrapers.registry import get_source
 from scrapers.replay import ReplayFetcher
 from scrapers.sample import load_manifest, sample_page, sample_warc
+from scrapers.sources.feeds import DEFAULT_FEEDS, FeedsFileError, load_feeds
+from scrapers.sources.meeting_types import TYPES_FILE, audiences_of, type_name, type_names
+from scrapers.sources.meetingguide import MeetingGuide
 
 FILES = Path(__file__).parent / "files"
 SAN_DIEGO = "https://aasandiego.org/wp-admin/admin-ajax.php?action=meetings"

@@ -4,11 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from schemas.errors import SourceChanged
 from schemas.schedule import ScheduleRule
-from scrapers.errors import SourceChanged
-from scrapers.lifering import LifeRing
 from scrapers.page import Page
-from scrapers.smart import Smart
+from scrapers.sources.lifering import LifeRing
+from scrapers.sources.smart import Smart
 
 FETCHED = datetime(2026, 11, 20, 6, tzinfo=UTC)
 URL = "https://meetings.smartrecovery.org/meetings/1/"

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
+from schemas.errors import SourceChanged
 from schemas.listing import ParsedListing
 from scrapers.crawl import crawl
-from scrapers.errors import SourceChanged
-from scrapers.mha import Mha
 from scrapers.page import Page
 from scrapers.replay import ReplayFetcher
 from scrapers.sample import load_manifest, sample_page, sample_warc
+from scrapers.sources.mha import Mha
 
 FILES = Path(__file__).parent / "files"
 SITEMAP = "https://mhanational.org/affiliates-sitemap.xml"

@@ -4,11 +4,11 @@ from collections import Counter
 
 import pytest
 
+from schemas.errors import SourceChanged
 from schemas.listing import ParsedListing
-from scrapers.errors import SourceChanged
-from scrapers.nami import Nami, decode_cfemail
 from scrapers.page import Link
 from scrapers.sample import load_manifest, sample_page
+from scrapers.sources.nami import Nami, decode_cfemail
 from scrapers.urls import canonical_url
 from tests.nami_pages import API_P1, BASE, FETCHED, FILES, ROOT, contact_page, label, make_page, profile
 
@@ -374,7 +374,7 @@ def test_a_website_href_broken_by_a_bad_decode_gives_no_website() -> None:
     """Found by fuzzing: a byte flipped in 'https://' decodes to U+FFFD; no link is guessed from it."""
     from bs4 import BeautifulSoup
 
-    from scrapers.nami import _parse_website
+    from scrapers.sources.nami import _parse_website
 
     page_url = "https://www.nami.org/affiliate/nami-nyc-metro/"
     broken = BeautifulSoup('<dd><a href="https\ufffd//www.naminycmetro.org">site</a></dd>', "html.parser").dd

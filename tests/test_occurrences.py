@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from schemas.schedule import ScheduleRule
-from warehouse.occurrences import next_occurrence, occurrences, rrule_text
+from warehouse.schedules.occurrences import next_occurrence, occurrences, rrule_text
 
 NY = ZoneInfo("America/New_York")
 

@@ -7,16 +7,16 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from schemas.errors import SourceChanged
 from scrapers import parse_workers
 from scrapers.base import Source
 from scrapers.crawl import crawl
-from scrapers.dbsa import Dbsa
-from scrapers.errors import SourceChanged
-from scrapers.nami import Nami
 from scrapers.page import Page
 from scrapers.parse_workers import ParseWorkers
 from scrapers.replay import ReplayFetcher
 from scrapers.sample import sample_warc
+from scrapers.sources.dbsa import Dbsa
+from scrapers.sources.nami import Nami
 from tests.test_dask import rows
 
 

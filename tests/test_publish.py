@@ -25,8 +25,8 @@ from tests.publish_helpers import (
     small_disk,
 )
 from tests.sample_export import build_sample_export
-from warehouse import export
-from warehouse.publish import builds_dir
+from warehouse.publish import export
+from warehouse.publish.atomic import builds_dir
 
 KILLS = 20
 
@@ -181,7 +181,7 @@ def test_a_real_full_disk_during_an_export_keeps_the_published_one(warehouse, ho
 
 
 def test_a_version_killed_before_its_swap_is_removed_and_the_previous_published_one_kept(tmp_path):
-    from warehouse.publish import publish
+    from warehouse.publish.atomic import publish
 
     out = tmp_path / "out"
     for name in ("b1", "b2"):

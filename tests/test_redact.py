@@ -2,7 +2,7 @@
 
 import pytest
 
-from warehouse.redact import keep_email, personal_email, redact_text
+from warehouse.publish.redact import keep_email, personal_email, redact_text
 
 
 @pytest.mark.parametrize(("email", "name", "personal"), [

@@ -9,8 +9,8 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from schemas.errors import ArchiveTruncated, ArchiveUnreadable, BodyTooLarge, NotInArchive
 from scrapers.archive import TruncatedRecord, WarcArchive
-from scrapers.errors import ArchiveTruncated, ArchiveUnreadable, BodyTooLarge, NotInArchive
 from scrapers.replay import ReplayFetcher, warc_files
 from scrapers.urls import canonical_url
 

@@ -345,7 +345,7 @@ def test_an_unchanged_recrawl_reuses_the_staged_listings_without_parsing(harness
 
 
 def test_publish_clears_what_a_killed_build_left(tmp_path):
-    from warehouse.publish import builds_dir, publish
+    from warehouse.publish.atomic import builds_dir, publish
 
     out = tmp_path / "exports"
     publish(out, "b1", lambda folder: (folder / "x.txt").write_text("one"), marker="x.txt")

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.identity_helpers import FETCHED, build, listing, table
-from warehouse import db, export
-from warehouse.clustering import ENTITY_NAMESPACE, DecisionsInvalid, load_decisions
+from warehouse import db
+from warehouse.identity.clustering import ENTITY_NAMESPACE, DecisionsInvalid, load_decisions
+from warehouse.publish import export
 from warehouse.udfs import listing_uuid
 
 DAY = timedelta(days=1)

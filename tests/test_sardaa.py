@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from schemas.errors import SourceChanged
 from schemas.listing import ParsedListing
-from scrapers.errors import SourceChanged
 from scrapers.page import Page
 from scrapers.sample import load_manifest, sample_page
-from scrapers.sardaa import Sardaa
+from scrapers.sources.sardaa import Sardaa
 
 FILES = Path(__file__).parent / "files"
 URL = "https://sczaction.org/peer-support-groups/"

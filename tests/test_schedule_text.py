@@ -3,7 +3,7 @@
 import pytest
 
 from schemas.schedule import ScheduleRule
-from warehouse.schedule_text import parse_schedule
+from warehouse.schedules.text import parse_schedule
 
 # The listing's own zone in these tests: distinct from every zone a text can name, so a test
 # shows whether a rule's zone came from the text or from the listing.

@@ -12,7 +12,8 @@ import pytest
 from schemas.listing import ParsedListing
 from schemas.run import RunSummary, SourceOutcome
 from schemas.schedule import ScheduleRule
-from warehouse import db, export, normalize, stage, udfs
+from warehouse import db, normalize, stage, udfs
+from warehouse.publish import export
 
 FETCHED = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 SHA = "b" * 64

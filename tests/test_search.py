@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from flows.cli import app
 from schemas.search import Query
 from tests.sample_export import build_sample_export
-from warehouse.attend import CRISIS_LINE
-from warehouse.search import SearchInvalid, find, load_index, point
-from warehouse.search_index import build_index
+from warehouse.publish.attend import CRISIS_LINE
+from warehouse.search.index import build_index
+from warehouse.search.query import SearchInvalid, find, load_index, point
 
 LEXINGTON = {"DBSA Lexington", "NAMI Lexington"}
 
@@ -174,8 +174,7 @@ def test_load_index_needs_an_export(tmp_path):
 
 
 def test_search_loads_the_current_export_once(sample, monkeypatch):
-    from warehouse import search as module
-
+    from warehouse.search import query as module
     monkeypatch.chdir(sample.parent)  # its exports/ folder
     first = module.search(Query(near=point("40502"), limit=2))
     assert [r.name for r in first] == ["DBSA Lexington", "NAMI Lexington"]

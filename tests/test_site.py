@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from tests.publish_helpers import cli_command, cli_env, run_cli
 from tests.sample_export import build_sample_export
-from warehouse.search_index import read_exports
+from warehouse.search.index import read_exports
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -240,8 +240,7 @@ def test_hostile_names_stay_text_and_every_listing_is_shown(browser, hostile, tm
 
 
 def test_site_fails_in_one_line_when_the_page_it_wrote_would_break(hostile, tmp_path, monkeypatch):
-    from warehouse import site as site_module
-
+    from warehouse.search import site as site_module
     out = tmp_path / "site"
     site_of(hostile, out)
     before = (out / "index.html").read_bytes()

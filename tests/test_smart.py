@@ -9,7 +9,7 @@ from schemas.schedule import ScheduleRule
 from scrapers.crawl import crawl
 from scrapers.replay import ReplayFetcher
 from scrapers.sample import load_manifest, sample_page, sample_warc
-from scrapers.smart import Smart
+from scrapers.sources.smart import Smart
 
 BASE = "https://meetings.smartrecovery.org"
 FETCHED = datetime(2026, 11, 20, 6, tzinfo=UTC)

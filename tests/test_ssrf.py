@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 import urllib3.util.connection
 
-from scrapers.errors import FetchRefused
+from schemas.errors import FetchRefused
 from scrapers.transport import is_public
 from tests import faults
 from tests.faults import FaultServer

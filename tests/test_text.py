@@ -2,7 +2,7 @@
 
 import pytest
 
-from scrapers.text import (
+from scrapers.sources.text import (
     clean,
     has_time,
     has_weekday,

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scrapers.errors import UnreadableValue
-from warehouse import redact, udfs
+from schemas.errors import UnreadableValue
+from warehouse import udfs
+from warehouse.publish import redact
 from warehouse.udf_registry import Problems, register_functions
 
 REGISTERED = {**udfs.FUNCTIONS, **redact.FUNCTIONS}

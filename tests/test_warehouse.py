@@ -10,7 +10,8 @@ import pytest
 from schemas.listing import DirectoryRow, ParsedListing
 from schemas.run import RunSummary, SourceOutcome
 from schemas.table_schema import export_columns
-from warehouse import db, export, migrate, normalize, records, stage
+from warehouse import db, migrate, normalize, stage
+from warehouse.publish import export, records
 
 FETCHED = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 SHA = "a" * 64
@@ -73,14 +74,13 @@ def test_migrations_from_empty_then_nothing_to_do(tmp_path: Path):
 
 def test_directory_view_and_export_queries_match_the_export_model(con):
     from warehouse import udfs
-
     columns = [d[0] for d in con.execute("SELECT * FROM directory LIMIT 0").description]
     # next_meeting_at depends on when the export runs: the export queries add it, last.
     assert [*columns, "next_meeting_at"] == export_columns(DirectoryRow)
     udfs.register(con)
     records.prepare(con)  # the export view the export queries read
     for name in ("export_flat", "export_json", "export_typed"):
-        query = db.sql_text(name).strip().rstrip(";")
+        query = db.sql_text(name, records.SQL).strip().rstrip(";")
         exported = [d[0] for d in con.execute(f"SELECT * FROM ({query}) LIMIT 0").description]
         assert exported == export_columns(DirectoryRow), name
 
@@ -183,7 +183,7 @@ def test_export_writes_the_listing_files_and_a_valid_package(con, tmp_path: Path
 
 
 def test_export_is_swapped_in_whole_and_a_failed_export_leaves_the_old_one(con, tmp_path: Path):
-    from warehouse.publish import publish
+    from warehouse.publish.atomic import publish
 
     run(con, "r1", FETCHED, SAMPLE)
     out = tmp_path / "out"

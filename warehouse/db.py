@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 from filelock import FileLock, Timeout
 
-from scrapers.errors import SupportDirError, WarehouseDamaged
+from schemas.errors import SupportDirError, WarehouseDamaged
 from warehouse import csv_safe
 
 SQL_PACKAGE = "warehouse.sql"
@@ -120,14 +120,15 @@ def build_lock(path: Path | str, wait_seconds: float = 0) -> Iterator[None]:
         lock.release()
 
 
-def sql_text(name: str) -> str:
-    """The text of a .sql file in warehouse/sql (name like 'normalize_listings' or 'checks/x')."""
-    return resources.files(SQL_PACKAGE).joinpath(f"{name}.sql").read_text(encoding="utf-8")
+def sql_text(name: str, package: str = SQL_PACKAGE) -> str:
+    """The text of a .sql file in a stage's sql package (name like 'normalize_listings' or 'checks/x')."""
+    return resources.files(package).joinpath(f"{name}.sql").read_text(encoding="utf-8")
 
 
-def run_sql(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None):
-    """Execute one .sql file with named parameters."""
-    return con.execute(sql_text(name), params or {})
+def run_sql(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None,
+            package: str = SQL_PACKAGE):
+    """Execute one .sql file (of the core, or of the stage's package) with named parameters."""
+    return con.execute(sql_text(name, package), params or {})
 
 
 def copy_to(con: duckdb.DuckDBPyConnection, query: str, path: Path, options: str) -> int:

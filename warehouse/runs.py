@@ -4,8 +4,8 @@ import json
 
 import duckdb
 
+from schemas.fetch_log import Validators
 from schemas.run import RunSummary, SourceOutcome
-from scrapers.page import Validators
 from warehouse.db import run_sql
 
 

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 import duckdb
 import pyarrow as pa
 
+from schemas.fetch_log import FetchLog
 from schemas.listing import ParsedListing
 from schemas.run import RunSummary, SourceOutcome
-from scrapers.page import FetchLog
 from warehouse.db import run_sql
 
 LIST_FIELDS = ("audiences", "topics", "service_area")

@@ -14,10 +14,10 @@ import us
 import usaddress
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
-from scrapers.errors import UnreadableValue
+from schemas.errors import UnreadableValue
 from warehouse.html_text import html_to_text
-from warehouse.occurrences import as_rule, next_occurrence
-from warehouse.schedule_text import parse_schedule
+from warehouse.schedules.occurrences import as_rule, next_occurrence
+from warehouse.schedules.text import parse_schedule
 from warehouse.udf_registry import Problems, register_functions
 
 # Fixed namespace: listing ids are uuid5(namespace, "source:source_key") forever.

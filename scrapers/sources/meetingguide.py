@@ -1,0 +1,287 @@
+"""Meeting Guide JSON feeds (code4recovery spec): one source, one start URL per line of the feeds file.
+
+Decisions (tested in tests/test_meetingguide.py):
+- A feed answering 401 (or 403) with a JSON `{"error": ...}` withholds its meetings on purpose:
+  `restricted()` reports it and the crawl skips it; the other feeds go on.
+- `attendance_option` (12 Step Meeting List) is the only attendance we record; `inactive`
+  means the meeting does not meet now, so it is skipped, not listed.
+- `approximate: "yes"` marks a point that only stands for an area (often an online meeting's
+  city): it is not published as a point; the warehouse places the listing by its ZIP or city.
+- `day` (0-6, 0 = Sunday, or a list) with `time`/`end_time` is one WEEKLY rule; a missing
+  `end_time` stays empty. A day or time we cannot read gives no rule: the values are kept as
+  `schedule_text` for the phrase parser instead.
+- `slug` is the key, prefixed by the feed name; a meeting without one gets a hash of its name,
+  day, time and address; a slug repeated within a feed gets -2, -3 (in feed order).
+"""
+
+import hashlib
+import html
+import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from schemas.listing import ParsedListing
+from schemas.schedule import CLOCK, ScheduleRule
+from schemas.values import Attendance
+from scrapers.base import Source
+from scrapers.page import Page
+from scrapers.sources.address import place_from_one_line
+from scrapers.sources.audiences import ordered
+from scrapers.sources.feeds import DEFAULT_FEEDS, Feed, load_feeds
+from scrapers.sources.meeting_types import audiences_of, type_names
+from scrapers.sources.text import clean, link_url
+from scrapers.urls import canonical_url
+
+RFC_DAYS = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")  # Meeting Guide day 0 is Sunday
+DAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+ATTENDANCE: dict[str, Attendance] = {"in_person": "in_person", "online": "online", "hybrid": "hybrid"}
+TRUE_WORDS = frozenset({"yes", "true", "1", "y"})
+RESTRICTED_STATUSES = frozenset({401, 403})
+_ABSOLUTE = re.compile(r"https?://", re.I)
+
+
+class MeetingGuide(Source):
+    """Every feed of the feeds file (scrapers/feeds.toml, or SUPPORTDIR_MEETINGGUIDE_FEEDS)."""
+
+    name = "meetingguide"
+    organization = "Meeting Guide feeds"
+    base_url = ""  # each feed has its own site; a mirror serves every feed as <mirror>/<host><path>
+    min_interval = 1.0
+    max_pages = 1_000  # one page per feed: about 45 feeds
+    description = "Meetings from Meeting Guide JSON feeds (12 Step Meeting List sites and others)."
+
+    def __init__(self, base_url: str | None = None, feeds_file: Path | str | None = None):
+        super().__init__(base_url)
+        chosen = feeds_file or os.environ.get("SUPPORTDIR_MEETINGGUIDE_FEEDS") or DEFAULT_FEEDS
+        self.feeds_file = Path(chosen)
+        self.feeds = load_feeds(self.feeds_file)
+        self._by_url = {canonical_url(self.feed_url(feed)): feed for feed in self.feeds}
+
+    def feed_url(self, feed: Feed) -> str:
+        """A feed's URL, or its place on the mirror (<base>/<host><path>?<query>) when one is set."""
+        if not self.base:
+            return feed.url
+        parts = urlsplit(feed.url)
+        return f"{self.base}/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+
+    def start_urls(self) -> list[str]:
+        """Every feed URL, in the order of the feeds file."""
+        return [self.feed_url(feed) for feed in self.feeds]
+
+    def request_headers(self) -> dict[str, dict[str, str]]:
+        """The extra headers each feed asks for."""
+        return {self.feed_url(feed): dict(feed.headers) for feed in self.feeds if feed.headers}
+
+    def restricted(self, page: Page) -> str | None:
+        """A 401/403 JSON `{"error": ...}` answer: the site shares its feed only with a key."""
+        if page.status not in RESTRICTED_STATUSES:
+            return None
+        try:
+            data = page.json()
+        except ValueError:
+            return None
+        if isinstance(data, dict) and (data.get("error") or "restricted" in str(data.get("code", ""))):
+            message = clean(str(data.get("error") or data.get("message") or data.get("code")))[:200]
+            return f"HTTP {page.status}: sharing restricted ({message})"
+        return None
+
+    def parse(self, page: Page) -> Iterable[ParsedListing]:
+        """The meetings of one feed (skipping inactive and nameless ones)."""
+        feed = self._by_url.get(canonical_url(page.url))
+        if feed is None:
+            raise self.changed(page, "not a URL of the feeds file")
+        try:
+            meetings = page.json()
+        except ValueError:
+            raise self.changed(page, f"feed {feed.name} is not JSON") from None
+        if not isinstance(meetings, list):
+            raise self.changed(page, f"feed {feed.name} is not a JSON array of meetings")
+        used: set[str] = set()
+        listings = []
+        for meeting in meetings:
+            if _listable(meeting):
+                listings.append(_listing(self.name, feed, meeting, page, _key(feed, meeting, used)))
+        return listings
+
+
+def _listable(meeting: Any) -> bool:
+    """A meeting object with a name that the source does not mark inactive."""
+    if not isinstance(meeting, dict) or not _field(meeting, "name"):
+        return False
+    return _field(meeting, "attendance_option").lower() != "inactive"
+
+
+def _listing(source: str, feed: Feed, meeting: Mapping[str, Any], page: Page, key: str) -> ParsedListing:
+    """One meeting of a feed as a group listing."""
+    codes = _types(meeting.get("types"))
+    rules, unread = _schedule(meeting)
+    return ParsedListing(
+        source=source,
+        source_key=key,
+        kind="group",
+        organization=feed.organization,
+        name=_field(meeting, "name"),
+        source_url=page.url,
+        description=_description(meeting, codes),
+        audiences=ordered(audiences_of(codes)),
+        topics=feed.topics,
+        **_place(meeting),
+        **_point(meeting),
+        timezone=_timezone(meeting.get("timezone")),
+        website=_link(meeting.get("url"), page.url) or _link(meeting.get("website"), page.url),
+        conference_url=_link(meeting.get("conference_url"), page.url),
+        conference_phone=_field(meeting, "conference_phone") or None,
+        attendance=ATTENDANCE.get(_field(meeting, "attendance_option").lower()),
+        schedule=rules,
+        schedule_text=unread,
+        meeting_types=codes,
+        location_name=_location_name(meeting),
+    )
+
+
+def _key(feed: Feed, meeting: Mapping[str, Any], used: set[str]) -> str:
+    """feed/slug, unique within the feed; a hash of what identifies the meeting when it has no slug."""
+    slug = _field(meeting, "slug")
+    if not slug:
+        basis = "|".join(_field(meeting, k) for k in ("name", "day", "time", "formatted_address"))
+        slug = "h-" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:12]
+    key, number = f"{feed.name}/{slug}", 2
+    while key in used:
+        key, number = f"{feed.name}/{slug}-{number}", number + 1
+    used.add(key)
+    return key
+
+
+def _text(value: Any) -> str:
+    """A JSON scalar as text, HTML entities decoded ('' for null, lists and objects)."""
+    if value is None or isinstance(value, (list, dict, bool)):
+        return ""
+    return html.unescape(str(value))  # WordPress feeds escape names ("Women&#8217;s")
+
+
+def _field(meeting: Mapping[str, Any], key: str) -> str:
+    """A meeting's text field, decoded and whitespace-collapsed ('' when absent)."""
+    return clean(_text(meeting.get(key)))
+
+
+def _types(value: Any) -> tuple[str, ...]:
+    """Type codes as given (a list, or a comma-separated string), without repeats."""
+    items = value if isinstance(value, list) else _text(value).split(",")
+    return tuple(dict.fromkeys(code for item in items if (code := clean(_text(item)))))
+
+
+def _days(value: Any) -> list[int] | None:
+    """Day numbers 0-6 of a `day` value (a number, a digit string, or a list); None if unreadable."""
+    items = value if isinstance(value, list) else [value]
+    days = []
+    for item in items:
+        text = _text(item).strip()
+        if isinstance(item, bool) or not text.isdigit() or int(text) > 6:
+            return None
+        days.append(int(text))
+    return sorted(set(days)) or None
+
+
+def _clock(value: Any) -> str | None:
+    """HH:MM of a `time` value ("19:00" or "19:00:00" or "7:00"); None if it is not one."""
+    text = _text(value).strip()
+    text = text[:5] if len(text) == 8 and text[5:6] == ":" else text
+    text = f"0{text}" if len(text) == 4 and text[1:2] == ":" else text
+    return text if CLOCK.match(text) else None
+
+
+def _schedule(meeting: Mapping[str, Any]) -> tuple[tuple[ScheduleRule, ...], str | None]:
+    """(the weekly rule, None), or ((), the published values) when day or time cannot be read."""
+    day, time, end = meeting.get("day"), meeting.get("time"), meeting.get("end_time")
+    if day is None or day == "" or day == []:
+        return (), None  # no day: by appointment, or not stated; nothing to guess
+    days = _days(day)
+    opens = _clock(time)
+    closes = _clock(end)
+    if days is None or (_text(time).strip() and opens is None):
+        published = " ".join(p for p in (_day_text(day), _text(time).strip()) if p)
+        return (), published or None
+    rule = ScheduleRule(freq="WEEKLY", byday=",".join(RFC_DAYS[d] for d in days), opens_at=opens,
+                        closes_at=closes if opens else None, timezone=_timezone(meeting.get("timezone")))
+    return (rule,), None
+
+
+def _day_text(day: Any) -> str:
+    """A `day` value as published, with day numbers named ("1" -> "Monday")."""
+    items = day if isinstance(day, list) else [day]
+    names = [DAY_NAMES[int(t)] if (t := _text(i).strip()).isdigit() and int(t) < 7 else t for i in items]
+    return ", ".join(name for name in names if name)
+
+
+def _timezone(value: Any) -> str | None:
+    """An IANA zone name zoneinfo knows, else None (the warehouse then uses the place's zone)."""
+    text = _text(value).strip()
+    if not text:
+        return None
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return text
+
+
+def _place(meeting: Mapping[str, Any]) -> dict[str, str]:
+    """Address fields as given, else the formatted address split into street, city, state, ZIP."""
+    formatted = _field(meeting, "formatted_address")
+    parts = {field: _field(meeting, key) for field, key in
+             (("street", "address"), ("city", "city"), ("state", "state"), ("postal_code", "postal_code"),
+              ("country", "country"))}
+    if parts["street"] or parts["city"]:
+        lines = [parts["street"], ", ".join(p for p in (parts["city"], parts["state"]) if p)]
+        text = "\n".join(line for line in lines if line)
+        composed = f"{text} {parts['postal_code']}".strip()
+        return {"address": formatted or composed, **{k: v for k, v in parts.items() if v}}
+    return place_from_one_line(formatted)
+
+
+def _point(meeting: Mapping[str, Any]) -> dict[str, float]:
+    """The published point, unless the source marks it approximate or it is not on Earth."""
+    if _field(meeting, "approximate").lower() in TRUE_WORDS or meeting.get("approximate") is True:
+        return {}
+    try:
+        latitude, longitude = float(meeting["latitude"]), float(meeting["longitude"])
+    except (KeyError, TypeError, ValueError):
+        return {}
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or (latitude, longitude) == (0.0, 0.0):
+        return {}
+    return {"latitude": latitude, "longitude": longitude}
+
+
+def _location_name(meeting: Mapping[str, Any]) -> str | None:
+    """The meeting place's name (a church, a club), unless it only repeats the address."""
+    location = _field(meeting, "location")
+    formatted = _field(meeting, "formatted_address")
+    return location if location and not formatted.startswith(location) else None
+
+
+def _link(value: Any, page_url: str) -> str | None:
+    """An absolute http(s) link as given, else None.
+
+    The spec's URLs are absolute; a feed value that is not (a mangled "Ũttps:/…") is dropped,
+    not resolved against the feed's own URL into a link nobody published.
+    """
+    text = _text(value).strip()
+    return link_url(page_url, text) if _ABSOLUTE.match(text) else None
+
+
+def _description(meeting: Mapping[str, Any], codes: tuple[str, ...]) -> str | None:
+    """Notes as published, then labelled lines: types by name, group, region, and the other notes."""
+    lines = [_field(meeting, "notes")]
+    labelled = (("Types", ", ".join(type_names(codes))),
+                ("Group", _field(meeting, "group")),
+                ("Region", " / ".join(p for k in ("region", "sub_region") if (p := _field(meeting, k)))),
+                ("Location notes", _field(meeting, "location_notes")),
+                ("Online", _field(meeting, "conference_url_notes")),
+                ("By phone", _field(meeting, "conference_phone_notes")),
+                ("Updated", _field(meeting, "updated")))
+    lines += [f"{label}: {value}" for label, value in labelled if value]
+    return "\n".join(line for line in lines if line) or None

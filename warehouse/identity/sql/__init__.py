@@ -1,0 +1,1 @@
+"""SQL files of this stage, one step per file."""

@@ -1,0 +1,189 @@
+"""The export's frictionless checks, run in worker processes while the export writes other files.
+
+Each check reads files as written (the bytes that will be published) and returns what is wrong
+with them. Validating the flat CSV and the HSDS package with frictionless was over a third of a
+national export's time; in other processes it overlaps building the other files (the calendars,
+above all) instead of following them.
+"""
+
+import contextlib
+import csv
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TextIO
+
+from frictionless import FrictionlessException, Package, Report, Resource, Schema
+
+from schemas.listing import DirectoryRow
+from schemas.table_schema import table_schema
+from scrapers.workers import spawn
+from warehouse.publish.hsds_package import ExportInvalid
+
+KeyCells = tuple[str | None, ...]
+
+
+def flat_problems(folder: Path | str, name: str) -> list[str]:
+    """What frictionless finds wrong with the flat CSV against the directory's Table Schema."""
+    schema = Schema.from_descriptor(table_schema(DirectoryRow))
+    resource = Resource(path=name, basepath=str(folder), schema=schema, format="csv", encoding="utf-8")
+    report = resource.validate()
+    return [str(error) for error in report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]]
+
+
+def package_problems(folder: Path | str, *names: str) -> list[str]:
+    """What is wrong with the HSDS package (descriptor; types, required fields, keys, foreign keys).
+
+    With `names`, only those resources (their foreign keys still looked up in the others): a big
+    package is checked a few resources per worker. Frictionless checks the descriptor and the rows;
+    the foreign keys are looked up here (frictionless would read and cast every referenced table
+    again for each resource that refers to it: 40 % of a national package's check).
+    """
+    package = Package(str(Path(folder) / "datapackage.json"))
+    report = Report.from_validation(errors=_descriptor_errors(package))
+    errors = [str(error) for error in report.flatten(["type", "note"])]
+    fields = ["taskName", "rowNumber", "fieldName", "type", "note"]
+    lookups: dict[tuple, set[KeyCells]] = {}
+    for name in names or package.resource_names:
+        resource = package.get_resource(name)
+        keys, resource.schema.foreign_keys = resource.schema.foreign_keys, []
+        errors += [str(error) for error in resource.validate().flatten(fields)]
+        errors += foreign_key_problems(package, name, keys, lookups)
+    return errors[:5]
+
+
+def foreign_key_problems(package: Package, name: str, keys: list[dict],
+                         lookups: dict[tuple, set[KeyCells]]) -> list[str]:
+    """Rows of one resource whose foreign key names no row of the referenced resource.
+
+    A referenced key is read once (per `lookups`, shared across resources), without casting.
+    Keys are compared as written; an empty cell is missing, and a row whose key cells are all
+    missing refers to nothing, as in frictionless.
+    """
+    problems: list[str] = []
+    for key in keys:
+        reference = key["reference"]
+        own, their = _names(key["fields"]), _names(reference["fields"])
+        target = reference.get("resource") or name  # "" refers to the resource itself
+        lookup = (target, *their)
+        if lookup not in lookups:
+            lookups[lookup] = {cells for _n, cells in _key_cells(package, target, their) if any(cells)}
+        known = lookups[lookup]
+        problems += [f"['{name}', {number}, '{', '.join(own)}', 'foreign-key', 'values {list(cells)} "
+                     f"not found in the lookup table \"{target}\" as {their}']"
+                     for number, cells in _key_cells(package, name, own) if any(cells) and cells not in known]
+    return problems
+
+
+def _names(fields: str | list[str]) -> list[str]:
+    """A foreign key's fields as a list (Table Schema allows one name as a string)."""
+    return [fields] if isinstance(fields, str) else list(fields)
+
+
+def _key_cells(package: Package, name: str, fields: list[str]) -> Iterator[tuple[int, KeyCells]]:
+    """Each row's number (the header is row 1, as frictionless counts) and the cells of `fields`."""
+    resource = package.get_resource(name)
+    with (Path(resource.basepath or ".") / resource.path).open(newline="", encoding="utf-8") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            yield number, tuple(row.get(field) or None for field in fields)
+
+
+def _descriptor_errors(package: Package) -> list:
+    """What is wrong with a package's descriptor (the metadata, not the rows)."""
+    try:
+        package.to_descriptor(validate=True)
+    except FrictionlessException as exc:
+        return exc.to_errors()
+    return []
+
+
+WORKER = [sys.executable, "-m", __name__]
+CHECKS = {check.__name__: check for check in (flat_problems, package_problems)}
+
+
+class _Worker:
+    """One `python -m warehouse.publish.checks` process and the requests sent to it, in order."""
+
+    def __init__(self):
+        self.process = spawn(WORKER, text=True)
+        self.sent: list[int] = []  # numbers of the checks sent, in order
+        self.load = 0
+
+    def send(self, number: int, request: list, weight: int) -> None:
+        """Send one request (a dead worker is noticed when its answers are read)."""
+        self.sent.append(number)
+        self.load += weight
+        with contextlib.suppress(OSError):
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+
+    def answers(self) -> dict[int, list[str]]:
+        """The answers by check number, up to the first the worker did not give."""
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+        found: dict[int, list[str]] = {}
+        for number, line in zip(self.sent, self.process.stdout, strict=False):
+            try:
+                answer = json.loads(line)
+            except ValueError:
+                break
+            if not isinstance(answer, list):
+                break
+            found[number] = [str(problem) for problem in answer]
+        return found
+
+    def stop(self) -> None:
+        """Kill the process if it still runs; reap it."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.process.stdout.close()
+
+
+class Checks:
+    """File checks queued to worker processes; `raise_problems` waits and raises the first failure.
+
+    A worker is `python -m warehouse.publish.checks`, fed one JSON request per line, answering one
+    JSON list of problems per line: a fresh interpreter, so nothing of the calling program (its
+    threads, its main script) is copied or run again. Each check goes to the least loaded worker.
+    A worker that dies or answers nonsense costs only time: the checks it did not answer run here.
+    """
+
+    def __init__(self, workers: int = 1):
+        self.size = workers
+
+    def __enter__(self) -> "Checks":
+        self.workers = [_Worker() for _ in range(self.size)]
+        self.pending: list[tuple[str, str, list[str]]] = []
+        return self
+
+    def submit(self, name: str, check: Callable[..., list[str]], *args: Path | str, weight: int = 1) -> None:
+        """Queue one check of the file `name` (a function of CHECKS, with path or name arguments)."""
+        request = [check.__name__, [str(arg) for arg in args]]
+        self.pending.append((name, *request))
+        min(self.workers, key=lambda worker: worker.load).send(len(self.pending) - 1, request, weight)
+
+    def raise_problems(self) -> None:
+        """Wait for every check; ExportInvalid naming the first file that failed and its problems."""
+        answers = {number: answer for worker in self.workers for number, answer in worker.answers().items()}
+        for number, (name, check, args) in enumerate(self.pending):
+            problems = answers[number] if number in answers else CHECKS[check](*args)
+            if problems:
+                raise ExportInvalid(f"{name} is not valid: {'; '.join(problems[:5])}")
+
+    def __exit__(self, *exc: object) -> None:
+        for worker in self.workers:
+            worker.stop()
+
+
+def serve(requests: TextIO, answers: TextIO) -> None:
+    """The worker: run each requested check, answer its problems as one JSON line."""
+    for line in requests:
+        check, args = json.loads(line)
+        answers.write(json.dumps(CHECKS[check](*args)) + "\n")
+        answers.flush()
+
+
+if __name__ == "__main__":
+    serve(sys.stdin, sys.stdout)

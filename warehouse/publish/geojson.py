@@ -1,0 +1,45 @@
+"""The directory as GeoJSON (RFC 7946): one Point feature per listing that has coordinates.
+
+Coordinates are [longitude, latitude] (WGS 84); the properties are the listing's row of the JSON
+export (lists and the schedule as arrays), so `geo_precision` says how exact each point is.
+"""
+
+import json
+from importlib import resources
+from typing import Any
+
+from warehouse.publish.attend import Record
+
+# RFC 7946 section 11.2: six decimal places are about 10 cm, more is noise.
+DECIMALS = 6
+EXTRA_FIELDS = ("meeting_types", "location_name", "conference_phone", "phone_extension")
+
+
+def build_collection(records: list[Record]) -> dict[str, Any]:
+    """A FeatureCollection of the listings with a point."""
+    features = []
+    for record in records:
+        if record.get("latitude") is None or record.get("longitude") is None:
+            continue
+        point = [round(record["longitude"], DECIMALS), round(record["latitude"], DECIMALS)]
+        properties = {k: v for k, v in record.items() if k not in EXTRA_FIELDS}
+        features.append({"type": "Feature", "id": record["listing_id"],
+                         "geometry": {"type": "Point", "coordinates": point}, "properties": properties})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def collection_schema() -> dict[str, Any]:
+    """The JSON schema of directory.geojson (schemas/geojson.schema.json)."""
+    return json.loads(resources.files("schemas").joinpath("geojson.schema.json").read_text("utf-8"))
+
+
+def collection_problems(collection: dict[str, Any]) -> list[str]:
+    """What is wrong with a collection: schema errors and duplicate feature ids."""
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(collection_schema())
+    problems = [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(collection)]
+    ids = [feature.get("id") for feature in collection.get("features", [])]
+    if len(ids) != len(set(ids)):
+        problems.append("duplicate feature ids")
+    return problems

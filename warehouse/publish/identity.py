@@ -1,0 +1,59 @@
+"""The identity exports beside the listings: entities (csv/parquet/jsonl), review.csv and changes.jsonl."""
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from schemas.entity import EntityRow, ReviewRow
+from schemas.table_schema import table_schema
+from warehouse.db import copy_to, sql_text
+
+SQL = "warehouse.publish.sql"  # this stage's .sql files
+
+ENTITY_FILES = {
+    "entities.csv": ("export_entities_flat", "(FORMAT csv, HEADER true)", "csv", "text/csv"),
+    "entities.parquet": ("export_entities_typed", "(FORMAT parquet)", "parquet",
+                         "application/vnd.apache.parquet"),
+    "entities.jsonl": ("export_entities_json", "(FORMAT json)", "jsonl", "application/x-ndjson"),
+}
+REVIEW_FILE = "review.csv"
+CHANGES_FILE = "changes.jsonl"
+
+
+def write_identity(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str) -> dict[str, int]:
+    """Write the entity files, the review list and the run's change report; return rows per file."""
+    counts = {}
+    for name, (query, options, _fmt, _media) in ENTITY_FILES.items():
+        counts[name] = copy_to(con, sql_text(query, SQL).strip().rstrip(";"), folder / name, options)
+    review = sql_text("export_review", SQL).strip().rstrip(";")
+    counts[REVIEW_FILE] = copy_to(con, review, folder / REVIEW_FILE, "(FORMAT csv, HEADER true)")
+    con.execute("CREATE OR REPLACE TEMP TABLE changes_export AS " + sql_text("export_changes", SQL),
+                {"run_id": run_id})
+    counts[CHANGES_FILE] = copy_to(con, "SELECT * FROM changes_export", folder / CHANGES_FILE,
+                                   "(FORMAT json)")
+    return counts
+
+
+def identity_resources(counts: dict[str, int]) -> list[dict[str, Any]]:
+    """The datapackage resources of the identity files."""
+    entity_schema = table_schema(EntityRow, primary_key="entity_id")
+    found = [
+        {"name": name.replace(".", "-"), "path": name, "format": fmt, "mediatype": media,
+         "encoding": "utf-8", "profile": "tabular-data-resource", "schema": entity_schema,
+         "rows": counts[name]}
+        for name, (_query, _options, fmt, media) in ENTITY_FILES.items()
+    ]
+    found.append({
+        "name": "review-csv", "path": REVIEW_FILE, "format": "csv", "mediatype": "text/csv",
+        "encoding": "utf-8", "profile": "tabular-data-resource",
+        "schema": table_schema(ReviewRow, primary_key=None), "rows": counts[REVIEW_FILE],
+        "description": "Pairs of listings a person should decide are or are not one entity.",
+    })
+    found.append({
+        "name": "changes-jsonl", "path": CHANGES_FILE, "format": "jsonl", "mediatype": "application/x-ndjson",
+        "encoding": "utf-8", "rows": counts[CHANGES_FILE],
+        "description": "This run's change report: listings new, changed (with the fields), missing, "
+                       "inactive or returned.",
+    })
+    return found
