@@ -44,8 +44,10 @@ def main() -> int:
     """Print each differing file and the count; exit 1 when any differs."""
     old, new = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()
     bad = differing(old, new)
-    for name in bad:
+    for name in bad[:20]:
         print(f"differs: {name}")
+    if len(bad) > 20:
+        print(f"... and {len(bad) - 20} more")
     total = sum(1 for p in old.rglob("*") if p.is_file())
     print(f"{total - len(bad)} of {total} files identical apart from run ids and times")
     return 1 if bad else 0

@@ -8,14 +8,15 @@ from pathlib import Path
 from scrapers.base import Source
 
 # Modules every parser leans on: a change in any of them may change what a page parses to.
-SHARED = ("base.py", "page.py", "text.py", "urls.py")
+SHARED = ("base.py", "page.py", "urls.py", "sources/text.py", "sources/address.py", "sources/audiences.py")
 
 
 @functools.cache
 def parser_fingerprint(source: type[Source]) -> str:
-    """SHA-256 (16 hex digits) of the source's module and the shared parsing modules."""
+    """SHA-256 (16 hex digits) of the source's modules (its class, its platform bases) and the shared ones."""
     digest = hashlib.sha256()
     folder = Path(__file__).parent
-    for path in [Path(inspect.getfile(source)), *(folder / name for name in SHARED)]:
+    own = dict.fromkeys(Path(inspect.getfile(cls)) for cls in source.__mro__ if issubclass(cls, Source))
+    for path in [*own, *(folder / name for name in SHARED)]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

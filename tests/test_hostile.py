@@ -132,15 +132,16 @@ def test_sql_with_data_is_always_parameterized():
     """Audit: the only f-string SQL interpolates code constants (a table name, an escaped path)."""
     root = Path(__file__).parent.parent
     found = set()
-    for path in [*root.glob("warehouse/*.py"), *root.glob("flows/*.py"), *root.glob("scrapers/*.py")]:
+    for path in [*root.glob("warehouse/**/*.py"), *root.glob("flows/*.py"), *root.glob("scrapers/**/*.py")]:
         for line in path.read_text("utf-8").splitlines():
             if re.search(r"""execute\(f["']""", line):
                 found.add(f"{path.relative_to(root)}: {line.strip()}")
     assert found == {
         """warehouse/db.py: return con.execute(f"COPY ({query}) TO '{target}' {options}").fetchall()[0][0]""",
         """warehouse/stage.py: con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM arrow_rows")""",
-        """warehouse/resolve.py: con.execute(f"DELETE FROM {table}")""",
-        """warehouse/resolve.py: con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM resolved_rows")""",
+        """warehouse/identity/resolve.py: con.execute(f"DELETE FROM {table}")""",
+        "warehouse/identity/resolve.py: "
+        """con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM resolved_rows")""",
     }
 
 

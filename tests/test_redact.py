@@ -1,4 +1,4 @@
-"""What --redact-people treats as personal: emails and names in free text (warehouse/redact.py)."""
+"""What --redact-people treats as personal: emails and names in free text (warehouse/publish/redact.py)."""
 
 import pytest
 

@@ -11,7 +11,7 @@ from pathlib import Path
 TYPES_FILE = Path(__file__).parents[1] / "data" / "meeting_guide_types.json"
 TEMPORARILY_CLOSED = "TC"  # the physical location is temporarily closed (the meeting may be online)
 
-# Codes that say who a meeting is for, as the project's audience tags (scrapers/audiences.py).
+# Codes that say who a meeting is for, as the project's audience tags (scrapers/sources/audiences.py).
 AUDIENCE_CODES: dict[str, str] = {
     "W": "women", "M": "men", "Y": "young adults", "SEN": "older adults",
     "LGBTQ": "LGBTQ+", "G": "LGBTQ+", "L": "LGBTQ+", "BI": "LGBTQ+", "T": "LGBTQ+", "NB": "LGBTQ+",

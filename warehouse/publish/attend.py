@@ -1,7 +1,7 @@
 """A listing in words: how to attend, how to contact, where and when it meets (for every export).
 
-A record is one row of the JSON export (warehouse/sql/export_json.sql) plus the extras of
-warehouse/sql/export_extras.sql: plain dicts, lists and strings.
+A record is one row of the JSON export (warehouse/publish/sql/export_json.sql) plus the extras of
+warehouse/publish/sql/export_extras.sql: plain dicts, lists and strings.
 """
 
 import re

@@ -1,7 +1,7 @@
 """Export the directory: flat listings and entities, HSDS 3.0, Meeting Guide, GeoJSON and iCalendar.
 
 Everything is written into one temporary build folder, each export is validated there, and only
-then is the folder swapped in whole (warehouse/publish.py): a failed validation raises
+then is the folder swapped in whole (warehouse/publish/atomic.py): a failed validation raises
 ExportInvalid, the build folder is dropped and the previous export stays in place.
 """
 

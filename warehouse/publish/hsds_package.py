@@ -4,7 +4,7 @@ The resources, their Table Schemas and file names are those of the HSDS 3.0 refe
 datapackage.json (carried in schemas/standards/hsds-3.0, CC BY-SA 4.0), restricted to the
 tables the directory uses. The package carries copies of the JSON schema files of those tables
 with the licence text and a SOURCE note, and is validated with frictionless before it is published
-(warehouse/export_checks.py).
+(warehouse/publish/checks.py).
 """
 
 import copy

@@ -1,6 +1,6 @@
 """The export records: one dict per listing (the JSON export's row plus the meeting extras).
 
-Every export reads the `export_directory` view (warehouse/sql/export_view.sql), which takes person
+Every export reads the `export_directory` view (warehouse/publish/sql/export_view.sql), which takes person
 names and personal contact details out when the build asks for it, so the switch applies to all.
 """
 

@@ -97,5 +97,5 @@ FUNCTIONS = {name: (function, ["VARCHAR", "VARCHAR", "VARCHAR"], "VARCHAR")
 
 
 def register(con: duckdb.DuckDBPyConnection, problems: Problems | None = None) -> Problems:
-    """Register the redaction functions in DuckDB (used by warehouse/sql/export_view.sql)."""
+    """Register the redaction functions in DuckDB (used by warehouse/publish/sql/export_view.sql)."""
     return register_functions(con, FUNCTIONS, problems)

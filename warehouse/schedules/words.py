@@ -1,6 +1,6 @@
 """The words of published meeting schedules: one regular expression per token kind, and their values.
 
-warehouse/schedule_text.py reads a schedule phrase as a sequence of these tokens. The order of
+warehouse/schedules/text.py reads a schedule phrase as a sequence of these tokens. The order of
 TOKEN_PATTERNS matters: at any position the first kind that matches wins, so multi-word phrases
 ("every other week", "of the month") come before the single words they contain.
 """

@@ -1,7 +1,7 @@
 """`supportdir site`: one self-contained search page (index.html) over the directory.
 
 The page carries everything it needs: its CSS and JavaScript inline, the active listings as JSON,
-and an offline ZIP table (warehouse/site_places.py). Next meetings are precomputed when the page
+and an offline ZIP table (warehouse/search/places.py). Next meetings are precomputed when the page
 is written (every meeting in the next WINDOW_WEEKS weeks, as UTC instants with their zone), and
 the page shows the first one still ahead of the reader's clock; the schedule in words is always
 shown, so a page older than the window still says when a group meets.
@@ -129,7 +129,7 @@ def write_site(out: Path, data_dir: Path | None = None, warehouse: Path | None =
     """Publish out/index.html from an export folder (default exports/) or a warehouse; return its path.
 
     The page is written into a new version of the folder, checked, and swapped in whole
-    (warehouse/publish.py), so a reader sees the old page or the new one, never part of one.
+    (warehouse/publish/atomic.py), so a reader sees the old page or the new one, never part of one.
     """
     out = check_target(out, marker=PAGE)
     index = load_index(data_dir, warehouse)

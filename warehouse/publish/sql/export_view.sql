@@ -1,5 +1,5 @@
 -- What every export reads: the directory, with person names and personal contact details taken
--- out when the build asks for it (SET VARIABLE redact_people = true; see warehouse/redact.py).
+-- out when the build asks for it (SET VARIABLE redact_people = true; see warehouse/publish/redact.py).
 -- Organization contact points (role emails, phones, websites, registration links) stay.
 CREATE OR REPLACE TEMP VIEW export_directory AS
 SELECT

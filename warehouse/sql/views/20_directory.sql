@@ -1,6 +1,6 @@
 -- The exported directory: one row per listing, columns in the order of schemas.listing.DirectoryRow
 -- (without next_meeting_at, which depends on the time of the export: the export queries in
--- warehouse/sql/export_*.sql compute it from `schedule` when they run).
+-- warehouse/publish/sql/export_*.sql compute it from `schedule` when they run).
 CREATE OR REPLACE VIEW directory AS
 SELECT
     l.listing_id, l.entity_id, l.kind, l.organization, l.name, l.parent, l.description, l.audiences,
