@@ -36,7 +36,7 @@ from schemas.fetch_log import FetchLog, Validators
 from scrapers.archive import WarcArchive, read_response
 from scrapers.page import Page
 from scrapers.robots import RobotsRules
-from scrapers.transport import AddressPolicy, deadline, pinned_adapter
+from scrapers.transport import AddressPolicy, deadline, pinned_pools
 from scrapers.urls import DEFAULT_PORTS, absolute_url, canonical_url, host_of, is_http_url
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -113,7 +113,8 @@ class HttpFetcher:
         # variables and ~/.netrc (about 1.5 ms a request, a third of a fast crawl's own time).
         self.session.trust_env = bool(getproxies())
         self.addresses = AddressPolicy(config.allow_private, config.private_hosts)
-        adapter = pinned_adapter(self.addresses)
+        adapter = requests.adapters.HTTPAdapter()
+        adapter.poolmanager.pool_classes_by_scheme = pinned_pools(self.addresses)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.robots = RobotsRules(self._fetch_robots, config.user_agent)

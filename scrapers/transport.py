@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import ClassVar
 
-from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NameResolutionError
@@ -93,16 +92,14 @@ class _Pinned:
         super().request(*args, **kwargs)
 
 
-def pinned_adapter(policy: AddressPolicy) -> HTTPAdapter:
-    """A requests adapter whose connections go to the addresses `policy` checked."""
+def pinned_pools(policy: AddressPolicy) -> dict[str, type[HTTPConnectionPool]]:
+    """urllib3 pool classes by scheme whose connections go to the addresses `policy` checked."""
     http = type("PinnedHTTPConnection", (_Pinned, HTTPConnection), {"policy": policy, "scheme": "http"})
     https = type("PinnedHTTPSConnection", (_Pinned, HTTPSConnection), {"policy": policy, "scheme": "https"})
-    adapter = HTTPAdapter()
-    adapter.poolmanager.pool_classes_by_scheme = {
+    return {
         "http": type("PinnedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http}),
         "https": type("PinnedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https}),
     }
-    return adapter
 
 
 # --- the request deadline -----------------------------------------------------------------------
