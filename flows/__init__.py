@@ -1,1 +1,4 @@
-"""Prefect flows and the `supportdir` command line: orchestration only."""
+"""Prefect flows and the `supportdir` command line: orchestration only (no parsing, no SQL text).
+
+The top floor: may import scrapers/, warehouse/ and schemas/.
+"""
