@@ -1,4 +1,4 @@
-"""The ground floor every floor may use: record models, allowed values, errors and the export schemas.
+"""The ground floor every floor may use: record models, allowed values, errors, export schemas, process pools.
 
 Imports nothing from scrapers/, warehouse/ or flows/.
 """

@@ -1,7 +1,6 @@
 """Parsing in worker processes: the same listings as parsing in the crawl's thread, and no page lost."""
 
 import json
-import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -17,6 +16,7 @@ from scrapers.replay import ReplayFetcher
 from scrapers.sample import sample_warc
 from scrapers.sources.dbsa import Dbsa
 from scrapers.sources.nami import Nami
+from tests import worker_faults
 from tests.test_dask import rows
 
 
@@ -31,9 +31,11 @@ def nami_pages(warc) -> list[Page]:
 
 
 def parse_with(workers: ParseWorkers, pages: list[Page]) -> list:
-    """Every page's listings through `workers`, in page order."""
+    """Every page's listings through `workers`, in page order (no page left waiting)."""
     futures = [(workers.submit(page), page) for page in pages]
-    return [workers.listings(future, page) for future, page in futures]
+    parsed = [workers.listings(future, page) for future, page in futures]
+    assert all(future.done() for future, _page in futures)
+    return parsed
 
 
 def test_workers_parse_the_same_listings_as_the_calling_thread(nami_pages):
@@ -41,15 +43,14 @@ def test_workers_parse_the_same_listings_as_the_calling_thread(nami_pages):
     expected = [source.parse_page(page) for page in nami_pages]
     with ParseWorkers(source, workers=2, in_thread_bytes=0) as workers:
         assert parse_with(workers, nami_pages) == expected
-        assert len(workers.workers) == 2 and workers.worker_busy_s > 0
-        assert all(len(worker.waiting) == 0 for worker in workers.workers)
+        assert len(workers.pool._processes) == 2 and workers.worker_busy_s > 0
     assert sum(len(listings) for listings in expected) >= 13
 
 
 def test_a_small_crawl_parses_in_its_own_thread_without_starting_a_worker(nami_pages):
     with ParseWorkers(Nami(), workers=2) as workers:
         parsed = parse_with(workers, nami_pages)
-        assert workers.workers == [] and workers.seen_bytes < parse_workers.IN_THREAD_BYTES
+        assert workers.pool is None and workers.seen_bytes < parse_workers.IN_THREAD_BYTES
     assert parsed == [Nami().parse_page(page) for page in nami_pages]
 
 
@@ -78,16 +79,13 @@ def test_a_crawl_with_workers_keeps_every_page_and_the_first_parse_error(warc):
                              if index in broken.parsed}
 
 
-@pytest.mark.parametrize("worker", [
-    "import sys; sys.stdin.buffer.read(1)",  # dies at its first page
-    "import sys; sys.stdout.write('nonsense'); sys.stdout.flush(); sys.stdin.buffer.read()",
-])
+@pytest.mark.parametrize("worker", [worker_faults.dies, worker_faults.answers_nonsense])
 def test_a_worker_that_dies_or_answers_nonsense_loses_no_page(nami_pages, monkeypatch, worker):
-    monkeypatch.setattr(parse_workers, "WORKER", [sys.executable, "-c", worker])
+    monkeypatch.setattr(parse_workers, "parse_in_worker", worker)
     source = Nami()
     with ParseWorkers(source, workers=2, in_thread_bytes=0) as workers:
         assert parse_with(workers, nami_pages) == [source.parse_page(page) for page in nami_pages]
-        assert workers.worker_busy_s == 0 and all(worker.dead for worker in workers.workers)
+        assert workers.worker_busy_s == 0 and bool(workers.pool._broken) == (worker is worker_faults.dies)
 
 
 def alone_dbsa(warc):
@@ -109,7 +107,7 @@ class Local(Source):
 def test_a_source_outside_the_registry_is_parsed_by_workers_by_its_own_class(nami_pages):
     with ParseWorkers(Local(), workers=1, in_thread_bytes=0) as workers:
         parsed = parse_with(workers, nami_pages)
-        assert workers.workers[0].busy_s > 0 and not workers.workers[0].dead
+        assert workers.worker_busy_s > 0 and not workers.pool._broken
     assert parsed == [Local().parse_page(page) for page in nami_pages]
 
 
@@ -119,7 +117,7 @@ def test_a_source_the_worker_cannot_import_is_parsed_here(nami_pages):
 
     with ParseWorkers(Hidden(), workers=1, in_thread_bytes=0) as workers:
         parsed = parse_with(workers, nami_pages)
-        assert workers.workers[0].busy_s > 0  # it tried, and said no
+        assert workers.worker_busy_s > 0  # it tried, and said no
     assert parsed == [Hidden().parse_page(page) for page in nami_pages]
 
 
