@@ -4,7 +4,6 @@ nothing, and that a dead worker or an unguarded calling script never skips a che
 import csv
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -107,9 +106,9 @@ def test_a_script_without_a_main_guard_exports_and_checks(tmp_path):
 
 def test_checks_a_dead_worker_did_not_answer_run_in_the_export_process(con, out, monkeypatch):
 
-    from warehouse.publish import checks as export_checks
-    dying = [sys.executable, "-c", "import sys; sys.stdin.readline(); print('[]', flush=True); sys.exit(3)"]
-    monkeypatch.setattr(export_checks, "WORKER", dying)  # answers the flat check, then dies
+    from tests import worker_faults
+    # The worker answers the flat check, then dies on the package's (which runs here unharmed).
+    monkeypatch.setattr(export, "package_problems", worker_faults.package_problems_or_die)
     orphan_a_service(monkeypatch)
     with pytest.raises(export.ExportInvalid, match=r"HSDS package is not valid: .*foreign-key"):
         export.export_directory(con, out, "r2", [])

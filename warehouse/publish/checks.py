@@ -6,19 +6,17 @@ national export's time; in other processes it overlaps building the other files 
 above all) instead of following them.
 """
 
-import contextlib
 import csv
-import json
-import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import TextIO
 
 from frictionless import FrictionlessException, Package, Report, Resource, Schema
 
 from schemas.listing import DirectoryRow
+from schemas.pool import process_pool
 from schemas.table_schema import table_schema
-from scrapers.workers import spawn
 from warehouse.publish.hsds_package import ExportInvalid
 
 KeyCells = tuple[str | None, ...]
@@ -98,92 +96,48 @@ def _descriptor_errors(package: Package) -> list:
     return []
 
 
-WORKER = [sys.executable, "-m", __name__]
-CHECKS = {check.__name__: check for check in (flat_problems, package_problems)}
-
-
-class _Worker:
-    """One `python -m warehouse.publish.checks` process and the requests sent to it, in order."""
-
-    def __init__(self):
-        self.process = spawn(WORKER, text=True)
-        self.sent: list[int] = []  # numbers of the checks sent, in order
-        self.load = 0
-
-    def send(self, number: int, request: list, weight: int) -> None:
-        """Send one request (a dead worker is noticed when its answers are read)."""
-        self.sent.append(number)
-        self.load += weight
-        with contextlib.suppress(OSError):
-            self.process.stdin.write(json.dumps(request) + "\n")
-            self.process.stdin.flush()
-
-    def answers(self) -> dict[int, list[str]]:
-        """The answers by check number, up to the first the worker did not give."""
-        with contextlib.suppress(OSError):
-            self.process.stdin.close()
-        found: dict[int, list[str]] = {}
-        for number, line in zip(self.sent, self.process.stdout, strict=False):
-            try:
-                answer = json.loads(line)
-            except ValueError:
-                break
-            if not isinstance(answer, list):
-                break
-            found[number] = [str(problem) for problem in answer]
-        return found
-
-    def stop(self) -> None:
-        """Kill the process if it still runs; reap it."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        self.process.stdout.close()
-
-
 class Checks:
-    """File checks queued to worker processes; `raise_problems` waits and raises the first failure.
+    """File checks queued to a pool of worker processes; `raise_problems` waits and raises the first failure.
 
-    A worker is `python -m warehouse.publish.checks`, fed one JSON request per line, answering one
-    JSON list of problems per line: a fresh interpreter, so nothing of the calling program (its
-    threads, its main script) is copied or run again. Each check goes to the least loaded worker.
-    A worker that dies or answers nonsense costs only time: the checks it did not answer run here.
+    The workers are spawned by `schemas.pool`: fresh interpreters, so nothing of the calling program
+    (its threads, its main script) is copied or run again. A check a worker did not answer (it
+    died, or the check failed there) costs only time: it runs here. Each check goes to the first
+    worker free.
     """
 
     def __init__(self, workers: int = 1):
         self.size = workers
 
     def __enter__(self) -> "Checks":
-        self.workers = [_Worker() for _ in range(self.size)]
-        self.pending: list[tuple[str, str, list[str]]] = []
+        self.pool = process_pool(self.size)
+        self.pending: list[tuple[str, Callable[..., list[str]], tuple, Future | None]] = []
         return self
 
-    def submit(self, name: str, check: Callable[..., list[str]], *args: Path | str, weight: int = 1) -> None:
-        """Queue one check of the file `name` (a function of CHECKS, with path or name arguments)."""
-        request = [check.__name__, [str(arg) for arg in args]]
-        self.pending.append((name, *request))
-        min(self.workers, key=lambda worker: worker.load).send(len(self.pending) - 1, request, weight)
+    def submit(self, name: str, check: Callable[..., list[str]], *args: Path | str) -> None:
+        """Queue one check of the file `name` (a top-level function, with path or name arguments)."""
+        try:
+            sent: Future | None = self.pool.submit(check, *args)
+        except BrokenProcessPool:
+            sent = None
+        self.pending.append((name, check, args, sent))
 
     def raise_problems(self) -> None:
         """Wait for every check; ExportInvalid naming the first file that failed and its problems."""
-        answers = {number: answer for worker in self.workers for number, answer in worker.answers().items()}
-        for number, (name, check, args) in enumerate(self.pending):
-            problems = answers[number] if number in answers else CHECKS[check](*args)
+        for name, check, args, sent in self.pending:
+            problems = _answer(sent)
+            if problems is None:
+                problems = check(*args)
             if problems:
                 raise ExportInvalid(f"{name} is not valid: {'; '.join(problems[:5])}")
 
     def __exit__(self, *exc: object) -> None:
-        for worker in self.workers:
-            worker.stop()
+        self.pool.shutdown(cancel_futures=True)
 
 
-def serve(requests: TextIO, answers: TextIO) -> None:
-    """The worker: run each requested check, answer its problems as one JSON line."""
-    for line in requests:
-        check, args = json.loads(line)
-        answers.write(json.dumps(CHECKS[check](*args)) + "\n")
-        answers.flush()
-
-
-if __name__ == "__main__":
-    serve(sys.stdin, sys.stdout)
+def _answer(sent: Future | None) -> list[str] | None:
+    """A worker's problems with a file; None if it gave none (it died, failed, or answered nonsense)."""
+    try:
+        answer = sent.result() if sent is not None else None
+    except Exception:
+        return None
+    return [str(problem) for problem in answer] if isinstance(answer, list) else None

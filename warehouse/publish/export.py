@@ -91,13 +91,13 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
     big = result.files["listings.csv"] >= BIG_EXPORT
     with Checks(workers=2 if big else 1) as checks:
         flat = next(iter(FILES))
-        checks.submit(flat, flat_problems, folder, flat, weight=(folder / flat).stat().st_size)
+        checks.submit(flat, flat_problems, folder, flat)
         result.files.update(write_identity(con, folder, run_id))
         found = records.load(con)
         result.files.update(_write_hsds(found, folder / "hsds", now, run_id))
         # A big package is checked a resource at a time, shared between the workers; a small one whole.
-        for names, size in _hsds_parts(folder / "hsds", big):
-            checks.submit("HSDS package", package_problems, folder / "hsds", *names, weight=size)
+        for names in _hsds_parts(folder / "hsds", big):
+            checks.submit("HSDS package", package_problems, folder / "hsds", *names)
         _write_feed(found, folder, result)
         _write_collection(found, folder, result)
         _write_calendars(found, folder, now, result)
@@ -115,14 +115,12 @@ def _write_hsds(found: list[dict], folder: Path, now: datetime, run_id: str) -> 
     return hsds_package.write_tables(hsds.build_tables(found, now, run_id), folder)
 
 
-def _hsds_parts(folder: Path, by_resource: bool) -> list[tuple[list[str], int]]:
-    """The HSDS checks to queue: resource names (none: the whole package) and file size (the cost)."""
-    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    sizes = {resource["name"]: (folder / resource["path"]).stat().st_size
-             for resource in descriptor["resources"]}
+def _hsds_parts(folder: Path, by_resource: bool) -> list[list[str]]:
+    """The HSDS checks to queue: the resource names of each (none: the whole package)."""
     if not by_resource:
-        return [([], sum(sizes.values()))]
-    return [([name], size) for name, size in sizes.items()]
+        return [[]]
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    return [[resource["name"]] for resource in descriptor["resources"]]
 
 
 def _write_feed(found: list[dict], folder: Path, result: ExportResult) -> None:
