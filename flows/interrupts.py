@@ -6,6 +6,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from multiprocessing import resource_tracker
 
 import psutil
 
@@ -88,8 +89,13 @@ def crawls_stop_first() -> Iterator[None]:
 
 
 def end_children(timeout: float = 3.0) -> None:
-    """Terminate every process this one started (Prefect's server, parse and check workers), then kill."""
-    children = psutil.Process().children(recursive=True)
+    """Terminate every process this one started (Prefect's server, parse and check workers), then kill.
+
+    Not multiprocessing's resource tracker (started with the first worker pool): it ignores SIGTERM,
+    is needed until this process ends (killed, it is started again, with warnings) and then ends too.
+    """
+    tracker = getattr(resource_tracker._resource_tracker, "_pid", None)
+    children = [child for child in psutil.Process().children(recursive=True) if child.pid != tracker]
     for child in children:
         try:
             child.terminate()
