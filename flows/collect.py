@@ -46,6 +46,7 @@ class Parsed:
     pages_parsed: int
     parse_s: float
     reused_from: str | None = None
+    lost: tuple[tuple[str, str], ...] = ()  # pages not fetched or not parsed now, and why
 
 
 class Sealed:
@@ -95,16 +96,16 @@ def parse_source(name: str, plan: BuildPlan, sealed: Sealed, previous: Previous 
     source = plan_source(plan, name)
     if previous is not None and reusable(crawled, previous, parser_fingerprint(type(source))):
         return Parsed([], previous.listings, 0, 0.0, reused_from=previous.run_id)
-    if crawled.parse_error is not None:
-        raise crawled.parse_error
-    listings = source.parse_all(crawled.pages, crawled.parsed)
+    lost = list(crawled.lost)  # a page that fails to parse joins the pages the crawl could not fetch
+    listings = source.parse_all(crawled.pages, crawled.parsed, lost)
     seconds = time.perf_counter() - started + crawled.parse_s  # with the parsing done during the crawl
-    return Parsed(listings, len(listings), len(crawled.pages), round(seconds, 3))
+    return Parsed(listings, len(listings), len(crawled.pages), round(seconds, 3), lost=tuple(lost))
 
 
 def reusable(crawled: CrawlResult, previous: Previous, parser: str) -> bool:
-    """True when re-parsing cannot change anything: every page 304, none skipped, same pages, same parser."""
-    return (bool(crawled.pages) and not crawled.skipped and len(crawled.pages) == previous.pages
+    """True when re-parsing cannot change anything: every page 304, none skipped or lost, same parser."""
+    return (bool(crawled.pages) and not crawled.skipped and not crawled.lost
+            and len(crawled.pages) == previous.pages
             and all(page.not_modified for page in crawled.pages) and previous.parser == parser)
 
 
@@ -145,14 +146,19 @@ def outcome_of(name: str, crawled: CrawlResult | None, parsed: Parsed | None, er
     pages = crawled.pages if crawled else []
     fetch_s = (crawled.finished_at - crawled.started_at).total_seconds() - crawled.parse_s \
         if crawled and crawled.finished_at else None
+    lost = parsed.lost if parsed else ()
     # Pages that parse to nothing are a yield of zero: quarantined by the yield guard, not failed.
-    status = "quarantined" if isinstance(error, NoListings) else "failed" if error else "ok"
+    # Lost pages keep their last good listings: the source is degraded, not failed.
+    status = "quarantined" if isinstance(error, NoListings) else "failed" if error else \
+        "degraded" if lost else "ok"
     return SourceOutcome(
         source=name, status=status,
         pages=len(pages), listings=parsed.count if parsed else 0, skipped=len(skipped),
         reason=f"{type(error).__name__}: {error}" if error else None,
         errors=[f"{url}: {why}" for url, why in skipped],
         restricted=[f"{url}: {why}" for url, why in restricted],
+        lost=[f"{url}: {why}" for url, why in lost],
+        notes=list(crawled.notes) if crawled else [],
         started_at=crawled.started_at if crawled else started_at,
         finished_at=crawled.finished_at if crawled else datetime.now(UTC),
         fetch_s=round(fetch_s, 3) if fetch_s is not None else None,

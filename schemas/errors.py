@@ -72,6 +72,10 @@ class SourceChanged(SupportDirError):
         self.reason = reason
 
 
+class LostTooMany(SourceChanged):
+    """More of a source's pages were lost (unfetchable or unparsable) than its allowed share."""
+
+
 class NoListings(SourceChanged):
     """Every page of a source parsed to nothing: a yield of zero, quarantined rather than loaded."""
 

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-SourceStatus = Literal["ok", "failed", "quarantined"]
+SourceStatus = Literal["ok", "degraded", "failed", "quarantined"]
 RunStatus = Literal["running", "ok", "degraded", "failed"]
 
 
@@ -23,6 +23,11 @@ class SourceOutcome(BaseModel):
         default_factory=list,
         description="Start URLs the site withholds on purpose (e.g. a 401 feed), and why; not a failure.",
     )
+    lost: list[str] = Field(
+        default_factory=list,
+        description="Pages (or feeds) that could not be fetched or parsed this run, and why: their listings "
+                    "of the last good run are kept, and the source is degraded.")
+    notes: list[str] = Field(default_factory=list, description="What the parser noted (unreadable values).")
     started_at: datetime | None = None
     finished_at: datetime | None = None
     fetch_s: float | None = Field(None, description="Seconds spent crawling (fetching) the source.")
@@ -61,11 +66,11 @@ class RunSummary(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage.")
 
     def settle(self) -> "RunSummary":
-        """Set the run status from sources and checks: ok, degraded (some failed or quarantined), failed."""
-        failed = [s for s in self.sources if s.status != "ok"]
+        """Set the run status from sources and checks: ok, degraded (some not ok), failed (none loaded)."""
+        failed = [s for s in self.sources if s.status in ("failed", "quarantined")]
         if self.sources and len(failed) == len(self.sources):
             self.status = "failed"
-        elif failed or self.failed_checks:
+        elif failed or self.failed_checks or any(s.status != "ok" for s in self.sources):
             self.status = "degraded"
         else:
             self.status = "ok"

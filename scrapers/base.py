@@ -4,9 +4,10 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
-from schemas.errors import NoListings, SourceChanged
+from schemas.errors import LostTooMany, NoListings, SourceChanged
 from schemas.listing import ParsedListing
 from scrapers.page import Link, Page
+from scrapers.urls import canonical_url
 
 
 class Source:
@@ -18,6 +19,9 @@ class Source:
     start_paths: ClassVar[tuple[str, ...]] = ("/",)
     min_interval: ClassVar[float] = 1.0
     max_pages: ClassVar[int] = 10_000  # the crawl's page cap: set well above the site's real size
+    # Each start page is a unit of its own (a feed, a state page): one that fails is lost, not fatal.
+    independent_starts: ClassVar[bool] = False
+    max_lost_share: ClassVar[float] = 0.10  # more pages lost than this share fails the source
     description: ClassVar[str] = ""
 
     def __init__(self, base_url: str | None = None):
@@ -26,6 +30,8 @@ class Source:
         self.base = (base_url or os.environ.get(f"{prefix}_BASE_URL") or self.base_url).rstrip("/")
         self.interval = float(os.environ.get(f"{prefix}_MIN_INTERVAL", self.min_interval))
         self.page_cap = int(os.environ.get(f"{prefix}_MAX_PAGES", self.max_pages))
+        share = os.environ.get(f"{prefix}_MAX_LOST_SHARE") or os.environ.get("SUPPORTDIR_MAX_LOST_SHARE")
+        self.lost_share = float(share) if share else self.max_lost_share
 
     def url(self, path: str) -> str:
         """An absolute URL on this source's site."""
@@ -55,6 +61,10 @@ class Source:
         """Listings on a page."""
         raise NotImplementedError
 
+    def notes(self, page: Page) -> list[str]:
+        """Lines for the run report about a page (e.g. values it could not read). None by default."""
+        return []
+
     def finalize(self, listings: list[ParsedListing]) -> list[ParsedListing]:
         """Combine listings across pages (e.g. one chapter listed on several pages)."""
         return listings
@@ -68,17 +78,43 @@ class Source:
         stamp = {"fetched_at": page.fetched_at, "content_sha256": page.sha256}
         return [listing.model_copy(update=stamp) for listing in self.parse(page)]
 
-    def parse_all(self, pages: list[Page],
-                  parsed: Mapping[int, list[ParsedListing]] | None = None) -> list[ParsedListing]:
+    def parse_all(self, pages: list[Page], parsed: Mapping[int, list[ParsedListing]] | None = None,
+                  lost: list[tuple[str, str]] | None = None) -> list[ParsedListing]:
         """Parse every page of a crawl (but those in `parsed`, by index), then combine.
 
-        Nothing at all means the site changed.
+        Without `lost`, a page that fails fails the whole parse. With it, such a page is lost
+        (its URL and reason appended) unless it is a start page the others depend on; too many
+        lost pages fail the source (LostTooMany). Nothing at all means the site changed.
         """
         parsed = parsed or {}
-        listings = [item for index, page in enumerate(pages)
-                    for item in (parsed[index] if index in parsed else self.parse_page(page))]
+        unfetched = len(lost or ())  # pages the crawl could not fetch: lost before any parsing
+        listings: list[ParsedListing] = []
+        for index, page in enumerate(pages):
+            if index in parsed:
+                listings.extend(parsed[index])
+                continue
+            try:
+                listings.extend(self.parse_page(page))
+            except Exception as exc:
+                if lost is None or not self._may_lose(page.url):
+                    raise
+                lost.append((page.url, f"{type(exc).__name__}: {exc}"))
+        if lost:
+            self.check_lost(len(pages) + unfetched, lost)
         listings = self.finalize(listings)
         if not listings:
             where = pages[0].url if pages else self.start_urls()[0]
             raise NoListings(self.name, where, "no listings found on any page")
         return listings
+
+    def _may_lose(self, url: str) -> bool:
+        """True when the page at `url` may be lost without failing the source."""
+        starts = {canonical_url(start) for start in self.start_urls()}
+        return self.independent_starts or canonical_url(url) not in starts
+
+    def check_lost(self, units: int, lost: list[tuple[str, str]]) -> None:
+        """LostTooMany when the lost pages are more than the source's share of every page tried."""
+        if units and len(lost) / units > self.lost_share:
+            url, why = lost[0]
+            raise LostTooMany(self.name, url, f"{len(lost)} of {units} pages lost (more than "
+                                              f"{self.lost_share:.0%}); first: {why}")

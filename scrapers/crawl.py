@@ -19,6 +19,7 @@ from schemas.errors import (
     FetchFailed,
     FetchRefused,
     NothingFetched,
+    NotInArchive,
     RobotsDisallowed,
 )
 from schemas.fetch_log import FetchLog
@@ -68,11 +69,13 @@ class CrawlResult:
     pages: list[Page] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     restricted: list[tuple[str, str]] = field(default_factory=list)
+    lost: list[tuple[str, str]] = field(default_factory=list)  # pages not had now: last good listings kept
+    notes: list[str] = field(default_factory=list)  # what the parser says of pages (unreadable values)
     log: list[FetchLog] = field(default_factory=list)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
     parsed: dict[int, list[ParsedListing]] = field(default_factory=dict)  # page index -> its listings
-    parse_error: Exception | None = None  # raised by the parse step, never by the crawl
+    parse_error: Exception | None = None  # the first page's parse error (that page is parsed again later)
     parse_s: float = 0.0
     stopped: bool = False  # the process was told to stop: a partial crawl, never to be loaded
 
@@ -99,8 +102,8 @@ def crawl(source: Source, fetcher: Fetcher, on_page: Progress | None = None,
     with ParseWorkers(source, parse_workers, in_thread_bytes) as parser:
         futures = _walk(source, fetcher, on_page, parser if parse else None, result, limits)
         _gather(parser, futures, result)
-    if not result.pages and result.skipped:
-        raise NothingFetched(source.name, [why for _url, why in result.skipped])
+    if not result.pages and (result.skipped or result.lost):
+        raise NothingFetched(source.name, [why for _url, why in [*result.lost, *result.skipped]])
     result.finished_at = datetime.now(UTC)
     return result
 
@@ -125,7 +128,9 @@ def _walk(source: Source, fetcher: Fetcher, on_page: Progress | None, parser: Pa
         if page is None:
             continue
         result.pages.append(page)
-        if parser and not page.not_modified and not _failed(futures):
+        if not page.not_modified:
+            result.notes.extend(source.notes(page))
+        if parser and not page.not_modified:
             started = time.perf_counter()
             futures[len(result.pages) - 1] = parser.submit(page)
             result.parse_s += time.perf_counter() - started
@@ -155,44 +160,52 @@ def _check_budget(source: Source, budget_s: float, elapsed: float, pages: int, q
                                           f"({queued} still to fetch)")
 
 
-def _failed(futures: dict[int, Future]) -> bool:
-    """True once the last page handed over is known to have failed (parsing more is wasted)."""
-    last = next(reversed(futures.values()), None)  # pages are handed over in order
-    return last is not None and last.done() and last.exception() is not None
-
-
 def _gather(parser: ParseWorkers, futures: dict[int, Future], result: CrawlResult) -> None:
-    """Wait for the pages' listings in page order; keep the first error for the parse step."""
+    """Wait for the pages' listings in page order; a page that failed is left to the parse step."""
     started = time.perf_counter()
     for index, future in sorted(futures.items()):
         try:
             result.parsed[index] = parser.listings(future, result.pages[index])
-        except Exception as exc:  # the parse step reports it, as if it had parsed the page itself
-            result.parse_error = exc
-            break
+        except Exception as exc:  # the parse step parses it again and reports it as a lost page
+            result.parse_error = result.parse_error or exc
     result.parse_s += time.perf_counter() - started
 
 
 def _fetch(source: Source, fetcher: Fetcher, link: Link, is_start: bool,
            result: CrawlResult) -> Page | None:
-    """One page with its link's context; None (and a note) when it is skipped or restricted."""
+    """One page with its link's context; None (and a note) when it is skipped, restricted or lost.
+
+    A page that cannot be had now (a server error after retries, a network failure, missing from
+    the archive) is *lost*: reported, its listings of the last good run kept. A start page is lost
+    only where the source's start pages are independent units (feeds, state pages); otherwise its
+    failure fails the source.
+    """
+    unit = not is_start or source.independent_starts
     try:
         page = fetcher.get(link.url)
     except RobotsDisallowed as exc:
         result.skipped.append((link.url, str(exc)))
         return None
     except FetchRefused as exc:
-        if is_start:
+        if is_start and not unit:
             raise
-        # A detail page refused by policy (oversized, redirected off-site or to a private address).
-        result.skipped.append((link.url, f"refused: {exc.reason}"))
+        # Refused by policy (oversized, redirected off-site or to a private address).
+        (result.skipped if not is_start else result.lost).append((link.url, f"refused: {exc.reason}"))
+        return None
+    except (FetchFailed, NotInArchive) as exc:
+        if not unit:
+            raise
+        result.lost.append((link.url, str(exc)))
         return None
     if is_start and 400 <= page.status < 500 and (why := source.restricted(page)):
         # The site withholds this start URL on purpose (e.g. a feed shared only with a key).
         result.restricted.append((link.url, why))
         return None
     if page.status >= 500 or (page.status >= 400 and is_start):
-        raise FetchFailed(link.url, f"HTTP {page.status}")
+        if not unit:
+            raise FetchFailed(link.url, f"HTTP {page.status}")
+        result.lost.append((link.url, f"HTTP {page.status}"))
+        return None
     if page.status >= 400:
         # A detail page that is gone (404/410) while its index still links it.
         result.skipped.append((link.url, f"HTTP {page.status}"))

@@ -67,12 +67,12 @@ def apply_guard(con: duckdb.DuckDBPyConnection, run_id: str, outcomes: Iterable[
     updated = []
     for outcome in outcomes:
         check = checks.get(outcome.source)
-        if check is None or (not check.reasons and outcome.status == "ok"):
+        if check is None or (not check.reasons and outcome.status in ("ok", "degraded")):
             updated.append(outcome)
             continue
         why = "; ".join(check.reasons or [outcome.reason or "yield collapsed"])
         if outcome.source in accepted:
-            status, reason = "ok", f"drop accepted (--accept-drop): {why}"
+            status, reason = "degraded" if outcome.lost else "ok", f"drop accepted (--accept-drop): {why}"
         else:
             status, reason = "quarantined", f"quarantined: {why}" + (
                 f" ({outcome.reason})" if outcome.reason and outcome.reason not in why else "")

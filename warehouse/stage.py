@@ -74,6 +74,7 @@ def record_source(
     """Stage one source's outcome, fetches and listings in one transaction (batch inserts).
 
     With `reuse_from`, the listings are those that run staged for this source (its pages were unchanged).
+    The pages the source lost are recorded, so that history keeps their listings as they were.
     """
     con.execute("BEGIN TRANSACTION")
     try:
@@ -83,6 +84,9 @@ def record_source(
              outcome.reason, outcome.errors, outcome.started_at, outcome.finished_at],
         )
         _insert_arrow(con, "fetches", fetches_table(run_id, outcome.source, log))
+        if outcome.lost:  # "url: reason" (a URL holds no space)
+            con.executemany("INSERT INTO lost_pages VALUES (?, ?, ?, ?)",
+                            [[run_id, outcome.source, *entry.split(": ", 1)] for entry in outcome.lost])
         if listings:
             _insert_arrow(con, "staged_listings", listings_table(run_id, listings))
         elif reuse_from:

@@ -5,7 +5,7 @@ CREATE OR REPLACE TEMP TABLE normalized AS
 WITH staged AS (
     SELECT s.*
     FROM staged_listings AS s
-    JOIN run_sources AS r ON r.run_id = s.run_id AND r.source = s.source AND r.status = 'ok'
+    JOIN run_sources AS r ON r.run_id = s.run_id AND r.source = s.source AND r.status IN ('ok', 'degraded')
     WHERE s.run_id = $run_id
 ),
 -- MATERIALIZED: the address is split once per row, not once per use of `parts` below.

@@ -1,14 +1,14 @@
 -- Per source of this run ($run_id) that was not failed: its staged listings and the share of them
 -- that fill each field, beside the same figures of the source's last good run (the latest earlier
--- run where it ended 'ok'; none for a source's first run).
+-- run where it ended 'ok' or 'degraded'; none for a source's first run).
 WITH this_run AS (
-    SELECT source FROM run_sources WHERE run_id = $run_id AND status IN ('ok', 'quarantined')
+    SELECT source FROM run_sources WHERE run_id = $run_id AND status IN ('ok', 'degraded', 'quarantined')
 ),
 last_good AS (
     SELECT s.source, s.run_id
     FROM run_sources AS s
     JOIN runs AS r USING (run_id)
-    WHERE s.status = 'ok' AND s.run_id <> $run_id AND s.source IN (SELECT source FROM this_run)
+    WHERE s.status IN ('ok', 'degraded') AND s.run_id <> $run_id AND s.source IN (SELECT source FROM this_run)
     QUALIFY row_number() OVER (PARTITION BY s.source ORDER BY r.started_at DESC) = 1
 ),
 runs_compared AS (

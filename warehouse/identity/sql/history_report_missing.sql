@@ -8,4 +8,5 @@ SELECT
 FROM listings
 WHERE status = 'active' AND missed_runs > 0
   AND last_run_id <> $run_id
-  AND source IN (SELECT source FROM run_sources WHERE run_id = $run_id AND status = 'ok')
+  AND source IN (SELECT source FROM run_sources WHERE run_id = $run_id AND status IN ('ok', 'degraded'))
+  AND NOT coalesce(source_url IN (SELECT url FROM lost_pages WHERE run_id = $run_id), false)
