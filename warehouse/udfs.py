@@ -5,7 +5,6 @@ import re
 import uuid
 from datetime import datetime
 from functools import lru_cache
-from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -15,6 +14,7 @@ import usaddress
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from schemas.errors import UnreadableValue
+from schemas.urls import canonical_url, is_http_url
 from warehouse.html_text import html_to_text
 from warehouse.schedules.occurrences import as_rule, next_occurrence
 from warehouse.schedules.text import parse_schedule
@@ -31,6 +31,7 @@ STREET_LABELS = (
     "OccupancyIdentifier", "SubaddressType", "SubaddressIdentifier", "BuildingName",
     "USPSBoxType", "USPSBoxID", "USPSBoxGroupType", "USPSBoxGroupID",
 )
+BARE_DOMAIN = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(/|$)", re.I)
 PLAIN_EMAIL = re.compile(
     r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
@@ -100,7 +101,7 @@ def _plainly_valid(email: str) -> bool:
 
 
 def clean_url(value: str | None) -> str | None:
-    """An http(s) URL in canonical form (lower scheme/host, no default port or fragment); else NULL.
+    """An http(s) URL in canonical form as published (query order kept, no user name); else NULL.
 
     A non-http(s) URL is dropped (NULL); one that cannot be read at all (a port that is not a
     number from 0 to 65535, an unclosed IPv6 bracket) raises UnreadableValue: NULL, and counted.
@@ -108,19 +109,13 @@ def clean_url(value: str | None) -> str | None:
     if not value:
         return None
     raw = value.strip()
-    if re.match(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(/|$)", raw, re.I):
+    if BARE_DOMAIN.match(raw):
         raw = "https://" + raw  # a bare domain as published ("www.example.org")
     try:
-        parts = urlsplit(raw)
-        port = parts.port  # ValueError for ":99999", ":abc", ":-1"
-    except ValueError as error:
+        url = canonical_url(raw, sort_query=False, keep_userinfo=False)
+    except ValueError as error:  # ":99999", ":abc", ":-1", "http://[::1"
         raise UnreadableValue(f"not a readable URL: {error}") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    netloc = parts.hostname.lower()
-    if port and port not in (80, 443):
-        netloc += f":{port}"
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+    return url if is_http_url(raw) else None
 
 
 def state_code(value: str | None) -> str | None:

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from schemas.listing import ParsedListing
 from schemas.schedule import CLOCK, ScheduleRule
+from schemas.urls import canonical_url
 from schemas.values import Attendance
 from scrapers.base import Source
 from scrapers.page import Page
@@ -34,7 +35,6 @@ from scrapers.sources.audiences import ordered
 from scrapers.sources.feeds import DEFAULT_FEEDS, Feed, load_feeds
 from scrapers.sources.meeting_types import audiences_of, type_names
 from scrapers.sources.text import clean, link_url
-from scrapers.urls import canonical_url
 
 RFC_DAYS = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")  # Meeting Guide day 0 is Sunday
 DAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
