@@ -8,9 +8,9 @@ from pathlib import Path
 from scrapers.base import Source
 
 # Modules every parser leans on: a change in any of them may change what a page parses to.
-# (paths from the project folder: the canonical URL form lives on the ground floor, schemas/).
+# (paths from the project folder: the canonical URL form and the address splitter are on the ground floor).
 SHARED = ("scrapers/base.py", "scrapers/page.py", "scrapers/urls.py", "scrapers/sources/text.py",
-          "scrapers/sources/address.py", "scrapers/sources/audiences.py", "schemas/urls.py")
+          "scrapers/sources/audiences.py", "schemas/urls.py", "schemas/address.py")
 
 
 @functools.cache

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import phonenumbers
-import us
-import usaddress
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
+from schemas import address as schemas_address
+from schemas.address import place_from_lines
 from schemas.errors import UnreadableValue
 from schemas.urls import canonical_url, is_http_url
 from warehouse.html_text import html_to_text
@@ -22,15 +22,7 @@ from warehouse.udf_registry import Problems, register_functions
 
 # Fixed namespace: listing ids are uuid5(namespace, "source:source_key") forever.
 LISTING_NAMESPACE = uuid.UUID("6f1c1c2e-5d0e-4f8a-9a57-3d1b1f0c7a11")
-CITY_LINE = re.compile(
-    r"^\s*(?P<city>[^,\n]+?),?\s+(?P<state>[A-Za-z]{2})\.?\s+(?P<zip>\d{5})(?:-\d{4})?\s*$"
-)
-STREET_LABELS = (
-    "AddressNumber", "StreetNamePreDirectional", "StreetNamePreModifier", "StreetNamePreType",
-    "StreetName", "StreetNamePostType", "StreetNamePostDirectional", "OccupancyType",
-    "OccupancyIdentifier", "SubaddressType", "SubaddressIdentifier", "BuildingName",
-    "USPSBoxType", "USPSBoxID", "USPSBoxGroupType", "USPSBoxGroupID",
-)
+ADDRESS_PARTS = ("street", "city", "state", "postal_code")
 BARE_DOMAIN = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(/|$)", re.I)
 PLAIN_EMAIL = re.compile(
     r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
@@ -119,11 +111,8 @@ def clean_url(value: str | None) -> str | None:
 
 
 def state_code(value: str | None) -> str | None:
-    """A USPS state/territory code from a code or a name; NULL when it is neither."""
-    if not value:
-        return None
-    found = us.states.lookup(value.strip().replace("-", " "))
-    return found.abbr if found else None
+    """A USPS state/territory code from a code or a name (by sound too); NULL when it is neither."""
+    return schemas_address.state_code(value, sound_alike=True)
 
 
 def zip5(value: str | None) -> str | None:
@@ -133,33 +122,11 @@ def zip5(value: str | None) -> str | None:
 
 
 def split_us_address(value: str | None) -> dict | None:
-    """Street, city, state and ZIP of a published US address, lines joined by newlines.
-
-    A last line of the plain form "City, ST 12345" is read directly and the lines
-    above it are the street as published; anything else goes through usaddress.
-    """
+    """Street, city, state and ZIP of a published US address, lines joined by newlines."""
     if not value or not value.strip():
         return None
-    lines = [line.strip() for line in value.splitlines() if line.strip()]
-    lines = [line for line in lines if line.lower().strip(".") not in ("united states", "usa", "us")]
-    last = CITY_LINE.match(lines[-1]) if lines else None
-    if last:
-        parts = {"street": ", ".join(lines[:-1]) or None, "city": last["city"],
-                 "state": last["state"], "postal_code": last["zip"]}
-    else:
-        parts = _usaddress_parts(", ".join(lines))
-    return {key: clean_text(val.strip(" ,")) if val else None for key, val in parts.items()}
-
-
-def _usaddress_parts(text: str) -> dict[str, str | None]:
-    """Street, city, state and ZIP tagged by usaddress; all None when it cannot decide."""
-    try:
-        tags, _kind = usaddress.tag(text)
-    except usaddress.RepeatedLabelError:
-        tags = {}
-    street = " ".join(tags[label] for label in STREET_LABELS if label in tags) or None
-    return {"street": street, "city": tags.get("PlaceName"), "state": tags.get("StateName"),
-            "postal_code": tags.get("ZipCode")}
+    place = place_from_lines(value.splitlines())
+    return {key: clean_text(place[key].strip(" ,")) if place.get(key) else None for key in ADDRESS_PARTS}
 
 
 def schedule_rules(text: str | None, timezone: str | None) -> list[dict]:
