@@ -35,8 +35,9 @@ def country_code(text: str | None) -> str | None:
     return COUNTRY_WORDS.get((text or "").strip().strip(".").lower().replace(".", ""))
 
 
-def place_from_lines(lines: list[str]) -> dict[str, str]:
-    """Address, street, city, state, ZIP and country of address lines (the parts found, as published)."""
+def place_from_lines(lines: list[str], *, fallback: bool = True) -> dict[str, str]:
+    """Address, street, city, state, ZIP and country of address lines (the parts found, as published);
+    usaddress reads the lines that hold no plain city line unless `fallback` is False."""
     lines = [" ".join(line.split()) for line in lines if line.split()]
     place: dict[str, str] = {}
     if lines and (country := country_code(lines[-1])):
@@ -45,7 +46,10 @@ def place_from_lines(lines: list[str]) -> dict[str, str]:
     if not lines:
         return place
     place["address"] = "\n".join(lines)
-    return {**place, **(_city_line_parts(lines) or _tagged_parts(", ".join(lines), place.get("country")))}
+    parts = _city_line_parts(lines)
+    if parts is None and fallback:
+        parts = _tagged_parts(", ".join(lines), place.get("country"))
+    return {**place, **(parts or {})}
 
 
 def _city_line_parts(lines: list[str]) -> dict[str, str] | None:
