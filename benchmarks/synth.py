@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import us
 import zipcodes
 
-from scrapers.urls import canonical_url
+from schemas.urls import canonical_url
 
 Response = tuple[int, dict[str, str], bytes]
 HTML = {"Content-Type": "text/html; charset=UTF-8"}

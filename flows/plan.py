@@ -8,12 +8,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from flows.settings import Settings
+from schemas.urls import canonical_url
 from scrapers.base import Source
 from scrapers.fetch import FetchConfig
 from scrapers.registry import SOURCE_CLASSES, get_source
 from scrapers.replay import warc_files
 from scrapers.sample import sample_sources, sample_warc
-from scrapers.urls import canonical_url, host_of
+from scrapers.urls import host_of
 from warehouse.identity.clustering import load_decisions
 
 

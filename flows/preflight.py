@@ -29,8 +29,8 @@ def archived_sources(replay: list[Path], names: list[str]) -> tuple[list[str], l
     """The sources whose start URLs the replayed archive holds (any one of them), and the others."""
     from warcio.exceptions import ArchiveLoadFailed
 
+    from schemas.urls import canonical_url
     from scrapers.replay import index_warcs, warc_files
-    from scrapers.urls import canonical_url
 
     files = warc_files(replay)
     try:

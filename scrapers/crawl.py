@@ -24,10 +24,10 @@ from schemas.errors import (
 )
 from schemas.fetch_log import FetchLog
 from schemas.listing import ParsedListing
+from schemas.urls import canonical_url
 from scrapers.base import Source
 from scrapers.page import Link, Page
 from scrapers.parse_workers import IN_THREAD_BYTES, ParseWorkers
-from scrapers.urls import canonical_url
 
 Progress = Callable[[str, int, int], None]
 DEFAULT_BUDGET_S = 2 * 3600.0  # a source's wall-clock budget: generous, the biggest takes minutes

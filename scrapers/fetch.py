@@ -33,11 +33,12 @@ from schemas.errors import (
     RobotsDisallowed,
 )
 from schemas.fetch_log import FetchLog, Validators
+from schemas.urls import DEFAULT_PORTS, canonical_url, is_http_url
 from scrapers.archive import WarcArchive, read_response
 from scrapers.page import Page
 from scrapers.robots import RobotsRules
 from scrapers.transport import AddressPolicy, deadline, pinned_pools
-from scrapers.urls import DEFAULT_PORTS, absolute_url, canonical_url, host_of, is_http_url
+from scrapers.urls import absolute_url, host_of
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

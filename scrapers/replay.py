@@ -9,9 +9,10 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from schemas.errors import ArchiveTruncated, ArchiveUnreadable, FetchFailed, NotInArchive
 from schemas.fetch_log import FetchLog
+from schemas.urls import canonical_url
 from scrapers.archive import read_response
 from scrapers.page import Page
-from scrapers.urls import absolute_url, canonical_url
+from scrapers.urls import absolute_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5

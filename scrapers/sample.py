@@ -15,9 +15,9 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
+from schemas.urls import canonical_url
 from scrapers.archive import WarcArchive
 from scrapers.page import Page
-from scrapers.urls import canonical_url
 
 SAMPLE_DIR = Path(__file__).parent / "sample"
 

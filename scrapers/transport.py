@@ -21,7 +21,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NameResolutionError
 
 from schemas.errors import AddressRefused
-from scrapers.urls import DEFAULT_PORTS, _bracketed
+from schemas.urls import DEFAULT_PORTS, bracketed
 
 SockAddr = tuple  # (address, port) or, for IPv6, (address, port, flowinfo, scope_id)
 
@@ -54,14 +54,14 @@ class AddressPolicy:
                 if not self._may_be_private(host, port, scheme):
                     refused = [info[4][0] for info in infos if not is_public(info[4][0])]
                     if refused:
-                        raise AddressRefused(f"{scheme}://{_bracketed(host)}",
+                        raise AddressRefused(f"{scheme}://{bracketed(host)}",
                                              f"resolves to a private or loopback address ({refused[0]})")
                 self._pinned[(host, port)] = infos[0][4]
             return self._pinned[(host, port)]
 
     def _may_be_private(self, host: str, port: int, scheme: str) -> bool:
         """True when a setting allows this host (host[:port], as host_of writes it) to be private."""
-        key = _bracketed(host.lower()) + ("" if port == DEFAULT_PORTS.get(scheme) else f":{port}")
+        key = bracketed(host.lower()) + ("" if port == DEFAULT_PORTS.get(scheme) else f":{port}")
         return self.allow_private or key in self.private_hosts
 
 

@@ -22,8 +22,8 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from schemas.urls import canonical_url
 from scrapers.sample import load_manifest, sample_sources
-from scrapers.urls import canonical_url
 
 Fault = Callable[["_Handler"], None]
 

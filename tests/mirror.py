@@ -5,8 +5,9 @@ from urllib.parse import urlsplit
 
 from werkzeug import Request, Response
 
+from schemas.urls import canonical_url
 from scrapers.sample import load_manifest, sample_sources
-from scrapers.urls import canonical_url, host_of
+from scrapers.urls import host_of
 
 
 def mirror_key(url: str) -> str:

@@ -11,10 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from schemas.urls import canonical_url
 from scrapers.archive import WarcArchive
 from scrapers.registry import SOURCE_CLASSES
 from scrapers.sample import load_manifest, write_sample
-from scrapers.urls import canonical_url, host_of
+from scrapers.urls import host_of
 from tests.mirror import SampleMirror
 
 SOURCES = ("nami", "dbsa", "sardaa", "mha", "meetingguide", "smart", "lifering")

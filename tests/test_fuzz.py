@@ -23,11 +23,12 @@ from hypothesis import strategies as st
 
 from schemas.errors import SourceChanged
 from schemas.listing import ParsedListing
+from schemas.urls import canonical_url
 from scrapers.page import XML_INCOMPATIBLE, Page
 from scrapers.registry import SOURCE_CLASSES
 from scrapers.sample import load_manifest, sample_sources
 from scrapers.sources.nami import decode_cfemail
-from scrapers.urls import absolute_url, canonical_url
+from scrapers.urls import absolute_url
 
 pytestmark = pytest.mark.fuzz
 FUZZED = [name for name in SOURCE_CLASSES if name in sample_sources()]

@@ -98,7 +98,7 @@ def _with_headers(make_fetcher, source: MeetingGuide):
     """The test fetch config with the source's per-URL headers (as the build plan makes it)."""
     from dataclasses import replace
 
-    from scrapers.urls import canonical_url
+    from schemas.urls import canonical_url
 
     base = make_fetcher().config
     return replace(base, headers={canonical_url(u): h for u, h in source.request_headers().items()})

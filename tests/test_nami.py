@@ -6,10 +6,10 @@ import pytest
 
 from schemas.errors import SourceChanged
 from schemas.listing import ParsedListing
+from schemas.urls import canonical_url
 from scrapers.page import Link
 from scrapers.sample import load_manifest, sample_page
 from scrapers.sources.nami import Nami, decode_cfemail
-from scrapers.urls import canonical_url
 from tests.nami_pages import API_P1, BASE, FETCHED, FILES, ROOT, contact_page, label, make_page, profile
 
 # --- the sample crawl, parsed once -------------------------------------------------------------

@@ -5,9 +5,9 @@ import json
 import pytest
 
 from schemas.errors import SourceChanged
+from schemas.urls import canonical_url
 from scrapers.page import Link, Page
 from scrapers.sources.nami import Nami
-from scrapers.urls import canonical_url
 from tests.nami_pages import API_P1, BASE, FETCHED, FILES, ROOT, api_page, entry, make_page
 
 

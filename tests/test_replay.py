@@ -10,9 +10,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from schemas.errors import ArchiveTruncated, ArchiveUnreadable, BodyTooLarge, NotInArchive
+from schemas.urls import canonical_url
 from scrapers.archive import TruncatedRecord, WarcArchive
 from scrapers.replay import ReplayFetcher, warc_files
-from scrapers.urls import canonical_url
 
 
 def write_foreign_warc(path: Path) -> None:

@@ -5,16 +5,16 @@ import re
 import uuid
 from datetime import datetime
 from functools import lru_cache
-from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import duckdb
 import phonenumbers
-import us
-import usaddress
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
+from schemas import address as schemas_address
+from schemas.address import place_from_lines
 from schemas.errors import UnreadableValue
+from schemas.urls import canonical_url, is_http_url
 from warehouse.html_text import html_to_text
 from warehouse.schedules.occurrences import as_rule, next_occurrence
 from warehouse.schedules.text import parse_schedule
@@ -22,15 +22,8 @@ from warehouse.udf_registry import Problems, register_functions
 
 # Fixed namespace: listing ids are uuid5(namespace, "source:source_key") forever.
 LISTING_NAMESPACE = uuid.UUID("6f1c1c2e-5d0e-4f8a-9a57-3d1b1f0c7a11")
-CITY_LINE = re.compile(
-    r"^\s*(?P<city>[^,\n]+?),?\s+(?P<state>[A-Za-z]{2})\.?\s+(?P<zip>\d{5})(?:-\d{4})?\s*$"
-)
-STREET_LABELS = (
-    "AddressNumber", "StreetNamePreDirectional", "StreetNamePreModifier", "StreetNamePreType",
-    "StreetName", "StreetNamePostType", "StreetNamePostDirectional", "OccupancyType",
-    "OccupancyIdentifier", "SubaddressType", "SubaddressIdentifier", "BuildingName",
-    "USPSBoxType", "USPSBoxID", "USPSBoxGroupType", "USPSBoxGroupID",
-)
+ADDRESS_PARTS = ("street", "city", "state", "postal_code")
+BARE_DOMAIN = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(/|$)", re.I)
 PLAIN_EMAIL = re.compile(
     r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
@@ -100,7 +93,7 @@ def _plainly_valid(email: str) -> bool:
 
 
 def clean_url(value: str | None) -> str | None:
-    """An http(s) URL in canonical form (lower scheme/host, no default port or fragment); else NULL.
+    """An http(s) URL in canonical form as published (query order kept, no user name); else NULL.
 
     A non-http(s) URL is dropped (NULL); one that cannot be read at all (a port that is not a
     number from 0 to 65535, an unclosed IPv6 bracket) raises UnreadableValue: NULL, and counted.
@@ -108,27 +101,18 @@ def clean_url(value: str | None) -> str | None:
     if not value:
         return None
     raw = value.strip()
-    if re.match(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(/|$)", raw, re.I):
+    if BARE_DOMAIN.match(raw):
         raw = "https://" + raw  # a bare domain as published ("www.example.org")
     try:
-        parts = urlsplit(raw)
-        port = parts.port  # ValueError for ":99999", ":abc", ":-1"
-    except ValueError as error:
+        url = canonical_url(raw, sort_query=False, keep_userinfo=False)
+    except ValueError as error:  # ":99999", ":abc", ":-1", "http://[::1"
         raise UnreadableValue(f"not a readable URL: {error}") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    netloc = parts.hostname.lower()
-    if port and port not in (80, 443):
-        netloc += f":{port}"
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+    return url if is_http_url(raw) else None
 
 
 def state_code(value: str | None) -> str | None:
-    """A USPS state/territory code from a code or a name; NULL when it is neither."""
-    if not value:
-        return None
-    found = us.states.lookup(value.strip().replace("-", " "))
-    return found.abbr if found else None
+    """A USPS state/territory code from a code or a name (by sound too); NULL when it is neither."""
+    return schemas_address.state_code(value, sound_alike=True)
 
 
 def zip5(value: str | None) -> str | None:
@@ -138,33 +122,11 @@ def zip5(value: str | None) -> str | None:
 
 
 def split_us_address(value: str | None) -> dict | None:
-    """Street, city, state and ZIP of a published US address, lines joined by newlines.
-
-    A last line of the plain form "City, ST 12345" is read directly and the lines
-    above it are the street as published; anything else goes through usaddress.
-    """
+    """Street, city, state and ZIP of a published US address, lines joined by newlines."""
     if not value or not value.strip():
         return None
-    lines = [line.strip() for line in value.splitlines() if line.strip()]
-    lines = [line for line in lines if line.lower().strip(".") not in ("united states", "usa", "us")]
-    last = CITY_LINE.match(lines[-1]) if lines else None
-    if last:
-        parts = {"street": ", ".join(lines[:-1]) or None, "city": last["city"],
-                 "state": last["state"], "postal_code": last["zip"]}
-    else:
-        parts = _usaddress_parts(", ".join(lines))
-    return {key: clean_text(val.strip(" ,")) if val else None for key, val in parts.items()}
-
-
-def _usaddress_parts(text: str) -> dict[str, str | None]:
-    """Street, city, state and ZIP tagged by usaddress; all None when it cannot decide."""
-    try:
-        tags, _kind = usaddress.tag(text)
-    except usaddress.RepeatedLabelError:
-        tags = {}
-    street = " ".join(tags[label] for label in STREET_LABELS if label in tags) or None
-    return {"street": street, "city": tags.get("PlaceName"), "state": tags.get("StateName"),
-            "postal_code": tags.get("ZipCode")}
+    place = place_from_lines(value.splitlines())
+    return {key: clean_text(place[key].strip(" ,")) if place.get(key) else None for key in ADDRESS_PARTS}
 
 
 def schedule_rules(text: str | None, timezone: str | None) -> list[dict]:

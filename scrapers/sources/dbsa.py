@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import us
 from bs4 import CData, NavigableString, Tag
 
+from schemas.address import state_code
 from schemas.listing import ParsedListing
 from scrapers.base import Source
 from scrapers.page import Page
@@ -220,8 +221,8 @@ def _stated_state(place: str | None) -> str | None:
     match = _CITY_STATE.fullmatch(place or "")
     if not match:
         return None
-    state = us.states.lookup(match["state"].strip().rstrip("."))
-    return state.abbr if state and state.abbr in STATE_CODES else None
+    code = state_code(match["state"].strip().rstrip("."), sound_alike=True)
+    return code if code in STATE_CODES else None
 
 
 def _parse_email(links: list[Tag]) -> str | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from schemas.errors import SupportDirError
-from scrapers.urls import canonical_url, is_http_url
+from schemas.urls import canonical_url, is_http_url
 
 DEFAULT_FEEDS = Path(__file__).parents[1] / "feeds.toml"
 

@@ -24,17 +24,17 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from schemas.address import place_from_one_line
 from schemas.listing import ParsedListing
 from schemas.schedule import CLOCK, ScheduleRule
+from schemas.urls import canonical_url
 from schemas.values import Attendance
 from scrapers.base import Source
 from scrapers.page import Page
-from scrapers.sources.address import place_from_one_line
 from scrapers.sources.audiences import ordered
 from scrapers.sources.feeds import DEFAULT_FEEDS, Feed, load_feeds
 from scrapers.sources.meeting_types import audiences_of, type_names
 from scrapers.sources.text import clean, link_url
-from scrapers.urls import canonical_url
 
 RFC_DAYS = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")  # Meeting Guide day 0 is Sunday
 DAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")

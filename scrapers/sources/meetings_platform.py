@@ -28,11 +28,11 @@ from bs4 import BeautifulSoup, Tag
 from dateutil import parser as dateparser
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule, rrulestr
 
+from schemas.address import place_from_one_line
 from schemas.listing import ParsedListing
 from schemas.schedule import WEEKDAYS, ScheduleRule
 from scrapers.base import Source
 from scrapers.page import Link, Page
-from scrapers.sources.address import place_from_one_line
 from scrapers.sources.audiences import audiences_in
 from scrapers.sources.sitemap import NotASitemap, read_sitemap
 from scrapers.sources.text import clean, link_url

@@ -13,10 +13,10 @@ from urllib.parse import unquote, urlsplit
 import phonenumbers
 from bs4 import NavigableString, Tag
 
+from schemas.address import place_from_lines
 from schemas.listing import ParsedListing
 from scrapers.base import Source
 from scrapers.page import Link, Page
-from scrapers.sources.address import place_from_lines
 from scrapers.sources.sitemap import NotASitemap, read_sitemap
 from scrapers.sources.text import clean, link_url
 from scrapers.urls import host_of

@@ -11,9 +11,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import us
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
+from schemas.address import place_from_lines, state_code
 from schemas.listing import ParsedListing
 from schemas.values import Attendance
 from scrapers.base import Source
@@ -29,10 +29,6 @@ CONTACT_DL = "affiliate-contact-information__content"
 PROFILE_PARTS = ("h1", "dl")
 LABEL_ALIASES = {"e-mail": "email", "web site": "website", "telephone": "phone"}
 LINE_BREAKS = frozenset({"br", "p", "div", "li"})
-COUNTRY_LINES = frozenset({"united states", "united states of america", "usa", "us"})
-CITY_LINE = re.compile(
-    r"(?P<city>[^,\d][^,]*?),\s*(?P<state>[A-Za-z]{2})\s+(?P<zip>\d{5})(?:-\d{4})?"
-)
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 WEB_TEXT = re.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?", re.IGNORECASE)
 SERVICE_AREA_SPLIT = re.compile(r"\s*(?:[,;/&]|\band\b)\s*", re.IGNORECASE)
@@ -83,7 +79,7 @@ class Nami(Source):
     ) -> ParsedListing:
         """The listing of one profile page from its path, name and contact items."""
         service_text = _text(items.get("service area"))
-        place = {"state": _state_code(segments[0]), **_parse_place(items.get("address"))}
+        place = {"state": state_code(segments[0]), **_parse_place(items.get("address"))}
         return ParsedListing(
             source=self.name,
             source_key="/".join(segments),
@@ -173,18 +169,6 @@ def _profile_segments(url: str) -> list[str] | None:
     return segments or None
 
 
-def _state_code(name: str) -> str | None:
-    """USPS code of a state or territory name (hyphens allowed) or code, else None."""
-    text = " ".join(name.replace("-", " ").split())
-    if not text:
-        return None
-    state = us.states.lookup(text)
-    # lookup() matches names by sound; accept only an exact name or code
-    if state and text.lower() in {state.name.lower(), state.abbr.lower()}:
-        return state.abbr
-    return None
-
-
 def _parse_name(title: Any, soup: BeautifulSoup) -> str | None:
     """The API title unescaped and whitespace-collapsed, else the page's <h1>."""
     if isinstance(title, str) and title.strip():
@@ -228,26 +212,16 @@ def _text(tag: Tag | None) -> str | None:
 
 
 def _parse_place(tag: Tag | None) -> dict[str, str]:
-    """Address as published, country, and city/state/ZIP when one line is `City, ST 12345`."""
-    lines = _lines(tag) if tag is not None else []
-    place: dict[str, str] = {}
-    if lines and lines[-1].lower().replace(".", "") in COUNTRY_LINES:
-        lines.pop()
-        place["country"] = "US"
-    if not lines:
-        return place
-    place["address"] = "\n".join(lines)
-    matches = [m for line in lines if (m := CITY_LINE.fullmatch(line))]
-    code = _state_code(matches[0]["state"]) if len(matches) == 1 else None
-    if code:
-        place.update(city=matches[0]["city"], state=code, postal_code=matches[0]["zip"])
-    return place
+    """Address as published, country, and city/state/ZIP of a plain `City, ST 12345` line
+    (schemas/address.py); the street and any other form are left to the warehouse's split."""
+    place = place_from_lines(_lines(tag) if tag is not None else [], fallback=False)
+    return {key: value for key, value in place.items() if key != "street"}
 
 
 def _parse_service_area(text: str | None) -> tuple[str, ...]:
     """USPS codes when the service area is a list of states; () for anything else."""
     pieces = [p for p in SERVICE_AREA_SPLIT.split(text or "") if p.strip()]
-    codes = [_state_code(piece) for piece in pieces]
+    codes = [state_code(piece) for piece in pieces]
     if not codes or None in codes:
         return ()
     return tuple(dict.fromkeys(code for code in codes if code))

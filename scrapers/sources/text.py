@@ -4,7 +4,8 @@ import hashlib
 import re
 import unicodedata
 
-from scrapers.urls import absolute_url, is_http_url
+from schemas.urls import is_http_url
+from scrapers.urls import absolute_url
 
 # Full weekday names (singular or plural), the usual abbreviations ("Tues/Thurs", "Wed."),
 # and "Sat"/"Sun" only when punctuation follows, so "Sun City" is not a Sunday.

@@ -14,8 +14,8 @@ import numpy as np
 import zipcodes
 
 from warehouse.publish.attend import Record
+from warehouse.search.distance import miles_from
 
-EARTH_RADIUS_MILES = 3958.8
 RULE_FIELDS = ("freq", "interval", "byday", "opens_at", "closes_at", "timezone")
 WEEKDAY_BITS = {day: 1 << i for i, day in enumerate(("MO", "TU", "WE", "TH", "FR", "SA", "SU"))}
 
@@ -105,9 +105,7 @@ def within(index: Index, rows: np.ndarray, lat: float, lon: float,
     lat1, lon1 = np.radians(lat), np.radians(lon)
     band = np.radians(miles / 69.0 + 0.01)
     rows = rows[np.abs(index.lat[rows] - lat1) <= band]
-    lat2, lon2 = index.lat[rows], index.lon[rows]
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    found = 2 * EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+    found = miles_from(lat1, lon1, index.lat[rows], index.lon[rows])
     keep = found <= miles
     return rows[keep], found[keep]
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from warehouse.search.index import EARTH_RADIUS_MILES, zip_points
+from warehouse.search.distance import miles_from
+from warehouse.search.index import zip_points
 
 MAX_RADIUS_MILES = 100
 CELL_DEGREES = 0.1  # listings are grouped into cells this size before measuring (enough at 100 miles)
@@ -27,9 +28,7 @@ def _near_any(lat: np.ndarray, lon: np.ndarray, points: list[tuple[float, float]
     rlat, rlon = np.radians(lat), np.radians(lon)
     reach = MAX_RADIUS_MILES + 10
     for clat, clon in cells:
-        plat, plon = np.radians(clat), np.radians(clon)
-        a = np.sin((rlat - plat) / 2) ** 2 + np.cos(plat) * np.cos(rlat) * np.sin((rlon - plon) / 2) ** 2
-        near |= 2 * EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.clip(a, 0, 1))) <= reach
+        near |= miles_from(np.radians(clat), np.radians(clon), rlat, rlon) <= reach
     return near
 
 
