@@ -389,3 +389,86 @@ def test_a_link_that_is_not_absolute_http_is_dropped_not_resolved(url) -> None:
     meeting["url"] = "https://aasandiego.org/meetings/tradition-study/"
     listing = next(iter(MeetingGuide().parse(feed_page(json.dumps([meeting])))))
     assert listing.website == "https://aasandiego.org/meetings/tradition-study/"
+
+
+# --- off-spec producers (not the WordPress plugin): read as they mean, count what cannot be read --------
+
+# The saved feed stands for https://example-intergroup.org/meetings.json: an intergroup site that
+# writes its own feed (not the 12 Step Meeting List plugin), with the off-spec habits of such feeds.
+OFFSPEC = "https://example-intergroup.org/meetings.json"
+
+
+@pytest.fixture(scope="module")
+def offspec_page() -> Page:
+    """The saved off-spec feed, as fetched from its URL."""
+    return feed_page((FILES / "meetingguide_offspec.json").read_bytes(), OFFSPEC)
+
+
+@pytest.fixture(scope="module")
+def offspec(tmp_path_factory, offspec_page) -> dict[str, ParsedListing]:
+    """The off-spec feed's listings by slug, parsed by a source whose feeds file lists it."""
+    feeds = tmp_path_factory.mktemp("offspec") / "feeds.toml"
+    line = (f'{{ name = "intergroup", url = "{OFFSPEC}", organization = "Alcoholics Anonymous", '
+            'topics = ["alcohol use"] }')
+    feeds.write_text(f"feeds = [ {line} ]\n", encoding="utf-8")
+    listings = MeetingGuide(feeds_file=feeds).parse(offspec_page)
+    return {item.source_key.removeprefix("intergroup/"): item for item in listings}
+
+
+def weekly(byday: str, opens: str | None, closes: str | None) -> ScheduleRule:
+    """A weekly rule in the off-spec feed's zone."""
+    return ScheduleRule(freq="WEEKLY", byday=byday, opens_at=opens, closes_at=closes, timezone=LA)
+
+
+@pytest.mark.parametrize(("slug", "rule"), [
+    ("friday-night-big-book", weekly("FR", "19:00", "20:30")),  # "Friday"
+    ("noon-serenity", weekly("FR", "12:00", "13:00")),  # "friday"
+    ("early-risers", weekly("FR", "06:30", "07:30")),  # "Fri"
+    ("midweek-steps", weekly("MO,WE,FR", "07:00", "08:00")),  # ["Monday", "wed", "FRI"]
+])
+def test_weekday_names_are_weekly_rules(offspec, slug: str, rule: ScheduleRule) -> None:
+    assert offspec[slug].schedule == (rule,)
+    assert offspec[slug].schedule_text is None
+
+
+@pytest.mark.parametrize(("slug", "rule"), [
+    ("friday-discussion", weekly("FR", "18:00", "19:00")),  # "5", "18:00:00"
+    ("morning-reflections", weekly("MO,WE", "07:00", "08:00")),  # ["1", "3"], "7:00:00"
+])
+def test_numeric_string_days_are_weekly_rules(offspec, slug: str, rule: ScheduleRule) -> None:
+    assert offspec[slug].schedule == (rule,)
+    assert offspec[slug].schedule_text is None
+
+
+def test_hh_mm_ss_times_are_rule_times_never_prose(offspec) -> None:
+    """A 24-hour time is read here: none is left to the prose parser, where "12:00" is ambiguous."""
+    noon = offspec["noon-serenity"].schedule[0]  # "12:00:00" - "13:00:00"
+    assert (noon.opens_at, noon.closes_at) == ("12:00", "13:00")
+    assert offspec["morning-reflections"].schedule[0].opens_at == "07:00"  # "7:00:00"
+    readable = [item for item in offspec.values() if item.schedule]
+    assert len(readable) == 8 and all(item.schedule_text is None for item in readable)
+
+
+def test_string_coordinates_are_floats(offspec) -> None:
+    item = offspec["friday-night-big-book"]
+    assert (item.latitude, item.longitude) == (47.6062, -122.3321)  # "47.6062", " -122.3321 "
+
+
+def test_empty_strings_are_missing_values(offspec) -> None:
+    item = offspec["pine-street-group"]
+    assert item.schedule == (ScheduleRule(freq="WEEKLY", byday="TU", opens_at="18:00"),)  # day ["", "2"]
+    assert (item.latitude, item.longitude, item.postal_code, item.timezone) == (None, None, None, None)
+    assert (item.street, item.city, item.state) == ("200 Pine St", "Seattle", "WA")
+    assert item.meeting_types == () and item.attendance is None and item.description is None
+    for listing in offspec.values():
+        assert "" not in _values(listing.model_dump()), listing.source_key
+
+
+def _values(value: object) -> list[object]:
+    """Every scalar inside a dumped model (dicts, lists and tuples opened)."""
+    if isinstance(value, dict):
+        return [v for item in value.values() for v in _values(item)]
+    if isinstance(value, (list, tuple)):
+        return [v for item in value for v in _values(item)]
+    return [value]
+
