@@ -17,7 +17,7 @@ from scrapers.replay import ReplayFetcher
 from scrapers.sample import load_manifest, sample_page, sample_warc
 from scrapers.sources.feeds import DEFAULT_FEEDS, FeedsFileError, load_feeds
 from scrapers.sources.meeting_types import TYPES_FILE, audiences_of, type_name, type_names
-from scrapers.sources.meetingguide import MeetingGuide
+from scrapers.sources.meetingguide import MeetingGuide, unreadable_counts
 
 FILES = Path(__file__).parent / "files"
 SAN_DIEGO = "https://aasandiego.org/wp-admin/admin-ajax.php?action=meetings"
@@ -472,3 +472,29 @@ def _values(value: object) -> list[object]:
         return [v for item in value for v in _values(item)]
     return [value]
 
+
+def test_unreadable_values_are_counted_per_feed_and_the_meeting_listed(offspec, offspec_page) -> None:
+    someday, late = offspec["someday-group"], offspec["late-night"]
+    assert (someday.schedule, someday.schedule_text) == ((), "Someday 19:00")
+    assert someday.latitude is None and someday.longitude is None  # "north": no point
+    assert (late.schedule, late.schedule_text) == ((), "Tuesday 25:99")
+    assert offspec["wednesday-open"].schedule == (weekly("WE", "19:00", None),)  # end "around 8"
+    assert "closed-for-now" not in offspec  # inactive: not listed, so not counted
+    assert unreadable_counts(offspec_page) == {"day": 1, "time": 1, "end_time": 2, "latitude": 1}
+
+
+def test_unreadable_counts_of_the_sample_feeds(crawled) -> None:
+    by_url = {page.url: unreadable_counts(page) for page in crawled.pages}
+    # Recovery Dharma: day 8, time "7:00 PM" (left to the prose parser), timezone "Pacific Time"
+    assert by_url == {SAN_DIEGO: {}, DHARMA: {"day": 1, "time": 1, "timezone": 1}}
+
+
+@pytest.mark.parametrize("latitude", [True, "nan", "4_7.6", "47.6N", 95])
+def test_a_coordinate_that_is_not_a_number_on_earth_is_no_point_and_counted(latitude) -> None:
+    """float() would take True as 1.0 and "4_7.6" as 47.6: neither is a published latitude."""
+    meeting = {"name": "Odd Point", "slug": "odd-point", "day": 2, "time": "19:00",
+               "latitude": latitude, "longitude": True if latitude is True else "-117.1"}
+    page = feed_page(json.dumps([meeting]))
+    [listing] = MeetingGuide().parse(page)
+    assert (listing.latitude, listing.longitude) == (None, None)
+    assert unreadable_counts(page)["latitude"] == 1

@@ -13,6 +13,8 @@ Decisions (tested in tests/test_meetingguide.py):
 - Off-spec producers are read as they mean: `day` as a digit string or a weekday name ("Friday",
   "fri", "Thurs"), `time` as `HH:MM:SS` or `H:MM` (always 24-hour, so a rule, never prose),
   coordinates as numeric strings. An empty string, like null, is a missing value, not a value.
+- A published value that cannot be read (a day "Someday", a time "25:99", a latitude "north") is
+  counted per feed and field by `unreadable_counts(page)`; its meeting is listed all the same.
 - `slug` is the key, prefixed by the feed name; a meeting without one gets a hash of its name,
   day, time and address; a slug repeated within a feed gets -2, -3 (in feed order).
 """
@@ -21,7 +23,8 @@ import hashlib
 import html
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,6 +48,7 @@ ATTENDANCE: dict[str, Attendance] = {"in_person": "in_person", "online": "online
 TRUE_WORDS = frozenset({"yes", "true", "1", "y"})
 RESTRICTED_STATUSES = frozenset({401, 403})
 _ABSOLUTE = re.compile(r"https?://", re.I)
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)  # 47.6, -122.3, +.5
 _TIME = re.compile(r"(\d{1,2}):([0-5]\d)(?::[0-5]\d)?", re.ASCII)  # 19:00, 7:00, 19:00:00
 
 
@@ -122,6 +126,28 @@ class MeetingGuide(Source):
             if _listable(meeting):
                 listings.append(_listing(self.name, feed, meeting, page, _key(feed, meeting, used)))
         return listings
+
+
+def unreadable_counts(page: Page) -> dict[str, int]:
+    """Per field, how many listed meetings of one feed publish a value this parser cannot read.
+
+    For the run report ("day 1, time 1"): the meetings are listed all the same, an unreadable day
+    or time kept as `schedule_text`. Missing values (null, "") are not counted; 0,0 is not either.
+    """
+    try:
+        meetings = page.json()
+    except ValueError:
+        return {}  # parse() reports the feed itself
+    if not isinstance(meetings, list):
+        return {}
+    counts = Counter(field for meeting in meetings if _listable(meeting) for field in _unreadable(meeting))
+    return {field: counts[field] for field in _READERS if counts[field]}
+
+
+def _unreadable(meeting: Mapping[str, Any]) -> list[str]:
+    """The fields of a meeting whose published value cannot be read."""
+    return [field for field, read in _READERS.items()
+            if not _missing(meeting.get(field)) and read(meeting.get(field)) is None]
 
 
 def _listable(meeting: Any) -> bool:
@@ -273,16 +299,39 @@ def _place(meeting: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _point(meeting: Mapping[str, Any]) -> dict[str, float]:
-    """The published point, unless the source marks it approximate or it is not on Earth."""
+    """The published point, unless the source marks it approximate, or it is unreadable or 0,0."""
     if _field(meeting, "approximate").lower() in TRUE_WORDS or meeting.get("approximate") is True:
         return {}
-    try:
-        latitude, longitude = float(meeting["latitude"]), float(meeting["longitude"])
-    except (KeyError, TypeError, ValueError):
-        return {}
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or (latitude, longitude) == (0.0, 0.0):
+    latitude, longitude = _latitude(meeting.get("latitude")), _longitude(meeting.get("longitude"))
+    if latitude is None or longitude is None or (latitude, longitude) == (0.0, 0.0):
         return {}
     return {"latitude": latitude, "longitude": longitude}
+
+
+def _coordinate(value: Any, limit: float) -> float | None:
+    """A JSON number or a numeric string (" -122.3 ") within +-limit; None if it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    if isinstance(value, str) and not _NUMBER.fullmatch(value.strip()):
+        return None  # not "north", "nan", "1_0" (which float() would take)
+    number = float(value)
+    return number if -limit <= number <= limit else None
+
+
+def _latitude(value: Any) -> float | None:
+    """A latitude, -90 to 90."""
+    return _coordinate(value, 90)
+
+
+def _longitude(value: Any) -> float | None:
+    """A longitude, -180 to 180."""
+    return _coordinate(value, 180)
+
+
+_READERS: dict[str, Callable[[Any], object]] = {
+    "day": _days, "time": _clock, "end_time": _clock,
+    "latitude": _latitude, "longitude": _longitude, "timezone": _timezone,
+}  # what each field is read by: None from a reader means the value could not be read
 
 
 def _location_name(meeting: Mapping[str, Any]) -> str | None:
