@@ -17,7 +17,7 @@ from scrapers.replay import ReplayFetcher
 from scrapers.sample import load_manifest, sample_page, sample_warc
 from scrapers.sources.feeds import DEFAULT_FEEDS, FeedsFileError, load_feeds
 from scrapers.sources.meeting_types import TYPES_FILE, audiences_of, type_name, type_names
-from scrapers.sources.meetingguide import MeetingGuide
+from scrapers.sources.meetingguide import MeetingGuide, unreadable_counts
 
 FILES = Path(__file__).parent / "files"
 SAN_DIEGO = "https://aasandiego.org/wp-admin/admin-ajax.php?action=meetings"
@@ -389,3 +389,112 @@ def test_a_link_that_is_not_absolute_http_is_dropped_not_resolved(url) -> None:
     meeting["url"] = "https://aasandiego.org/meetings/tradition-study/"
     listing = next(iter(MeetingGuide().parse(feed_page(json.dumps([meeting])))))
     assert listing.website == "https://aasandiego.org/meetings/tradition-study/"
+
+
+# --- off-spec producers (not the WordPress plugin): read as they mean, count what cannot be read --------
+
+# The saved feed stands for https://example-intergroup.org/meetings.json: an intergroup site that
+# writes its own feed (not the 12 Step Meeting List plugin), with the off-spec habits of such feeds.
+OFFSPEC = "https://example-intergroup.org/meetings.json"
+
+
+@pytest.fixture(scope="module")
+def offspec_page() -> Page:
+    """The saved off-spec feed, as fetched from its URL."""
+    return feed_page((FILES / "meetingguide_offspec.json").read_bytes(), OFFSPEC)
+
+
+@pytest.fixture(scope="module")
+def offspec(tmp_path_factory, offspec_page) -> dict[str, ParsedListing]:
+    """The off-spec feed's listings by slug, parsed by a source whose feeds file lists it."""
+    feeds = tmp_path_factory.mktemp("offspec") / "feeds.toml"
+    line = (f'{{ name = "intergroup", url = "{OFFSPEC}", organization = "Alcoholics Anonymous", '
+            'topics = ["alcohol use"] }')
+    feeds.write_text(f"feeds = [ {line} ]\n", encoding="utf-8")
+    listings = MeetingGuide(feeds_file=feeds).parse(offspec_page)
+    return {item.source_key.removeprefix("intergroup/"): item for item in listings}
+
+
+def weekly(byday: str, opens: str | None, closes: str | None) -> ScheduleRule:
+    """A weekly rule in the off-spec feed's zone."""
+    return ScheduleRule(freq="WEEKLY", byday=byday, opens_at=opens, closes_at=closes, timezone=LA)
+
+
+@pytest.mark.parametrize(("slug", "rule"), [
+    ("friday-night-big-book", weekly("FR", "19:00", "20:30")),  # "Friday"
+    ("noon-serenity", weekly("FR", "12:00", "13:00")),  # "friday"
+    ("early-risers", weekly("FR", "06:30", "07:30")),  # "Fri"
+    ("midweek-steps", weekly("MO,WE,FR", "07:00", "08:00")),  # ["Monday", "wed", "FRI"]
+])
+def test_weekday_names_are_weekly_rules(offspec, slug: str, rule: ScheduleRule) -> None:
+    assert offspec[slug].schedule == (rule,)
+    assert offspec[slug].schedule_text is None
+
+
+@pytest.mark.parametrize(("slug", "rule"), [
+    ("friday-discussion", weekly("FR", "18:00", "19:00")),  # "5", "18:00:00"
+    ("morning-reflections", weekly("MO,WE", "07:00", "08:00")),  # ["1", "3"], "7:00:00"
+])
+def test_numeric_string_days_are_weekly_rules(offspec, slug: str, rule: ScheduleRule) -> None:
+    assert offspec[slug].schedule == (rule,)
+    assert offspec[slug].schedule_text is None
+
+
+def test_hh_mm_ss_times_are_rule_times_never_prose(offspec) -> None:
+    """A 24-hour time is read here: none is left to the prose parser, where "12:00" is ambiguous."""
+    noon = offspec["noon-serenity"].schedule[0]  # "12:00:00" - "13:00:00"
+    assert (noon.opens_at, noon.closes_at) == ("12:00", "13:00")
+    assert offspec["morning-reflections"].schedule[0].opens_at == "07:00"  # "7:00:00"
+    readable = [item for item in offspec.values() if item.schedule]
+    assert len(readable) == 8 and all(item.schedule_text is None for item in readable)
+
+
+def test_string_coordinates_are_floats(offspec) -> None:
+    item = offspec["friday-night-big-book"]
+    assert (item.latitude, item.longitude) == (47.6062, -122.3321)  # "47.6062", " -122.3321 "
+
+
+def test_empty_strings_are_missing_values(offspec) -> None:
+    item = offspec["pine-street-group"]
+    assert item.schedule == (ScheduleRule(freq="WEEKLY", byday="TU", opens_at="18:00"),)  # day ["", "2"]
+    assert (item.latitude, item.longitude, item.postal_code, item.timezone) == (None, None, None, None)
+    assert (item.street, item.city, item.state) == ("200 Pine St", "Seattle", "WA")
+    assert item.meeting_types == () and item.attendance is None and item.description is None
+    for listing in offspec.values():
+        assert "" not in _values(listing.model_dump()), listing.source_key
+
+
+def _values(value: object) -> list[object]:
+    """Every scalar inside a dumped model (dicts, lists and tuples opened)."""
+    if isinstance(value, dict):
+        return [v for item in value.values() for v in _values(item)]
+    if isinstance(value, (list, tuple)):
+        return [v for item in value for v in _values(item)]
+    return [value]
+
+
+def test_unreadable_values_are_counted_per_feed_and_the_meeting_listed(offspec, offspec_page) -> None:
+    someday, late = offspec["someday-group"], offspec["late-night"]
+    assert (someday.schedule, someday.schedule_text) == ((), "Someday 19:00")
+    assert someday.latitude is None and someday.longitude is None  # "north": no point
+    assert (late.schedule, late.schedule_text) == ((), "Tuesday 25:99")
+    assert offspec["wednesday-open"].schedule == (weekly("WE", "19:00", None),)  # end "around 8"
+    assert "closed-for-now" not in offspec  # inactive: not listed, so not counted
+    assert unreadable_counts(offspec_page) == {"day": 1, "time": 1, "end_time": 2, "latitude": 1}
+
+
+def test_unreadable_counts_of_the_sample_feeds(crawled) -> None:
+    by_url = {page.url: unreadable_counts(page) for page in crawled.pages}
+    # Recovery Dharma: day 8, time "7:00 PM" (left to the prose parser), timezone "Pacific Time"
+    assert by_url == {SAN_DIEGO: {}, DHARMA: {"day": 1, "time": 1, "timezone": 1}}
+
+
+@pytest.mark.parametrize("latitude", [True, "nan", "4_7.6", "47.6N", 95])
+def test_a_coordinate_that_is_not_a_number_on_earth_is_no_point_and_counted(latitude) -> None:
+    """float() would take True as 1.0 and "4_7.6" as 47.6: neither is a published latitude."""
+    meeting = {"name": "Odd Point", "slug": "odd-point", "day": 2, "time": "19:00",
+               "latitude": latitude, "longitude": True if latitude is True else "-117.1"}
+    page = feed_page(json.dumps([meeting]))
+    [listing] = MeetingGuide().parse(page)
+    assert (listing.latitude, listing.longitude) == (None, None)
+    assert unreadable_counts(page)["latitude"] == 1

@@ -10,6 +10,11 @@ Decisions (tested in tests/test_meetingguide.py):
 - `day` (0-6, 0 = Sunday, or a list) with `time`/`end_time` is one WEEKLY rule; a missing
   `end_time` stays empty. A day or time we cannot read gives no rule: the values are kept as
   `schedule_text` for the phrase parser instead.
+- Off-spec producers are read as they mean: `day` as a digit string or a weekday name ("Friday",
+  "fri", "Thurs"), `time` as `HH:MM:SS` or `H:MM` (always 24-hour, so a rule, never prose),
+  coordinates as numeric strings. An empty string, like null, is a missing value, not a value.
+- A published value that cannot be read (a day "Someday", a time "25:99", a latitude "north") is
+  counted per feed and field by `unreadable_counts(page)`; its meeting is listed all the same.
 - `slug` is the key, prefixed by the feed name; a meeting without one gets a hash of its name,
   day, time and address; a slug repeated within a feed gets -2, -3 (in feed order).
 """
@@ -18,7 +23,8 @@ import hashlib
 import html
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,7 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from schemas.address import place_from_one_line
 from schemas.listing import ParsedListing
-from schemas.schedule import CLOCK, ScheduleRule
+from schemas.schedule import ScheduleRule
 from schemas.urls import canonical_url
 from schemas.values import Attendance
 from scrapers.base import Source
@@ -42,6 +48,20 @@ ATTENDANCE: dict[str, Attendance] = {"in_person": "in_person", "online": "online
 TRUE_WORDS = frozenset({"yes", "true", "1", "y"})
 RESTRICTED_STATUSES = frozenset({401, 403})
 _ABSOLUTE = re.compile(r"https?://", re.I)
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)  # 47.6, -122.3, +.5
+_TIME = re.compile(r"(\d{1,2}):([0-5]\d)(?::[0-5]\d)?", re.ASCII)  # 19:00, 7:00, 19:00:00
+
+
+def _day_words() -> dict[str, int]:
+    """Weekday names as producers write them: "friday", "fridays", "fri", "fr", "thurs", "weds"."""
+    words = {"weds": 3}
+    for number, name in enumerate(DAY_NAMES):
+        name = name.lower()
+        words |= {name[:end]: number for end in range(2, len(name) + 1)} | {f"{name}s": number}
+    return words
+
+
+DAY_WORDS = _day_words()
 
 
 class MeetingGuide(Source):
@@ -106,6 +126,28 @@ class MeetingGuide(Source):
             if _listable(meeting):
                 listings.append(_listing(self.name, feed, meeting, page, _key(feed, meeting, used)))
         return listings
+
+
+def unreadable_counts(page: Page) -> dict[str, int]:
+    """Per field, how many listed meetings of one feed publish a value this parser cannot read.
+
+    For the run report ("day 1, time 1"): the meetings are listed all the same, an unreadable day
+    or time kept as `schedule_text`. Missing values (null, "") are not counted; 0,0 is not either.
+    """
+    try:
+        meetings = page.json()
+    except ValueError:
+        return {}  # parse() reports the feed itself
+    if not isinstance(meetings, list):
+        return {}
+    counts = Counter(field for meeting in meetings if _listable(meeting) for field in _unreadable(meeting))
+    return {field: counts[field] for field in _READERS if counts[field]}
+
+
+def _unreadable(meeting: Mapping[str, Any]) -> list[str]:
+    """The fields of a meeting whose published value cannot be read."""
+    return [field for field, read in _READERS.items()
+            if not _missing(meeting.get(field)) and read(meeting.get(field)) is None]
 
 
 def _listable(meeting: Any) -> bool:
@@ -174,46 +216,59 @@ def _types(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(code for item in items if (code := clean(_text(item)))))
 
 
+def _missing(value: Any) -> bool:
+    """Null, a blank string, or a list of only those: nothing published ("" is not a value)."""
+    if isinstance(value, list):
+        return all(_missing(item) for item in value)
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _day(item: Any) -> int | None:
+    """One day 0-6 (0 = Sunday): a number, a digit string, or a weekday name; None if unreadable."""
+    if isinstance(item, bool):
+        return None
+    text = _text(item).strip().lower().rstrip(".")
+    if text.isascii() and text.isdigit():
+        return int(text) if int(text) <= 6 else None
+    return DAY_WORDS.get(text)
+
+
 def _days(value: Any) -> list[int] | None:
-    """Day numbers 0-6 of a `day` value (a number, a digit string, or a list); None if unreadable."""
-    items = value if isinstance(value, list) else [value]
-    days = []
-    for item in items:
-        text = _text(item).strip()
-        if isinstance(item, bool) or not text.isdigit() or int(text) > 6:
-            return None
-        days.append(int(text))
-    return sorted(set(days)) or None
+    """Day numbers of a `day` value (one day or a list; blank items skipped); None if unreadable."""
+    items = [item for item in (value if isinstance(value, list) else [value]) if not _missing(item)]
+    days = [_day(item) for item in items]
+    if not days or None in days:
+        return None
+    return sorted(set(days))
 
 
 def _clock(value: Any) -> str | None:
-    """HH:MM of a `time` value ("19:00" or "19:00:00" or "7:00"); None if it is not one."""
-    text = _text(value).strip()
-    text = text[:5] if len(text) == 8 and text[5:6] == ":" else text
-    text = f"0{text}" if len(text) == 4 and text[1:2] == ":" else text
-    return text if CLOCK.match(text) else None
+    """HH:MM of a `time` value ("19:00", "7:00", "19:00:00": 24-hour); None if it is not one."""
+    match = _TIME.fullmatch(_text(value).strip())
+    if not match or int(match[1]) > 23:
+        return None
+    return f"{int(match[1]):02d}:{match[2]}"
 
 
 def _schedule(meeting: Mapping[str, Any]) -> tuple[tuple[ScheduleRule, ...], str | None]:
     """(the weekly rule, None), or ((), the published values) when day or time cannot be read."""
-    day, time, end = meeting.get("day"), meeting.get("time"), meeting.get("end_time")
-    if day is None or day == "" or day == []:
+    day, time = meeting.get("day"), meeting.get("time")
+    if _missing(day):
         return (), None  # no day: by appointment, or not stated; nothing to guess
-    days = _days(day)
-    opens = _clock(time)
-    closes = _clock(end)
-    if days is None or (_text(time).strip() and opens is None):
+    days, opens = _days(day), _clock(time)
+    if days is None or (not _missing(time) and opens is None):
         published = " ".join(p for p in (_day_text(day), _text(time).strip()) if p)
         return (), published or None
+    closes = _clock(meeting.get("end_time")) if opens else None
     rule = ScheduleRule(freq="WEEKLY", byday=",".join(RFC_DAYS[d] for d in days), opens_at=opens,
-                        closes_at=closes if opens else None, timezone=_timezone(meeting.get("timezone")))
+                        closes_at=closes, timezone=_timezone(meeting.get("timezone")))
     return (rule,), None
 
 
 def _day_text(day: Any) -> str:
-    """A `day` value as published, with day numbers named ("1" -> "Monday")."""
-    items = day if isinstance(day, list) else [day]
-    names = [DAY_NAMES[int(t)] if (t := _text(i).strip()).isdigit() and int(t) < 7 else t for i in items]
+    """A `day` value as published, with the days we can read named ("1", "fri" -> "Monday", "Friday")."""
+    items = [item for item in (day if isinstance(day, list) else [day]) if not _missing(item)]
+    names = [DAY_NAMES[n] if (n := _day(item)) is not None else _text(item).strip() for item in items]
     return ", ".join(name for name in names if name)
 
 
@@ -244,16 +299,39 @@ def _place(meeting: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _point(meeting: Mapping[str, Any]) -> dict[str, float]:
-    """The published point, unless the source marks it approximate or it is not on Earth."""
+    """The published point, unless the source marks it approximate, or it is unreadable or 0,0."""
     if _field(meeting, "approximate").lower() in TRUE_WORDS or meeting.get("approximate") is True:
         return {}
-    try:
-        latitude, longitude = float(meeting["latitude"]), float(meeting["longitude"])
-    except (KeyError, TypeError, ValueError):
-        return {}
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or (latitude, longitude) == (0.0, 0.0):
+    latitude, longitude = _latitude(meeting.get("latitude")), _longitude(meeting.get("longitude"))
+    if latitude is None or longitude is None or (latitude, longitude) == (0.0, 0.0):
         return {}
     return {"latitude": latitude, "longitude": longitude}
+
+
+def _coordinate(value: Any, limit: float) -> float | None:
+    """A JSON number or a numeric string (" -122.3 ") within +-limit; None if it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    if isinstance(value, str) and not _NUMBER.fullmatch(value.strip()):
+        return None  # not "north", "nan", "1_0" (which float() would take)
+    number = float(value)
+    return number if -limit <= number <= limit else None
+
+
+def _latitude(value: Any) -> float | None:
+    """A latitude, -90 to 90."""
+    return _coordinate(value, 90)
+
+
+def _longitude(value: Any) -> float | None:
+    """A longitude, -180 to 180."""
+    return _coordinate(value, 180)
+
+
+_READERS: dict[str, Callable[[Any], object]] = {
+    "day": _days, "time": _clock, "end_time": _clock,
+    "latitude": _latitude, "longitude": _longitude, "timezone": _timezone,
+}  # what each field is read by: None from a reader means the value could not be read
 
 
 def _location_name(meeting: Mapping[str, Any]) -> str | None:
