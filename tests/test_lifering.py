@@ -115,7 +115,8 @@ def test_lifering_title_format_and_no_addevent_block() -> None:
     assert (item.street, item.city, item.state, item.postal_code) == \
         ("4040 NE Tillamook St", "Portland", "OR", "97212")
     assert item.location_name == "Hollywood Library Meeting Room" and item.attendance is None
-    assert item.description == "Program: LifeRing Secular Recovery\nAudiences: Everyone\nLanguages spoken: English"
+    assert item.description == \
+        "Program: LifeRing Secular Recovery\nAudiences: Everyone\nLanguages spoken: English"
 
 
 def test_contact_the_convenor_is_online_without_a_link() -> None:

@@ -144,9 +144,11 @@ def saved(name: str, url: str) -> Page:
     "smart_address_no_city_comma.html",  # "4951 Soquel Dr Soquel, CA 95073": no comma before the city
 ])
 def test_every_maps_address_shape_gives_the_canonical_place(name: str) -> None:
-    # Stands for https://meetings.smartrecovery.org/meetings/9234/ (title "... Meeting #9234 Soquel, California").
+    # Stands for https://meetings.smartrecovery.org/meetings/9234/
+    # (page title "SMART Recovery USA - Meeting #9234 Soquel, California").
     [item] = Smart().parse(saved(name, "https://meetings.smartrecovery.org/meetings/9234/"))
-    assert (item.street, item.city, item.state, item.postal_code) == ("4951 Soquel Dr", "Soquel", "CA", "95073")
+    assert (item.street, item.city, item.state, item.postal_code) == \
+        ("4951 Soquel Dr", "Soquel", "CA", "95073")
     assert item.location_name == "Bethany Hall" and item.name == "Soquel Tuesday Evening"
     assert item.attendance is None and item.conference_url is None
 
@@ -158,14 +160,17 @@ def test_commented_out_html_is_never_read() -> None:
     assert item.name == "Aptos Monthly Workshop"
     assert item.schedule == () and item.timezone is None
     assert item.schedule_text == "Last Thursday of the month, 7:00 PM – 8:30 PM Pacific"
-    assert (item.street, item.city, item.state, item.postal_code) == ("2555 Mar Vista Dr", "Aptos", "CA", "95003")
+    assert (item.street, item.city, item.state, item.postal_code) == \
+        ("2555 Mar Vista Dr", "Aptos", "CA", "95003")
     assert item.location_name == "Aptos Grange Hall"
 
 
 @pytest.mark.parametrize(("title", "number", "place", "name"), [
     ("SMART Recovery USA - Meeting #9234 Soquel, California", "9234", "Soquel, California", None),
-    ("#1038 - Portland, Oregon - Second Saturday Workshop", "1038", "Portland, Oregon", "Second Saturday Workshop"),
-    ("SMART Recovery Meeting: #1067 - Global - West Coast Early Birds", "1067", "Global", "West Coast Early Birds"),
+    ("#1038 - Portland, Oregon - Second Saturday Workshop",
+     "1038", "Portland, Oregon", "Second Saturday Workshop"),
+    ("SMART Recovery Meeting: #1067 - Global - West Coast Early Birds",
+     "1067", "Global", "West Coast Early Birds"),
     ("Tuesday Evening SMART Recovery – Nob Hill", None, None, "Tuesday Evening SMART Recovery – Nob Hill"),
     ("Group #2 – Downtown", None, None, "Group #2 – Downtown"),  # a number inside a name is the name
 ])

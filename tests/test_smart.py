@@ -139,7 +139,8 @@ def test_page_without_addevent_block_is_listed_from_its_prose() -> None:
     assert item.schedule_text == "First and third Monday of the month, 6:00 PM Eastern"
     assert parse_schedule(item.schedule_text) == [ScheduleRule(
         freq="MONTHLY", byday="1MO,3MO", opens_at="18:00", timezone="America/New_York")]
-    assert (item.street, item.city, item.state, item.postal_code) == ("4951 Soquel Dr", "Soquel", "CA", "95073")
+    assert (item.street, item.city, item.state, item.postal_code) == \
+        ("4951 Soquel Dr", "Soquel", "CA", "95073")
     assert item.location_name == "Bethany Hall"
     assert item.attendance is None  # no "Online Meeting" card: left to the warehouse (in person)
     assert item.conference_url is None and item.registration_url is None
