@@ -186,3 +186,12 @@ def test_a_page_with_no_meeting_at_all_raises_naming_the_url() -> None:
     with pytest.raises(SourceChanged, match="no meeting") as caught:
         LifeRing().parse(Page(url, 200, {}, body, FETCHED))
     assert caught.value.url == url and url in str(caught.value)
+
+
+def test_a_sitemap_loc_that_is_no_url_is_skipped_not_raised() -> None:
+    # Found by the fuzzer (one flipped byte): "https://[meetings..." is an invalid IPv6 host to urlsplit.
+    body = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            b"<url><loc>https://[meetings.smartrecovery.org/meetings/48213/</loc></url>"
+            b"<url><loc>https://meetings.smartrecovery.org/meetings/48220/</loc></url></urlset>")
+    page = Page("https://meetings.smartrecovery.org/sitemap.xml", 200, {}, body, FETCHED)
+    assert [link.url for link in Smart().discover(page)] == ["https://meetings.smartrecovery.org/meetings/48220/"]

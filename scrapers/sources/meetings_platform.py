@@ -143,8 +143,11 @@ class MeetingsPlatform(Source):
 
     def _own(self, loc: str, sitemap_link: bool = False) -> str | None:
         """A URL of this site on this source's base (so a mirror works); None for other pages."""
-        parts = urlsplit(loc)
-        if host_of(loc) not in self.hosts | {host_of(self.base)}:
+        try:
+            parts, host = urlsplit(loc), host_of(loc)
+        except ValueError:  # not a URL ("https://[host/...": an unclosed IPv6 bracket)
+            return None
+        if host not in self.hosts | {host_of(self.base)}:
             return None
         if sitemap_link:
             return self.base + parts.path if parts.path.endswith(".xml") else None
