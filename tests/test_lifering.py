@@ -91,3 +91,38 @@ def test_live_sitemap_still_lists_meetings() -> None:
     source = LifeRing()
     links = source.discover(live_page(source.start_urls()[0]))
     assert links
+
+
+def saved(name: str, url: str):
+    """A saved page of tests/files/ as fetched from `url`."""
+    from pathlib import Path
+
+    from scrapers.page import Page
+
+    return Page(url, 200, {}, (Path(__file__).parent / "files" / name).read_bytes(), FETCHED)
+
+
+def test_lifering_title_format_and_no_addevent_block() -> None:
+    # Stands for https://meetings.lifering.org/meetings/1038/: title and heading
+    # "#1038 - Portland, Oregon - Second Saturday Workshop", no AddEvent block (monthly, prose only).
+    from warehouse.schedules.text import parse_schedule
+
+    [item] = LifeRing().parse(saved("lifering_no_addevent_title.html", f"{BASE}/meetings/1038/"))
+    assert (item.source_key, item.kind, item.name) == ("1038", "group", "Second Saturday Workshop")
+    assert item.schedule_text == "Second Saturday of the month, 10:00 AM – 11:30 AM Pacific"
+    assert parse_schedule(item.schedule_text) == [ScheduleRule(
+        freq="MONTHLY", byday="2SA", opens_at="10:00", closes_at="11:30", timezone="America/Los_Angeles")]
+    assert (item.street, item.city, item.state, item.postal_code) == \
+        ("4040 NE Tillamook St", "Portland", "OR", "97212")
+    assert item.location_name == "Hollywood Library Meeting Room" and item.attendance is None
+    assert item.description == \
+        "Program: LifeRing Secular Recovery\nAudiences: Everyone\nLanguages spoken: English"
+
+
+def test_contact_the_convenor_is_online_without_a_link() -> None:
+    # Stands for https://meetings.lifering.org/meetings/1102/: the "Online Meeting" card says to
+    # contact the convenor and links the contact form, not a meeting.
+    [item] = LifeRing().parse(saved("lifering_contact_convenor.html", f"{BASE}/meetings/1102/"))
+    assert item.name == "Sunday Evening Check-In"
+    assert (item.attendance, item.conference_url, item.registration_url) == ("online", None, None)
+    assert item.address is None

@@ -126,3 +126,72 @@ def test_online_card_without_a_link_still_states_online() -> None:
     body = page.body + (b'<div class="card"><h2>Online Meeting</h2><p>Link sent to members.</p></div>')
     [item] = parsed(Page(URL, 200, {}, body, FETCHED))
     assert (item.attendance, item.conference_url, item.registration_url) == ("online", None, None)
+
+
+# --- pages in every real shape (tests/files/, written to match the live structure) -----------
+
+
+def saved(name: str, url: str) -> Page:
+    """A saved page of tests/files/ as fetched from `url`."""
+    from pathlib import Path
+
+    return Page(url, 200, {}, (Path(__file__).parent / "files" / name).read_bytes(), FETCHED)
+
+
+@pytest.mark.parametrize("name", [
+    "smart_address_state_name.html",  # "Soquel, California 95073, USA": full state name and a country
+    "smart_address_zip_first.html",  # "Soquel, 95073 CA": the ZIP before the state
+    "smart_address_no_city_comma.html",  # "4951 Soquel Dr Soquel, CA 95073": no comma before the city
+])
+def test_every_maps_address_shape_gives_the_canonical_place(name: str) -> None:
+    # Stands for https://meetings.smartrecovery.org/meetings/9234/
+    # (page title "SMART Recovery USA - Meeting #9234 Soquel, California").
+    [item] = Smart().parse(saved(name, "https://meetings.smartrecovery.org/meetings/9234/"))
+    assert (item.street, item.city, item.state, item.postal_code) == \
+        ("4951 Soquel Dr", "Soquel", "CA", "95073")
+    assert item.location_name == "Bethany Hall" and item.name == "Soquel Tuesday Evening"
+    assert item.attendance is None and item.conference_url is None
+
+
+def test_commented_out_html_is_never_read() -> None:
+    # Stands for https://meetings.smartrecovery.org/meetings/9240/: an old AddEvent block, an old
+    # weekly schedule and an old address are left in HTML comments; the live page has no AddEvent block.
+    [item] = Smart().parse(saved("smart_commented_out.html", "https://meetings.smartrecovery.org/meetings/9240/"))
+    assert item.name == "Aptos Monthly Workshop"
+    assert item.schedule == () and item.timezone is None
+    assert item.schedule_text == "Last Thursday of the month, 7:00 PM – 8:30 PM Pacific"
+    assert (item.street, item.city, item.state, item.postal_code) == \
+        ("2555 Mar Vista Dr", "Aptos", "CA", "95003")
+    assert item.location_name == "Aptos Grange Hall"
+
+
+@pytest.mark.parametrize(("title", "number", "place", "name"), [
+    ("SMART Recovery USA - Meeting #9234 Soquel, California", "9234", "Soquel, California", None),
+    ("#1038 - Portland, Oregon - Second Saturday Workshop",
+     "1038", "Portland, Oregon", "Second Saturday Workshop"),
+    ("SMART Recovery Meeting: #1067 - Global - West Coast Early Birds",
+     "1067", "Global", "West Coast Early Birds"),
+    ("Tuesday Evening SMART Recovery – Nob Hill", None, None, "Tuesday Evening SMART Recovery – Nob Hill"),
+    ("Group #2 – Downtown", None, None, "Group #2 – Downtown"),  # a number inside a name is the name
+])
+def test_both_title_formats_give_number_place_and_name(title: str, number, place, name) -> None:
+    from scrapers.sources.meetings_platform import title_parts
+
+    assert title_parts(title) == (number, place, name)
+
+
+def test_a_page_with_no_meeting_at_all_raises_naming_the_url() -> None:
+    url = "https://meetings.lifering.org/meetings/1500/"
+    body = b"<html><head><title>LifeRing</title></head><body><p>Something went wrong.</p></body></html>"
+    with pytest.raises(SourceChanged, match="no meeting") as caught:
+        LifeRing().parse(Page(url, 200, {}, body, FETCHED))
+    assert caught.value.url == url and url in str(caught.value)
+
+
+def test_a_sitemap_loc_that_is_no_url_is_skipped_not_raised() -> None:
+    # Found by the fuzzer (one flipped byte): "https://[meetings..." is an invalid IPv6 host to urlsplit.
+    body = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            b"<url><loc>https://[meetings.smartrecovery.org/meetings/48213/</loc></url>"
+            b"<url><loc>https://meetings.smartrecovery.org/meetings/48220/</loc></url></urlset>")
+    page = Page("https://meetings.smartrecovery.org/sitemap.xml", 200, {}, body, FETCHED)
+    assert [link.url for link in Smart().discover(page)] == ["https://meetings.smartrecovery.org/meetings/48220/"]

@@ -116,3 +116,56 @@ def test_live_sitemap_and_a_meeting_still_parse() -> None:
     page = live_page(meetings[0].url)
     assert page.soup().find("div", class_="addeventatc") is not None
     source.parse(page)
+
+
+def saved(name: str, url: str):
+    """A saved page of tests/files/ as fetched from `url`."""
+    from pathlib import Path
+
+    from scrapers.page import Page
+
+    return Page(url, 200, {}, (Path(__file__).parent / "files" / name).read_bytes(), FETCHED)
+
+
+def test_page_without_addevent_block_is_listed_from_its_prose() -> None:
+    # Stands for https://meetings.smartrecovery.org/meetings/9234/: not weekly, so no AddEvent block;
+    # the schedule is only in prose, the labels in a details card, the place in the maps link.
+    from warehouse.schedules.text import parse_schedule
+
+    [item] = Smart().parse(saved("smart_no_addevent_monthly.html", f"{BASE}/meetings/9234/"))
+    assert (item.source, item.source_key, item.kind) == ("smart", "9234", "group")
+    assert item.name == "Soquel Family & Friends"
+    assert item.schedule == () and item.timezone is None
+    assert item.schedule_text == "First and third Monday of the month, 6:00 PM Eastern"
+    assert parse_schedule(item.schedule_text) == [ScheduleRule(
+        freq="MONTHLY", byday="1MO,3MO", opens_at="18:00", timezone="America/New_York")]
+    assert (item.street, item.city, item.state, item.postal_code) == \
+        ("4951 Soquel Dr", "Soquel", "CA", "95073")
+    assert item.location_name == "Bethany Hall"
+    assert item.attendance is None  # no "Online Meeting" card: left to the warehouse (in person)
+    assert item.conference_url is None and item.registration_url is None
+    assert item.description == ("Program: SMART Recovery Family & Friends\nAudiences: Family & Friends\n"
+                                "Languages spoken: English")
+    assert item.audiences == ("family",)
+    assert "Morgan" not in (item.description or "")  # the convenor (a person) is never read
+
+
+def test_numbered_addevent_title_gives_the_name_and_iso_times() -> None:
+    # Stands for https://meetings.smartrecovery.org/meetings/1067/: AddEvent title
+    # "SMART Recovery Meeting: #1067 - Global - West Coast Early Birds", start "2026-07-06 06:30".
+    [item] = Smart().parse(saved("smart_numbered_addevent_title.html", f"{BASE}/meetings/1067/"))
+    assert (item.source_key, item.name) == ("1067", "West Coast Early Birds")
+    assert item.schedule == (ScheduleRule(freq="WEEKLY", byday="MO,TU,WE,TH,FR", opens_at="06:30",
+                                          closes_at="07:30", timezone="America/Los_Angeles"),)
+    assert item.conference_url == "https://smartrecovery.pathcheck.net/j/4401067"
+    assert item.attendance == "online" and item.address is None
+    assert item.description == "Program: SMART Recovery\nAudiences: Everyone\nLanguages spoken: English"
+
+
+def test_pathcheck_join_link_is_the_conference_url() -> None:
+    # Stands for https://meetings.smartrecovery.org/meetings/9311/: the card links the site's own help
+    # page before the pathcheck join link.
+    [item] = Smart().parse(saved("smart_pathcheck_join.html", f"{BASE}/meetings/9311/"))
+    assert item.name == "Night Owls Online"
+    assert item.conference_url == "https://smartrecovery.pathcheck.net/j/7730931102"
+    assert item.registration_url is None and item.attendance == "online"

@@ -15,27 +15,40 @@ Decisions (tested in tests/test_meetings_platform.py):
 - The card's link is the conference URL; a link that says register is the registration URL.
   The card itself states attendance: online, or hybrid when the page also has a place; without
   the card attendance is left to the warehouse. The facilitator (a person) is never read.
+- Real pages exist without an AddEvent block (meetings that are not weekly): they are listed from
+  their name (AddEvent title, heading, else page title; "... Meeting: #1067 - Global - Name" and
+  "#1038 - City, State - Name" give the name after the number), the "When" prose as
+  schedule_text (the warehouse reads it into rules), the labels (Program:, Audiences:,
+  Languages spoken:), the place and the card. Only a page with no meeting at all (no name, or a
+  name with nothing else) is SourceChanged.
+- HTML comments are dropped before anything is read (an old AddEvent block or address left in one).
+- In the card, only a link off the site that looks like a meeting (a conference host such as
+  pathcheck.net or zoom.us, or "join"/"register") is read; "contact the convenor" gives none.
+- The maps/dir address is brought to "street, City, ST 12345[, country]" (full state name, ZIP
+  before the state, no comma before the city: the page title's city splits it) before the
+  shared splitter reads it.
 """
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 from urllib.parse import unquote_plus, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, Comment, Tag
 from dateutil import parser as dateparser
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule, rrulestr
 
-from schemas.address import place_from_one_line
+from schemas.address import country_code, place_from_one_line, state_code
 from schemas.listing import ParsedListing
 from schemas.schedule import WEEKDAYS, ScheduleRule
 from scrapers.base import Source
 from scrapers.page import Link, Page
 from scrapers.sources.audiences import audiences_in
 from scrapers.sources.sitemap import NotASitemap, read_sitemap
-from scrapers.sources.text import clean, link_url
+from scrapers.sources.text import clean, link_url, schedule_text
 from scrapers.urls import host_of
 
 MEETING_PATH = re.compile(r"/meetings/(?P<id>\d+)/?$")  # searched: a mirror may prefix the path
@@ -43,6 +56,21 @@ MAPS_DIR = "google.com/maps/dir//"
 ONLINE_HEADING = re.compile(r"^\s*online meeting\s*$", re.I)
 REGISTER = re.compile(r"regist|sign[\s_-]?up", re.I)
 FIELD_LINE = re.compile(r"^(?P<key>[A-Za-z ]{2,30}):\s*(?P<value>.*)$")
+LABELS = frozenset({"program", "audiences", "languages spoken", "languages"})
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "strong")
+WHEN_HEADING = re.compile(r"^\s*when\s*$", re.I)
+CARD = re.compile(r"\bcard\b")
+# "#1038 - City, State - Name", "... Meeting: #1067 - Global - Name", "... - Meeting #9234 City, State".
+NUMBERED = re.compile(r"^(?:.*?\bMeeting:?\s+)?#(?P<number>\d+)\b(?P<rest>.*)$", re.I)
+DASH = re.compile(r"\s+[-–—]\s+")
+SITE_SUFFIX = re.compile(r"\s+\|\s+[^|]*$")  # "Name | SMART Recovery Meetings"
+CONTACT = re.compile(r"contact|convenor|facilitator|e-?mail", re.I)
+JOIN = re.compile(r"\bjoin\b", re.I)
+CONFERENCE_HOST = re.compile(
+    r"(?:^|\.)(?:pathcheck\.net|zoom\.us|zoomgov\.com|meet\.google\.com|teams\.microsoft\.com|webex\.com)$")
+ZIP = re.compile(r"\d{5}(?:-\d{4})?")
+NO_MEETING = ("no meeting on the page: no AddEvent block (div.addeventatc), "
+              "nor a name with a schedule, a place or an online card")
 
 
 class MeetingsPlatform(Source):
@@ -76,54 +104,128 @@ class MeetingsPlatform(Source):
         match = MEETING_PATH.search(urlsplit(page.url).path)
         if match is None:
             raise self.changed(page, "not a /meetings/<id>/ URL")
-        soup = page.soup()
-        block = soup.find("div", class_="addeventatc")
-        if block is None:
-            raise self.changed(page, "meeting page without its AddEvent block (div.addeventatc)")
-        calendar = _spans(block)
-        name = calendar.get("title") or clean(soup.h1.get_text(" ") if soup.h1 else "")
-        if not name:
-            raise self.changed(page, "meeting page without a title")
-        rules, text, ended = _schedule(calendar, page.fetched_at)
+        found = _read_page(_without_comments(page.soup()), page.url, self.hosts | {host_of(page.url)})
+        if not found.is_meeting:
+            raise self.changed(page, NO_MEETING)
+        rules, text, ended = _schedule(found.calendar, page.fetched_at)
         if ended:
             return []
-        return [self._listing(page, match["id"], name, soup, calendar, rules, text)]
+        # Without a rule or an RRULE (no AddEvent block, or none in it), the page's own prose.
+        return [self._listing(page, match["id"], found, rules, None if rules else text or found.prose)]
 
-    def _listing(self, page: Page, key: str, name: str, soup: BeautifulSoup, calendar: dict[str, str],
-                 rules: tuple[ScheduleRule, ...], text: str | None) -> ParsedListing:
+    def _listing(self, page: Page, key: str, found: "MeetingPage", rules: tuple[ScheduleRule, ...],
+                 text: str | None) -> ParsedListing:
         """One meeting page as a group listing."""
-        fields = _fields(calendar.get("description", ""))
-        online, join, register = _online_card(soup, page.url)
-        place = place_from_one_line(_maps_address(soup))
+        description = found.calendar.get("description") or found.labels
+        fields = _fields(description or "")
+        online, join, register = found.online
+        place = place_from_one_line(found.address)
         return ParsedListing(
             source=self.name,
             source_key=key,
             kind="group",
             organization=self.organization,
-            name=name,
+            name=found.name,
             source_url=page.url,
-            description=calendar.get("description") or None,
+            description=description,
             audiences=audiences_in(f"{fields.get('audiences', '')} {fields.get('program', '')}"),
             topics=self.topics,
-            timezone=_zone(calendar.get("timezone")),
+            timezone=_zone(found.calendar.get("timezone")),
             conference_url=join,
             registration_url=register,
             schedule=rules,
             schedule_text=text,
             # The page states it: an "Online Meeting" card, with or without a place to go.
             attendance=("hybrid" if place else "online") if online else None,
-            location_name=_location_name(soup),
+            location_name=found.location_name,
             **place,
         )
 
     def _own(self, loc: str, sitemap_link: bool = False) -> str | None:
         """A URL of this site on this source's base (so a mirror works); None for other pages."""
-        parts = urlsplit(loc)
-        if host_of(loc) not in self.hosts | {host_of(self.base)}:
+        try:
+            parts, host = urlsplit(loc), host_of(loc)
+        except ValueError:  # not a URL ("https://[host/...": an unclosed IPv6 bracket)
+            return None
+        if host not in self.hosts | {host_of(self.base)}:
             return None
         if sitemap_link:
             return self.base + parts.path if parts.path.endswith(".xml") else None
         return self.base + parts.path if MEETING_PATH.fullmatch(parts.path) else None
+
+
+class Title(NamedTuple):
+    """What a page or AddEvent title says: the meeting number, its place and its name."""
+
+    number: str | None
+    place: str | None
+    name: str | None
+
+
+@dataclass(frozen=True)
+class MeetingPage:
+    """What a meeting page states, before it becomes a listing."""
+
+    name: str | None
+    has_block: bool
+    calendar: dict[str, str]
+    prose: str | None
+    labels: str | None
+    address: str | None
+    location_name: str | None
+    online: tuple[bool, str | None, str | None]
+
+    @property
+    def is_meeting(self) -> bool:
+        """A name, and an AddEvent block, a schedule, a place or an online card to go with it."""
+        return bool(self.name) and (self.has_block or bool(self.prose or self.address or self.online[0]))
+
+
+def _read_page(soup: BeautifulSoup, page_url: str, own_hosts: frozenset[str]) -> MeetingPage:
+    """The name, calendar, prose, labels, place and online card of a meeting page."""
+    block = soup.find("div", class_="addeventatc")
+    calendar = _spans(block) if block else {}
+    titles = [calendar.get("title"), _text(soup.h1), SITE_SUFFIX.sub("", _text(soup.title))]
+    city = next((t.place.split(",")[0] for t in map(title_parts, filter(None, titles))
+                 if t.number and t.place and "," in t.place), None)
+    return MeetingPage(
+        name=_name(titles), has_block=block is not None, calendar=calendar,
+        prose=_when_prose(soup), labels=_labels(soup),
+        address=_tidy_address(_maps_address(soup), city), location_name=_location_name(soup),
+        online=_online_card(soup, page_url, own_hosts),
+    )
+
+
+def title_parts(text: str) -> Title:
+    """(number, place, name) of "#1038 - City, State - Name" or "... Meeting: #1067 - Global - Name".
+
+    "SMART Recovery USA - Meeting #9234 Soquel, California" has a number and a place, no name;
+    a title without "#<number>" at its start or after "Meeting" is all name.
+    """
+    text = clean(text)
+    match = NUMBERED.match(text)
+    if match is None:
+        return Title(None, None, text or None)
+    pieces = DASH.split(match["rest"].strip().lstrip("-–—:").strip(), maxsplit=1)
+    return Title(match["number"], pieces[0] or None, pieces[1] if len(pieces) > 1 else None)
+
+
+def _name(titles: list[str | None]) -> str | None:
+    """The first title that names the meeting; else the first title there is, as written."""
+    present = [clean(t) for t in titles if clean(t)]
+    return next((n for t in present if (n := title_parts(t).name)), present[0] if present else None)
+
+
+def _text(tag: Tag | None) -> str:
+    """The cleaned text of a tag, or "" for none."""
+    return clean(tag.get_text(" ")) if tag else ""
+
+
+def _without_comments(soup: BeautifulSoup) -> BeautifulSoup:
+    """The tree with its HTML comments removed (commented-out markup is never read)."""
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    return soup
 
 
 def _is_sitemap(page: Page) -> bool:
@@ -229,22 +331,85 @@ def _maps_address(soup: BeautifulSoup) -> str | None:
 def _location_name(soup: BeautifulSoup) -> str | None:
     """The bold place name in the card that holds the directions link."""
     link = next((a for a in soup.find_all("a", href=True) if MAPS_DIR in str(a["href"])), None)
-    card = link.find_parent(class_=re.compile(r"\bcard\b")) if link else None
+    card = link.find_parent(class_=CARD) if link else None
     name = card.find(["strong", "b"]) if card else None
     return clean(name.get_text(" ")) or None if name else None
 
 
-def _online_card(soup: BeautifulSoup, page_url: str) -> tuple[bool, str | None, str | None]:
+def _online_card(soup: BeautifulSoup, page_url: str,
+                 own_hosts: frozenset[str]) -> tuple[bool, str | None, str | None]:
     """(has an "Online Meeting" card, its join URL, its registration URL)."""
-    heading = soup.find(lambda tag: tag.name in ("h2", "h3", "h4", "h5", "strong")
-                        and ONLINE_HEADING.match(tag.get_text(" ")) is not None)
+    heading = _heading(soup, ONLINE_HEADING)
     if heading is None:
         return False, None, None
-    card = heading.find_parent(class_=re.compile(r"\bcard\b")) or heading.parent
-    link = card.find("a", href=True) if card else None
-    url = link_url(page_url, str(link["href"])) if link else None
-    if url is None:
-        return True, None, None
-    if REGISTER.search(link.get_text(" ")) or REGISTER.search(url):
-        return True, None, url
-    return True, url, None
+    card = heading.find_parent(class_=CARD) or heading.parent
+    for link in card.find_all("a", href=True) if card else ():
+        url, text = link_url(page_url, str(link["href"])), clean(link.get_text(" "))
+        # The site's own pages (help, "contact the convenor") and contact links are not the meeting.
+        if url is None or host_of(url) in own_hosts or CONTACT.search(text):
+            continue
+        if REGISTER.search(text) or REGISTER.search(url):
+            return True, None, url
+        if JOIN.search(text) or CONFERENCE_HOST.search(host_of(url)):
+            return True, url, None
+    return True, None, None
+
+
+def _heading(soup: BeautifulSoup, pattern: re.Pattern[str]) -> Tag | None:
+    """The first heading (or bold line) whose whole text matches the pattern."""
+    return soup.find(lambda tag: tag.name in HEADINGS and pattern.match(tag.get_text(" ")) is not None)
+
+
+def _when_prose(soup: BeautifulSoup) -> str | None:
+    """The schedule as the page writes it ("First and third Monday of the month, 6:00 PM Eastern")."""
+    found = soup.find_all(class_="meeting-when__text")
+    if not found:
+        heading = _heading(soup, WHEN_HEADING)
+        card = (heading.find_parent(class_=CARD) or heading.parent) if heading else None
+        found = [p for p in card.find_all("p") if not p.find_parent(class_="addeventatc")] if card else []
+    return schedule_text("\n".join(_text(tag) for tag in found))
+
+
+def _labels(soup: BeautifulSoup) -> str | None:
+    """The page's "Program:", "Audiences:", "Languages spoken:" lines, one a line, as published."""
+    lines: dict[str, str] = {}
+    for tag in soup.find_all(["li", "p", "dd"]):
+        match = FIELD_LINE.match(_text(tag))
+        key, value = (match["key"].strip(), match["value"].strip()) if match else ("", "")
+        if key.lower() in LABELS and value:
+            lines.setdefault(key.lower(), f"{key}: {value}")
+    return "\n".join(lines.values()) or None
+
+
+def _tidy_address(text: str | None, city: str | None) -> str | None:
+    """A maps/dir address as "street, City, ST 12345[, country]", the shape the shared splitter reads."""
+    parts = [part.strip() for part in (text or "").split(",") if part.strip()]
+    country = parts[-1:] if len(parts) > 1 and country_code(parts[-1]) else []
+    body = parts[: len(parts) - len(country)]
+    found = _state_zip(body)
+    if found is None:
+        return text
+    count, state_zip = found
+    head = body[: len(body) - count]
+    return ", ".join([*head[:-1], *_split_city(head[-1], city), state_zip, *country])
+
+
+def _state_zip(parts: list[str]) -> tuple[int, str] | None:
+    """How many trailing parts hold the state (code or name) and ZIP, and them as "ST 12345"."""
+    for count in (2, 1):
+        if len(parts) <= count:  # a city must come before
+            continue
+        words = " ".join(parts[-count:]).split()
+        zips = [word for word in words if ZIP.fullmatch(word)]
+        code = state_code(" ".join(word for word in words if not ZIP.fullmatch(word)))
+        if code and len(zips) <= 1:
+            return count, " ".join([code, *zips])
+    return None
+
+
+def _split_city(part: str, city: str | None) -> list[str]:
+    """"4951 Soquel Dr Soquel" -> ["4951 Soquel Dr", "Soquel"] when the page names the city; else [part]."""
+    if not city or not part.lower().endswith(" " + city.lower()):
+        return [part]
+    street = part[: -len(city)].strip()
+    return [street, part[-len(city):]] if re.search(r"\d", street) else [part]
