@@ -6,8 +6,8 @@ from typing import ClassVar
 
 from schemas.errors import LostTooMany, NoListings, SourceChanged
 from schemas.listing import ParsedListing
+from schemas.urls import canonical_url
 from scrapers.page import Link, Page
-from scrapers.urls import canonical_url
 
 
 class Source:
