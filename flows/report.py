@@ -54,7 +54,7 @@ def print_build(console: Console, summary: dict) -> None:
                   f"in {seconds:.1f} s", highlight=False)
     console.print(_sources_table(run))
     _print_reasons(console, run)
-    _print_restricted(console, run)
+    _print_units(console, run)
     if run.exports:
         print_exports(console, run.out or ".", run.exports, run.left_out)
     for check, rows in run.failed_checks.items():
@@ -112,14 +112,15 @@ def _examples_table(rows: list[dict], count: int = 6) -> Table:
 
 
 def _sources_table(run: RunSummary) -> Table:
-    """Per-source status, pages, listings, skipped and restricted (the reasons follow the table)."""
-    table = Table("source", "status", "pages", "listings", "skipped", "restricted")
+    """Per-source status, pages, listings, skipped, lost and restricted (the reasons follow the table)."""
+    table = Table("source", "status", "pages", "listings", "skipped", "lost", "restricted")
     for column in table.columns[:2]:
         column.no_wrap = True  # "quarantined" must stay readable in a narrow terminal
     for outcome in run.sources:
         style = STATUS_STYLE.get(outcome.status, "")
         table.add_row(outcome.source, f"[{style}]{outcome.status}[/]", str(outcome.pages),
-                      str(outcome.listings), str(outcome.skipped), str(len(outcome.restricted)))
+                      str(outcome.listings), str(outcome.skipped), str(len(outcome.lost)),
+                      str(len(outcome.restricted)))
     return table
 
 
@@ -132,12 +133,18 @@ def _print_reasons(console: Console, run: RunSummary) -> None:
                           highlight=False, overflow="fold")
 
 
-def _print_restricted(console: Console, run: RunSummary) -> None:
-    """One line per start URL a site withholds on purpose (reported, not counted as a failure)."""
+def _print_units(console: Console, run: RunSummary) -> None:
+    """One line per start URL a site withholds on purpose (reported, not counted as a failure);
+    then one per page or feed lost this run, and what the parsers noted."""
     for outcome in run.sources:
         for entry in outcome.restricted:
             console.print(f"[yellow]{outcome.source}: restricted by the site, skipped (not a failure): "
                           f"{entry}[/]", highlight=False, soft_wrap=True)
+        for entry in outcome.lost:
+            console.print(f"[yellow]{outcome.source}: lost (its last good listings kept): {entry}[/]",
+                          highlight=False, soft_wrap=True)
+        for entry in outcome.notes:
+            console.print(f"{outcome.source}: {entry}", highlight=False, soft_wrap=True)
 
 
 def print_runs(console: Console, runs: list[RunSummary]) -> None:
@@ -154,7 +161,7 @@ def print_runs(console: Console, runs: list[RunSummary]) -> None:
         if run.sources:
             console.print(_sources_table(run))
             _print_reasons(console, run)
-            _print_restricted(console, run)
+            _print_units(console, run)
 
 
 def source_row(source: Source) -> dict[str, Any]:

@@ -113,8 +113,11 @@ class Source:
         return self.independent_starts or canonical_url(url) not in starts
 
     def check_lost(self, units: int, lost: list[tuple[str, str]]) -> None:
-        """LostTooMany when the lost pages are more than the source's share of every page tried."""
-        if units and len(lost) / units > self.lost_share:
+        """LostTooMany when the lost pages are more than the source's share of every page tried.
+
+        One lost page never fails a source, however few pages it has: one odd page is not a new site.
+        """
+        if len(lost) > 1 and len(lost) / units > self.lost_share:
             url, why = lost[0]
             raise LostTooMany(self.name, url, f"{len(lost)} of {units} pages lost (more than "
                                               f"{self.lost_share:.0%}); first: {why}")

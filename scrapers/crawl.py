@@ -102,8 +102,12 @@ def crawl(source: Source, fetcher: Fetcher, on_page: Progress | None = None,
     with ParseWorkers(source, parse_workers, in_thread_bytes) as parser:
         futures = _walk(source, fetcher, on_page, parser if parse else None, result, limits)
         _gather(parser, futures, result)
-    if not result.pages and (result.skipped or result.lost):
-        raise NothingFetched(source.name, [why for _url, why in [*result.lost, *result.skipped]])
+    if not result.pages and result.lost:  # every unit lost: the source failed (a retry may help)
+        url, why = result.lost[0]
+        more = len(result.lost) - 1
+        raise FetchFailed(url, why + (f" (and {more} more lost: {result.lost[1][1]}, ...)" if more else ""))
+    if not result.pages and result.skipped:
+        raise NothingFetched(source.name, [why for _url, why in result.skipped])
     result.finished_at = datetime.now(UTC)
     return result
 
@@ -195,7 +199,7 @@ def _fetch(source: Source, fetcher: Fetcher, link: Link, is_start: bool,
     except (FetchFailed, NotInArchive) as exc:
         if not unit:
             raise
-        result.lost.append((link.url, str(exc)))
+        result.lost.append((link.url, getattr(exc, "reason", None) or str(exc)))
         return None
     if is_start and 400 <= page.status < 500 and (why := source.restricted(page)):
         # The site withholds this start URL on purpose (e.g. a feed shared only with a key).

@@ -117,7 +117,7 @@ def test_a_faulty_mirror_degrades_sources_with_reasons_and_keeps_their_data(harn
     before = {r["source_key"]: r for r in map(json.loads, (out / "listings.jsonl").read_text().splitlines())}
 
     ky = "/support/chapters-and-support-groups/find-a-support-group/?state=KY"
-    mirrors["dbsa"].script(ky, faults.gzip_bomb(50_000_000))                # a start page: fails dbsa
+    mirrors["dbsa"].script(ky, faults.gzip_bomb(50_000_000))                # one state page: lost
     mirrors["nami"].script("/robots.txt", faults.status(503))                # whole host disallowed
     sardaa_page = "/peer-support-groups/"
     mirrors["sardaa"].script(sardaa_page, faults.status(502), faults.status(503),
@@ -128,22 +128,28 @@ def test_a_faulty_mirror_degrades_sources_with_reasons_and_keeps_their_data(harn
     outcome = {s["source"]: s for s in summary["sources"]}
     assert summary["status"] == "degraded"
     assert outcome["sardaa"]["status"] == "ok" and outcome["sardaa"]["listings"] > 0
-    assert outcome["dbsa"]["status"] == "failed" and "BodyTooLarge" in outcome["dbsa"]["reason"]
-    assert "state=KY" in outcome["dbsa"]["reason"] and "exceeds" in outcome["dbsa"]["reason"]
+    # One state page is one unit: lost with its reason, the other states loaded, the source degraded.
+    assert outcome["dbsa"]["status"] == "degraded" and outcome["dbsa"]["reason"] is None
+    assert len(outcome["dbsa"]["lost"]) == 1
+    assert "state=KY" in outcome["dbsa"]["lost"][0] and "exceeds" in outcome["dbsa"]["lost"][0]
     assert outcome["nami"]["status"] == "failed" and "NothingFetched" in outcome["nami"]["reason"]
     assert "robots.txt answered HTTP 503" in outcome["nami"]["reason"]
 
-    # The export is whole; the failed sources' listings are exactly as before.
+    # The export is whole; the failed source's listings, and the lost page's, are exactly as before.
     export_is_complete(out)
     after = {r["source_key"]: r for r in map(json.loads, (out / "listings.jsonl").read_text().splitlines())}
+    kentucky = [key for key, row in before.items() if row["source_url"].endswith("state=KY")]
+    assert kentucky
     for key, row in before.items():
-        if row["source"] in ("dbsa", "nami"):
+        if row["source"] == "nami" or key in kentucky:
             assert after[key] == row
+    assert summary["changes"].get("missing", 0) == 0  # the lost page's listings are not missed
 
     code, stdout, _ = cli("runs", "--limit", "1")
     assert code == 0
     flat = " ".join(stdout.split())
-    assert "degraded" in flat and "BodyTooLarge" in flat and "NothingFetched" in flat
+    assert "degraded" in flat and "NothingFetched" in flat
+    assert "dbsa: lost (its last good listings kept):" in flat and "state=KY" in flat
 
 
 def test_a_detail_page_redirected_to_a_private_host_is_skipped(harness, mirrors, tmp_path):

@@ -57,6 +57,7 @@ class Dbsa(Source):
     start_paths = (*(_FIND_PATH + code for code in STATE_CODES), ONLINE_PATH)
     min_interval = 1.0
     max_pages = 500  # 52 pages: one per state and DC, and the online groups
+    independent_starts = True  # each state page is its own unit: one odd page never sinks the rest
     description = (
         "Depression and Bipolar Support Alliance chapters and support groups, by state, "
         "and the national online groups."

@@ -72,6 +72,8 @@ class MeetingGuide(Source):
     base_url = ""  # each feed has its own site; a mirror serves every feed as <mirror>/<host><path>
     min_interval = 1.0
     max_pages = 1_000  # one page per feed: about 45 feeds
+    independent_starts = True  # each feed is its own unit: one that fails keeps its last good meetings
+    max_lost_share = 1.0  # feeds are separate producers: any number may fail, the others still count
     description = "Meetings from Meeting Guide JSON feeds (12 Step Meeting List sites and others)."
 
     def __init__(self, base_url: str | None = None, feeds_file: Path | str | None = None):
@@ -95,6 +97,15 @@ class MeetingGuide(Source):
     def request_headers(self) -> dict[str, dict[str, str]]:
         """The extra headers each feed asks for."""
         return {self.feed_url(feed): dict(feed.headers) for feed in self.feeds if feed.headers}
+
+    def notes(self, page: Page) -> list[str]:
+        """One line for a feed that publishes values this parser cannot read (per field)."""
+        counts = unreadable_counts(page) if 200 <= page.status < 300 else {}
+        if not counts:
+            return []
+        feed = self._by_url.get(canonical_url(page.url))
+        fields = ", ".join(f"{field} {count}" for field, count in counts.items())
+        return [f"{feed.name if feed else page.url}: values not read (meetings kept): {fields}"]
 
     def restricted(self, page: Page) -> str | None:
         """A 401/403 JSON `{"error": ...}` answer: the site shares its feed only with a key."""

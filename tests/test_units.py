@@ -1,0 +1,136 @@
+"""The unit of failure: one page, one feed or one state page that breaks is lost, not the source."""
+
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+import pytest
+
+from schemas.errors import LostTooMany, SourceChanged
+from scrapers.crawl import crawl
+from scrapers.sample import load_manifest
+from scrapers.sources.dbsa import Dbsa
+from scrapers.sources.meetingguide import MeetingGuide
+from scrapers.sources.sardaa import Sardaa
+from scrapers.sources.smart import Smart
+from tests import faults
+from tests.faults import FaultServer, sample_pages
+
+STATE = "/support/chapters-and-support-groups/find-a-support-group/?state="
+NEW_LAYOUT = faults.ok(b"<html><body><main><p>Our groups have moved.</p></main></body></html>")
+FIREWALL = faults.ok(b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body></body></html>")
+
+
+def parse_with_losses(source, result):
+    """The parse step as a build runs it: (listings, lost pages)."""
+    lost = list(result.lost)
+    return source.parse_all(result.pages, result.parsed, lost), lost
+
+
+def test_an_odd_state_page_is_lost_and_every_other_state_is_parsed(make_fetcher):
+    with FaultServer(pages=sample_pages("dbsa")) as mirror:
+        whole = Dbsa(mirror.base)
+        everything = whole.parse_all(crawl(whole, make_fetcher()).pages)
+        mirror.script(STATE + "KY", NEW_LAYOUT)
+        source = Dbsa(mirror.base)
+        listings, lost = parse_with_losses(source, crawl(source, make_fetcher(), parse=True))
+    assert [url for url, _ in lost] == [mirror.url(STATE + "KY")]
+    assert lost[0][1].startswith("SourceChanged: dbsa:")
+    kentucky = {item.source_key for item in everything if item.source_url.endswith("state=KY")}
+    assert kentucky  # the sample's Kentucky page has listings: they are the ones missing now
+    assert {item.source_key for item in listings} == {item.source_key for item in everything} - kentucky
+
+
+def test_a_state_page_the_server_fails_is_lost_with_its_status(make_fetcher):
+    with FaultServer(pages=sample_pages("dbsa")) as mirror:
+        mirror.script(STATE + "OH", *[faults.status(503)] * 5)
+        source = Dbsa(mirror.base)
+        result = crawl(source, make_fetcher())
+    assert [url for url, _ in result.lost] == [mirror.url(STATE + "OH")]
+    assert result.lost[0][1].endswith("HTTP 503")
+    listings, lost = parse_with_losses(source, result)
+    assert lost == result.lost and listings
+
+
+def test_more_lost_pages_than_the_share_fail_the_source(make_fetcher):
+    with FaultServer(pages=sample_pages("dbsa")) as mirror:
+        for code in ("AK", "AL", "AR", "AZ", "CA", "CO"):  # 6 of 52 pages: more than 10 %
+            mirror.script(STATE + code, NEW_LAYOUT)
+        source = Dbsa(mirror.base)
+        result = crawl(source, make_fetcher(), parse=True)
+    with pytest.raises(LostTooMany, match=r"dbsa: 6 of 52 pages lost \(more than 10%\)"):
+        parse_with_losses(source, result)
+
+
+def test_the_share_is_a_setting(make_fetcher, monkeypatch):
+    monkeypatch.setenv("SUPPORTDIR_DBSA_MAX_LOST_SHARE", "0.2")
+    with FaultServer(pages=sample_pages("dbsa")) as mirror:
+        for code in ("AK", "AL", "AR", "AZ", "CA", "CO"):
+            mirror.script(STATE + code, NEW_LAYOUT)
+        source = Dbsa(mirror.base)
+        listings, lost = parse_with_losses(source, crawl(source, make_fetcher(), parse=True))
+    assert len(lost) == 6 and listings
+
+
+def test_the_one_page_a_source_starts_from_still_fails_it(make_fetcher):
+    with FaultServer(pages=sample_pages("sardaa")) as mirror:
+        mirror.script("/peer-support-groups/", NEW_LAYOUT)
+        source = Sardaa(mirror.base)
+        result = crawl(source, make_fetcher(), parse=True)
+    with pytest.raises(SourceChanged):
+        parse_with_losses(source, result)
+
+
+def test_an_odd_meeting_page_among_good_ones_is_lost_and_the_others_listed(make_fetcher):
+    pages = sample_pages("smart")
+    detail = next(path for path in pages if path.startswith("/meetings/") and pages[path][0] == 200)
+    with FaultServer(pages=pages) as mirror:
+        mirror.script(detail, faults.ok(b"<html><body><h2>Page moved</h2></body></html>"))
+        source = Smart(mirror.base)
+        listings, lost = parse_with_losses(source, crawl(source, make_fetcher(), parse=True))
+    assert [url for url, _ in lost] == [mirror.url(detail)]
+    assert "no meeting on the page" in lost[0][1]
+    keys = {item.source_key for item in listings}
+    assert listings and detail.strip("/").split("/")[-1] not in keys
+
+
+def big_fetcher(make_fetcher):
+    """A fetcher that takes a whole feed (the tests' default body cap is 64 KiB)."""
+    return make_fetcher(config=replace(make_fetcher().config, max_bytes=10_000_000))
+
+
+def feed_mirror_pages() -> dict[str, tuple[int, dict[str, str], bytes]]:
+    """The sample's feeds as a mirror serves them: /<host><path>?<query> (see MeetingGuide.feed_url)."""
+    pages = {}
+    for response in load_manifest("meetingguide"):
+        parts = urlsplit(response.url)
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        pages[f"/{parts.netloc}{parts.path}?{parts.query}"] = (response.status, headers, response.body)
+    return pages
+
+
+@pytest.mark.parametrize("fault", [FIREWALL, faults.status(404), faults.ok(b'{"meetings": "soon"}')],
+                         ids=["firewall-page", "404", "not-an-array"])
+def test_a_broken_feed_among_good_feeds_is_lost_and_the_others_listed(make_fetcher, fault):
+    pages = feed_mirror_pages()
+    with FaultServer(pages=pages) as mirror:
+        source = MeetingGuide(mirror.base)
+        whole, _ = parse_with_losses(source, crawl(source, big_fetcher(make_fetcher)))
+        broken = next(path for path in pages if path.startswith("/recoverydharma.org/"))
+        mirror.script(broken, *[fault] * 5)
+        source = MeetingGuide(mirror.base)
+        result = crawl(source, big_fetcher(make_fetcher))
+        listings, lost = parse_with_losses(source, result)
+    assert [url for url, _ in lost] == [mirror.url(broken)]
+    assert result.restricted  # the sample's restricted feed is still reported as restricted
+    assert {item.source_key for item in listings} == \
+        {item.source_key for item in whole if not item.source_key.startswith("recoverydharma/")}
+
+
+def test_every_feed_lost_fails_the_source(make_fetcher):
+    pages = feed_mirror_pages()
+    with FaultServer(pages=pages) as mirror:
+        for path in pages:
+            mirror.script(path, *[faults.status(500)] * 5)
+        source = MeetingGuide(mirror.base)
+        with pytest.raises(Exception, match="HTTP 500"):
+            crawl(source, make_fetcher())
