@@ -134,3 +134,13 @@ def test_every_feed_lost_fails_the_source(make_fetcher):
         source = MeetingGuide(mirror.base)
         with pytest.raises(Exception, match="HTTP 500"):
             crawl(source, make_fetcher())
+
+
+def test_a_feed_with_values_it_cannot_read_is_noted_in_the_crawl(tmp_path):
+    from scrapers.replay import ReplayFetcher
+    from scrapers.sample import sample_warc
+
+    result = crawl(MeetingGuide(), ReplayFetcher([sample_warc(tmp_path)]))
+    # The sample's Recovery Dharma feed holds day 8, "7:00 PM" and "Pacific Time".
+    assert result.notes == ["recoverydharma: values not read as fields (kept as text): "
+                            "day 1, time 1, timezone 1"]

@@ -105,7 +105,7 @@ class MeetingGuide(Source):
             return []
         feed = self._by_url.get(canonical_url(page.url))
         fields = ", ".join(f"{field} {count}" for field, count in counts.items())
-        return [f"{feed.name if feed else page.url}: values not read (meetings kept): {fields}"]
+        return [f"{feed.name if feed else page.url}: values not read as fields (kept as text): {fields}"]
 
     def restricted(self, page: Page) -> str | None:
         """A 401/403 JSON `{"error": ...}` answer: the site shares its feed only with a key."""
