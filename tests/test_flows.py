@@ -198,7 +198,8 @@ def test_export_command_redacts_and_refuses_to_publish_an_invalid_export(harness
     assert code == 1 and "nothing published" in stderr and (out / "meetings.json").read_bytes() == before
 
 
-def test_replay_with_a_missing_page_fails_only_that_source(harness, env, tmp_path):
+def test_replay_with_a_missing_page_loses_only_that_page(harness, env, tmp_path):
+    """A state page missing from the archive is one lost unit: the other states load, dbsa is degraded."""
     missing = next(r for r in load_manifest("dbsa") if r.url.endswith("state=KY"))
     write_sample(WarcArchive(tmp_path / "partial", prefix="partial"),
                  lambda response: None if response.url == missing.url else response)
@@ -207,9 +208,11 @@ def test_replay_with_a_missing_page_fails_only_that_source(harness, env, tmp_pat
     summary = json.loads(stdout)
     assert code == 1 and summary["status"] == "degraded"
     dbsa = next(s for s in summary["sources"] if s["source"] == "dbsa")
-    assert dbsa["status"] == "failed"
-    assert "NotInArchive" in dbsa["reason"] and canonical_url(missing.url) in dbsa["reason"]
-    assert {r["source"] for r in _read_csv(out)} == set(SOURCES) - {"dbsa"}
+    assert dbsa["status"] == "degraded" and dbsa["reason"] is None and len(dbsa["lost"]) == 1
+    assert "not in the archive" in dbsa["lost"][0] and canonical_url(missing.url) in dbsa["lost"][0]
+    rows = _read_csv(out)
+    assert {r["source"] for r in rows} == set(SOURCES)
+    assert not [r for r in rows if r["source_url"].endswith("state=KY")]
 
 
 @pytest.fixture
