@@ -220,6 +220,8 @@ def _root_server(entry: Mapping[str, Any]) -> RootServer | None:
         info = json.loads(info) if isinstance(info, str) else info
     except ValueError:
         info = None
+    if isinstance(info, list):  # GetServerInfo's answer: an array of one object
+        info = info[0] if info else None
     info = info if isinstance(info, dict) else {}
     try:
         return RootServer(id=_text(entry.get("id")), name=_text(entry.get("name")) or "?",
