@@ -18,7 +18,7 @@ from scrapers.sample import load_manifest, write_sample
 from scrapers.urls import host_of
 from tests.mirror import SampleMirror
 
-SOURCES = ("nami", "dbsa", "sardaa", "mha", "meetingguide", "smart", "lifering")
+SOURCES = ("nami", "dbsa", "sardaa", "mha", "meetingguide", "smart", "lifering", "bmlt")
 RESTRICTED_FEED = "https://seattleaa.org/wp-admin/admin-ajax.php?action=meetings"
 
 
@@ -97,7 +97,7 @@ def test_offline_build_exports_every_source(harness, env, tmp_path):
     counts = {name: sum(r["source"] == name for r in rows) for name in SOURCES}
     assert counts == {name: per_source[name]["listings"] for name in SOURCES}
     assert counts == {"nami": 13, "dbsa": 24, "sardaa": 14, "mha": 10, "meetingguide": 320,
-                      "smart": 7, "lifering": 7}
+                      "smart": 7, "lifering": 7, "bmlt": 10}
 
     # The restricted feed is reported as restricted, and the build still succeeded (exit 0).
     meetingguide = per_source["meetingguide"]
@@ -120,8 +120,8 @@ def test_offline_build_exports_every_source(harness, env, tmp_path):
         "GROUP BY source ORDER BY source", [summary["run_id"]]).fetchall()
     con.close()
     assert dict((source, (rules, types)) for source, rules, types in staged) == {
-        "dbsa": (0, 0), "lifering": (6, 0), "meetingguide": (317, 320), "mha": (0, 0), "nami": (0, 0),
-        "sardaa": (0, 0), "smart": (7, 0)}
+        "bmlt": (10, 0), "dbsa": (0, 0), "lifering": (6, 0), "meetingguide": (317, 320), "mha": (0, 0),
+        "nami": (0, 0), "sardaa": (0, 0), "smart": (7, 0)}
 
     # The same snapshot again: the same ids, nothing but last_seen moves.
     code, stdout, _ = cli("build", "--offline", "--out", str(out), "--json")
@@ -223,8 +223,8 @@ def mirror(httpserver, env, monkeypatch) -> SampleMirror:
     base = httpserver.url_for("").rstrip("/")
     for name in SOURCES:
         # Each site is mirrored under /<its host> (smart and lifering both have /sitemap.xml);
-        # the Meeting Guide source puts each feed's host in the path itself.
-        own = "" if name == "meetingguide" else "/" + host_of(SOURCE_CLASSES[name].base_url)
+        # the Meeting Guide and BMLT sources put each feed's or server's host in the path itself.
+        own = "" if name in ("meetingguide", "bmlt") else "/" + host_of(SOURCE_CLASSES[name].base_url)
         monkeypatch.setenv(f"SUPPORTDIR_{name.upper()}_BASE_URL", base + own)
     return handler
 
