@@ -132,7 +132,7 @@ class MeetingGuide(Source):
     def _current_feed(self, feed: Feed, page: Page) -> str:
         """The cache file a meetings page names (not the one that is gone), else admin-ajax on the site."""
         gone = canonical_url(page.context.get("replaces") or self.feed_url(feed))
-        for digest in dict.fromkeys(m.lower() for m in _CACHE_REF.findall(page.text())):
+        for digest in dict.fromkeys(m.lower() for m in _CACHE_REF.findall(page.text)):
             url = self.feed_url(feed, f"/wp-content/tsml-cache-{digest}.json")
             if canonical_url(url) != gone:
                 return url
