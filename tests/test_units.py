@@ -104,7 +104,8 @@ def feed_mirror_pages() -> dict[str, tuple[int, dict[str, str], bytes]]:
     for response in load_manifest("meetingguide"):
         parts = urlsplit(response.url)
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-        pages[f"/{parts.netloc}{parts.path}?{parts.query}"] = (response.status, headers, response.body)
+        query = f"?{parts.query}" if parts.query else ""  # a cache file or a sheets feed has none
+        pages[f"/{parts.netloc}{parts.path}{query}"] = (response.status, headers, response.body)
     return pages
 
 
