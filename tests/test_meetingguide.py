@@ -22,7 +22,7 @@ from scrapers.sources.meetingguide import MeetingGuide, unreadable_counts
 FILES = Path(__file__).parent / "files"
 SAN_DIEGO = "https://aasandiego.org/wp-admin/admin-ajax.php?action=meetings"
 SEATTLE = "https://www.seattleaa.org/wp-admin/admin-ajax.php?action=meetings"  # open, behind a firewall
-RESTRICTED = "https://intergroup.example/wp-admin/admin-ajax.php?action=meetings"  # made up: in the sample only
+RESTRICTED = "https://intergroup.example/wp-admin/admin-ajax.php?action=meetings"  # made up: sample only
 SHARED_FEEDS = Path(__file__).parents[1].parent / "shared" / "sources" / "meeting-guide-feeds.md"
 DHARMA = "https://recoverydharma.org/wp-admin/admin-ajax.php?action=meetings"
 FETCHED = datetime(2026, 11, 20, 6, tzinfo=UTC)
@@ -519,7 +519,8 @@ def test_unreadable_values_are_counted_per_feed_and_the_meeting_listed(offspec, 
 def test_unreadable_counts_of_the_sample_feeds(crawled) -> None:
     by_url = {page.url: unreadable_counts(page) for page in crawled.pages}
     # Recovery Dharma: day 8, time "7:00 PM" (left to the prose parser), timezone "Pacific Time"
-    assert by_url == {SAN_DIEGO: {}, DHARMA: {"day": 1, "time": 1, "timezone": 1}}
+    assert by_url[DHARMA] == {"day": 1, "time": 1, "timezone": 1}
+    assert not any(counts for url, counts in by_url.items() if url != DHARMA)  # every other feed reads whole
 
 
 @pytest.mark.parametrize("latitude", [True, "nan", "4_7.6", "47.6N", 95])
@@ -531,3 +532,12 @@ def test_a_coordinate_that_is_not_a_number_on_earth_is_no_point_and_counted(lati
     [listing] = MeetingGuide().parse(page)
     assert (listing.latitude, listing.longitude) == (None, None)
     assert unreadable_counts(page)["latitude"] == 1
+
+
+def test_a_sheets_feed_parses_as_a_feed() -> None:
+    """A Google-Sheets-backed feed: no plugin fields (attendance_option), a region; an ordinary feed."""
+    url = "https://sheets.code4recovery.org/storage/aasfmarin.json"
+    [listing] = MeetingGuide().parse(sample_page("meetingguide", "meetingguide_aasfmarin.json"))
+    assert listing.source_key == "aasfmarin/language-of-the-heart" and listing.source_url == url
+    assert (listing.city, listing.state, listing.attendance) == ("San Francisco", "CA", None)
+    assert "Region: San Francisco" in listing.description and listing.schedule[0].byday == "SU"
