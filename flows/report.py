@@ -168,7 +168,8 @@ def source_row(source: Source) -> dict[str, Any]:
     """One source's identity and politeness, for `supportdir sources`."""
     urls = source.start_urls()
     return {"name": source.name, "organization": source.organization, "base_url": source.base,
-            "start_urls": urls, "hosts": sorted({host_of(url) for url in urls}),
+            "start_urls": urls, "start_labels": source.start_labels(),
+            "hosts": sorted({host_of(url) for url in urls}),
             "min_interval_s": source.interval,
             "base_url_setting": f"SUPPORTDIR_{source.name.upper()}_BASE_URL"}
 
@@ -180,8 +181,10 @@ def print_sources(console: Console, rows: list[dict[str, Any]], shown: int = 3) 
         console.print(f"[bold]{row['name']}[/] ({row['organization']}): {len(urls)} start URL"
                       f"{'s' if len(urls) != 1 else ''}, {hosts} host{'s' if hosts != 1 else ''}, "
                       f"{row['min_interval_s']:g} s apart per host", highlight=False)
+        labels = row.get("start_labels") or {}
         for url in urls[:shown]:
-            console.print(f"  {url}", highlight=False, soft_wrap=True)
+            label = f"  ({labels[url]})" if url in labels else ""
+            console.print(f"  {url}{label}", highlight=False, soft_wrap=True)
         if len(urls) > shown:
             console.print(f"  … {len(urls) - shown} more (supportdir sources --json lists all)")
     console.print("SUPPORTDIR_<SOURCE>_MIN_INTERVAL sets the interval; robots.txt Crawl-delay can raise it.")

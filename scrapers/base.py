@@ -45,6 +45,10 @@ class Source:
         """Extra request headers per start URL (e.g. a feed that wants an Accept header). None by default."""
         return {}
 
+    def start_labels(self) -> dict[str, str]:
+        """A label per start URL for `supportdir sources` (e.g. a feed's name and state). None by default."""
+        return {}
+
     def restricted(self, page: Page) -> str | None:
         """Why an error answer to a start URL is the site withholding it on purpose, else None.
 
@@ -52,6 +56,15 @@ class Source:
         reported as restricted and skipped (not a failure of the source); None means it failed.
         """
         return None
+
+    def replacement(self, page: Page) -> Iterable[Link]:
+        """Where a start URL answered 404 or 410 may have gone (e.g. a feed file renamed). None by default.
+
+        The crawl consults this for a start URL that is gone: the links it names stand in for that
+        start page (their context carries `replaces`, its URL), as does what `discover` finds from
+        them when it passes that context on. If they fail, the start page is lost as a unit.
+        """
+        return ()
 
     def discover(self, page: Page) -> Iterable[Link]:
         """Further URLs to fetch from a page (pagination, detail pages). None by default."""
@@ -96,9 +109,10 @@ class Source:
             try:
                 listings.extend(self.parse_page(page))
             except Exception as exc:
-                if lost is None or not self._may_lose(page.url):
+                unit = page.context.get("replaces") or page.url  # a stand-in is lost as its start page
+                if lost is None or not self._may_lose(unit):
                     raise
-                lost.append((page.url, f"{type(exc).__name__}: {exc}"))
+                lost.append((unit, f"{type(exc).__name__}: {exc}"))
         if lost:
             self.check_lost(len(pages) + unfetched, lost)
         listings = self.finalize(listings)

@@ -8,7 +8,7 @@ processes (`scrapers.parse_workers`) while the crawl goes on fetching.
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -31,6 +31,7 @@ from scrapers.parse_workers import IN_THREAD_BYTES, ParseWorkers
 
 Progress = Callable[[str, int, int], None]
 DEFAULT_BUDGET_S = 2 * 3600.0  # a source's wall-clock budget: generous, the biggest takes minutes
+GONE = frozenset({404, 410})  # a start URL answered so may have moved (Source.replacement)
 
 
 # Set when the process is told to stop (SIGTERM, SIGINT): every crawl ends before its next page,
@@ -128,8 +129,11 @@ def _walk(source: Source, fetcher: Fetcher, on_page: Progress | None, parser: Pa
             break
         _check_budget(source, limits.budget_s, time.monotonic() - began, len(result.pages), len(queue))
         link = queue.popleft()
-        page = _fetch(source, fetcher, link, is_start=canonical_url(link.url) in starts, result=result)
+        moved: list[Link] = []
+        page = _fetch(source, fetcher, link, is_start=canonical_url(link.url) in starts, result=result,
+                      moved=moved)
         if page is None:
+            _enqueue(source, cap, moved, seen, queue)
             continue
         result.pages.append(page)
         if not page.not_modified:
@@ -138,15 +142,20 @@ def _walk(source: Source, fetcher: Fetcher, on_page: Progress | None, parser: Pa
             started = time.perf_counter()
             futures[len(result.pages) - 1] = parser.submit(page)
             result.parse_s += time.perf_counter() - started
-        for found in source.discover(page):
-            key = canonical_url(found.url)
-            if key not in seen:
-                seen.add(key)
-                _check_cap(source, cap, len(seen))
-                queue.append(found)
+        _enqueue(source, cap, source.discover(page), seen, queue)
         if on_page:
             on_page(source.name, len(result.pages), len(result.pages) + len(queue))
     return futures
+
+
+def _enqueue(source: Source, cap: int, links: Iterable[Link], seen: set[str], queue: deque[Link]) -> None:
+    """Queue the links not seen yet (BudgetExceeded past the page cap)."""
+    for found in links:
+        key = canonical_url(found.url)
+        if key not in seen:
+            seen.add(key)
+            _check_cap(source, cap, len(seen))
+            queue.append(found)
 
 
 def _check_cap(source: Source, cap: int, found: int) -> None:
@@ -176,14 +185,19 @@ def _gather(parser: ParseWorkers, futures: dict[int, Future], result: CrawlResul
 
 
 def _fetch(source: Source, fetcher: Fetcher, link: Link, is_start: bool,
-           result: CrawlResult) -> Page | None:
-    """One page with its link's context; None (and a note) when it is skipped, restricted or lost.
+           result: CrawlResult, moved: list[Link]) -> Page | None:
+    """One page with its link's context; None (and a note) when it is skipped, restricted, lost or moved.
 
     A page that cannot be had now (a server error after retries, a network failure, missing from
     the archive) is *lost*: reported, its listings of the last good run kept. A start page is lost
     only where the source's start pages are independent units (feeds, state pages); otherwise its
-    failure fails the source.
+    failure fails the source. A start page that is gone (404, 410) where the source names a
+    replacement is *moved*: the replacement's links go in `moved` (and a note in the result); a
+    link standing in for a start page (context `replaces`) is that start page as a unit.
     """
+    replaces = link.context.get("replaces")
+    if replaces:  # fails as its start page would, and is reported under the start page's URL
+        return _stand_in(source, fetcher, link, replaces, result)
     unit = not is_start or source.independent_starts
     try:
         page = fetcher.get(link.url)
@@ -201,6 +215,11 @@ def _fetch(source: Source, fetcher: Fetcher, link: Link, is_start: bool,
             raise
         result.lost.append((link.url, getattr(exc, "reason", None) or str(exc)))
         return None
+    if is_start and page.status in GONE and (found := list(source.replacement(page))):
+        moved.extend(Link(f.url, {**f.context, "replaces": link.url}) for f in found)
+        result.notes.append(f"{link.url}: HTTP {page.status}, looking for it at "
+                            f"{', '.join(f.url for f in found)}")
+        return None
     if is_start and 400 <= page.status < 500 and (why := source.restricted(page)):
         # The site withholds this start URL on purpose (e.g. a feed shared only with a key).
         result.restricted.append((link.url, why))
@@ -215,3 +234,14 @@ def _fetch(source: Source, fetcher: Fetcher, link: Link, is_start: bool,
         result.skipped.append((link.url, f"HTTP {page.status}"))
         return None
     return replace(page, context=dict(link.context)) if link.context else page
+
+
+def _stand_in(source: Source, fetcher: Fetcher, link: Link, replaces: str,
+              result: CrawlResult) -> Page | None:
+    """A page standing in for a start page: fetched as a start page; what it loses is the start page."""
+    mine = CrawlResult(result.source, log=result.log)
+    page = _fetch(source, fetcher, Link(link.url), is_start=True, result=mine, moved=[])
+    result.skipped.extend(mine.skipped)
+    result.restricted.extend((replaces, f"{link.url}: {why}") for _url, why in mine.restricted)
+    result.lost.extend((replaces, f"{link.url}: {why}") for _url, why in mine.lost)
+    return replace(page, context=dict(link.context)) if page is not None else None

@@ -15,11 +15,12 @@ from schemas.urls import canonical_url
 from scrapers.archive import WarcArchive
 from scrapers.registry import SOURCE_CLASSES
 from scrapers.sample import load_manifest, write_sample
+from scrapers.sources.feeds import DEFAULT_FEEDS, load_feeds
 from scrapers.urls import host_of
 from tests.mirror import SampleMirror
 
 SOURCES = ("nami", "dbsa", "sardaa", "mha", "meetingguide", "smart", "lifering", "bmlt")
-RESTRICTED_FEED = "https://seattleaa.org/wp-admin/admin-ajax.php?action=meetings"
+RESTRICTED_FEED = "https://intergroup.example/wp-admin/admin-ajax.php?action=meetings"  # made up: only here
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +29,19 @@ def harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture
+def restricted_feed(tmp_path: Path, monkeypatch) -> Path:
+    """The shipped feeds and a made-up intergroup that restricts sharing (the sample holds its 401)."""
+    from scrapers.sources.feeds import DEFAULT_FEEDS
+
+    shipped = DEFAULT_FEEDS.read_text(encoding="utf-8").rstrip().removesuffix("]")
+    feeds = tmp_path / "feeds-with-a-restricted-one.toml"
+    feeds.write_text(shipped + f'  {{ name = "restricted-example", url = "{RESTRICTED_FEED}", '
+                     'organization = "Alcoholics Anonymous" },\n]\n', encoding="utf-8")
+    monkeypatch.setenv("SUPPORTDIR_MEETINGGUIDE_FEEDS", str(feeds))
+    return feeds
 
 
 @pytest.fixture
@@ -60,7 +74,7 @@ def _read_csv(out: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def test_offline_build_exports_every_source(harness, env, tmp_path):
+def test_offline_build_exports_every_source(harness, env, restricted_feed, tmp_path):
     out = tmp_path / "exports"
     code, stdout, stderr = cli("build", "--offline", "--out", str(out), "--json")
     assert code == 0, stderr
@@ -96,21 +110,23 @@ def test_offline_build_exports_every_source(harness, env, tmp_path):
     assert f"ics/*.ics ({len(calendars)} files)" in stdout
     counts = {name: sum(r["source"] == name for r in rows) for name in SOURCES}
     assert counts == {name: per_source[name]["listings"] for name in SOURCES}
-    assert counts == {"nami": 13, "dbsa": 24, "sardaa": 14, "mha": 10, "meetingguide": 320,
+    assert counts == {"nami": 13, "dbsa": 24, "sardaa": 14, "mha": 10, "meetingguide": 407,
                       "smart": 7, "lifering": 7, "bmlt": 10}
 
     # The restricted feed is reported as restricted, and the build still succeeded (exit 0).
     meetingguide = per_source["meetingguide"]
     assert meetingguide["restricted"] == [
         f"{RESTRICTED_FEED}: HTTP 401: sharing restricted (HTTP/1.1 401 Unauthorized)"]
-    assert meetingguide["pages"] == 2 and meetingguide["reason"] is None
+    # 45 feeds: one is restricted; albuquerqueaa's cache file rotated: found again from its meetings page.
+    assert meetingguide["pages"] == 46 and meetingguide["reason"] is None
     assert all(not s["restricted"] for name, s in per_source.items() if name != "meetingguide")
     assert per_source["mha"]["skipped"] == 1 and per_source["smart"]["skipped"] == 1  # 404 pages
 
     # Each feed's organization and key prefix; structured meeting data reached the warehouse.
     feeds = {(r["organization"], r["source_key"].split("/")[0])
              for r in rows if r["source"] == "meetingguide"}
-    assert feeds == {("Alcoholics Anonymous", "aasandiego"), ("Recovery Dharma", "recoverydharma")}
+    shipped = {(f.organization, f.name) for f in load_feeds(DEFAULT_FEEDS)}
+    assert feeds == shipped and ("Recovery Dharma", "recoverydharma") in feeds
     online = [r for r in rows if r["source"] == "dbsa" and r["source_key"].startswith("online/")]
     assert len(online) == 8 and all(r["attendance"] == "online" and not r["state"] for r in online)
     con = duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True)
@@ -120,7 +136,7 @@ def test_offline_build_exports_every_source(harness, env, tmp_path):
         "GROUP BY source ORDER BY source", [summary["run_id"]]).fetchall()
     con.close()
     assert dict((source, (rules, types)) for source, rules, types in staged) == {
-        "bmlt": (10, 0), "dbsa": (0, 0), "lifering": (6, 0), "meetingguide": (317, 320), "mha": (0, 0),
+        "bmlt": (10, 0), "dbsa": (0, 0), "lifering": (6, 0), "meetingguide": (404, 407), "mha": (0, 0),
         "nami": (0, 0), "sardaa": (0, 0), "smart": (7, 0)}
 
     # The same snapshot again: the same ids, nothing but last_seen moves.
@@ -155,7 +171,7 @@ def test_offline_build_exports_schedules_and_next_meetings(harness, env, tmp_pat
     assert str(west.tzinfo) in ("UTC-08:00", "UTC-07:00")
     assert by_name["SA Call – Tuesday Night"]["attendance"] == "phone"
     assert by_name["DBSA Columbus Women’s Circle"]["attendance"] == "online"
-def test_offline_build_report_names_the_restricted_feed(harness, env, tmp_path):
+def test_offline_build_report_names_the_restricted_feed(harness, env, restricted_feed, tmp_path):
     code, stdout, _ = cli("build", "--offline", "--out", str(tmp_path / "exports"))
     assert code == 0
     assert "finished ok" in stdout
@@ -229,7 +245,7 @@ def mirror(httpserver, env, monkeypatch) -> SampleMirror:
     return handler
 
 
-def test_live_build_against_a_mirror_then_conditional_recrawl(harness, mirror, tmp_path):
+def test_live_build_against_a_mirror_then_conditional_recrawl(harness, mirror, restricted_feed, tmp_path):
     out = tmp_path / "exports"
     code, stdout, stderr = cli("build", "--out", str(out), "--json")
     assert code == 0, stderr
@@ -237,7 +253,7 @@ def test_live_build_against_a_mirror_then_conditional_recrawl(harness, mirror, t
     assert first["mode"] == "live"
     [feeds] = [s for s in first["sources"] if s["source"] == "meetingguide"]
     assert feeds["status"] == "ok" and len(feeds["restricted"]) == 1  # a real 401 over HTTP
-    assert "/seattleaa.org/wp-admin/admin-ajax.php?action=meetings: HTTP 401" in feeds["restricted"][0]
+    assert "/intergroup.example/wp-admin/admin-ajax.php?action=meetings: HTTP 401" in feeds["restricted"][0]
     warcs = list((tmp_path / "data" / "warc").glob(f"{first['run_id']}-*.warc.gz"))
     assert {w.name.split("-")[2] for w in warcs} == set(SOURCES)
     pages = sum(s["pages"] for s in first["sources"])
@@ -286,7 +302,7 @@ def test_fetch_task_is_retried_after_a_transient_failure(harness, mirror, tmp_pa
     assert len(asked) == 3  # two failed attempts, then the retried task's success
 
 
-def test_runs_and_sources_commands(harness, env, tmp_path):
+def test_runs_and_sources_commands(harness, env, restricted_feed, tmp_path):
     code, stdout, _ = cli("build", "--offline", "--out", str(tmp_path / "x"), "--json")
     run_id = json.loads(stdout)["run_id"]
     code, stdout, _ = cli("runs", "--json")
@@ -304,10 +320,12 @@ def test_runs_and_sources_commands(harness, env, tmp_path):
     listed = {row["name"]: row for row in json.loads(stdout)}
     assert set(listed) == set(SOURCES)
     assert len(listed["dbsa"]["start_urls"]) == 52
-    assert listed["meetingguide"]["start_urls"][1] == RESTRICTED_FEED
-    assert len(listed["meetingguide"]["hosts"]) == 3
+    assert listed["meetingguide"]["start_urls"][-1] == RESTRICTED_FEED
+    assert len(listed["meetingguide"]["hosts"]) == 45
+    assert listed["meetingguide"]["start_labels"][listed["meetingguide"]["start_urls"][0]] == \
+        "aa-dc, Washington Area Intergroup Association, dc"
     code, stdout, _ = cli("sources")
-    assert code == 0 and "meetingguide (Meeting Guide feeds): 3 start URLs, 3 hosts" in stdout
+    assert code == 0 and "meetingguide (Meeting Guide feeds): 46 start URLs, 45 hosts" in stdout
     assert "… 49 more" in stdout  # dbsa: the first three of 52, whole
     assert listed["nami"]["start_urls"][0].endswith(
         "/wp-json/wp/v2/affiliate?per_page=100&page=1&_fields=id,slug,link,title")

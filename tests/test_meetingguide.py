@@ -21,7 +21,9 @@ from scrapers.sources.meetingguide import MeetingGuide, unreadable_counts
 
 FILES = Path(__file__).parent / "files"
 SAN_DIEGO = "https://aasandiego.org/wp-admin/admin-ajax.php?action=meetings"
-SEATTLE = "https://seattleaa.org/wp-admin/admin-ajax.php?action=meetings"
+SEATTLE = "https://www.seattleaa.org/wp-admin/admin-ajax.php?action=meetings"  # open, behind a firewall
+RESTRICTED = "https://intergroup.example/wp-admin/admin-ajax.php?action=meetings"  # made up: sample only
+SHARED_FEEDS = Path(__file__).parents[1].parent / "shared" / "sources" / "meeting-guide-feeds.md"
 DHARMA = "https://recoverydharma.org/wp-admin/admin-ajax.php?action=meetings"
 FETCHED = datetime(2026, 11, 20, 6, tzinfo=UTC)
 LA = "America/Los_Angeles"
@@ -33,10 +35,20 @@ def feed_page(body: bytes | str, url: str = SAN_DIEGO, status: int = 200) -> Pag
     return Page(url, status, {"Content-Type": "application/json"}, data, FETCHED)
 
 
+def with_restricted(folder: Path) -> Path:
+    """The shipped feeds file and the sample's made-up intergroup that restricts sharing."""
+    shipped = DEFAULT_FEEDS.read_text(encoding="utf-8").rstrip().removesuffix("]")
+    path = folder / "feeds.toml"
+    path.write_text(shipped + f'  {{ name = "restricted-example", url = "{RESTRICTED}", '
+                    'organization = "Alcoholics Anonymous" },\n]\n', encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
-    """The shipped feeds crawled through replay of the sample snapshot."""
-    return crawl(MeetingGuide(), ReplayFetcher([sample_warc(tmp_path_factory.mktemp("warc"))]))
+    """The shipped feeds (and a restricted one) crawled through replay of the sample snapshot."""
+    source = MeetingGuide(feeds_file=with_restricted(tmp_path_factory.mktemp("feeds")))
+    return crawl(source, ReplayFetcher([sample_warc(tmp_path_factory.mktemp("warc"))]))
 
 
 @pytest.fixture(scope="module")
@@ -53,10 +65,26 @@ def listings(crawled) -> dict[str, ParsedListing]:
 
 def test_shipped_feeds_and_a_sample_response_for_each() -> None:
     feeds = load_feeds(DEFAULT_FEEDS)
-    assert [f.name for f in feeds] == ["aasandiego", "seattleaa", "recoverydharma"]
-    assert MeetingGuide().start_urls() == [SAN_DIEGO, SEATTLE, DHARMA]
-    assert [r.url for r in load_manifest("meetingguide")] == MeetingGuide().start_urls()
+    assert len(feeds) == 45 and {SAN_DIEGO, SEATTLE, DHARMA} <= set(MeetingGuide().start_urls())
+    assert set(MeetingGuide().start_urls()) <= {r.url for r in load_manifest("meetingguide")}
     assert MeetingGuide().request_headers() == {DHARMA: {"Accept": "application/json"}}
+    assert all(f.region and f.publisher for f in feeds)
+    topics = {f.organization: f.topics for f in feeds}
+    assert topics == {"Alcoholics Anonymous": ("alcohol use",), "Recovery Dharma": ("addiction",),
+                      "Refuge Recovery": ("addiction",)}
+    assert [f.name for f in feeds if f.cache_file] == ["pdxaa", "albuquerqueaa", "cflintergroup"]
+
+
+def test_the_feeds_file_lists_every_open_feed_of_the_shared_list() -> None:
+    """Name, URL, organization, publisher and region of every row of meeting-guide-feeds.md."""
+    if not SHARED_FEEDS.exists():
+        pytest.skip(f"the shared folder is not beside the repo here ({SHARED_FEEDS})")
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")]
+            for line in SHARED_FEEDS.read_text(encoding="utf-8").splitlines()
+            if line.startswith("| ") and not line.startswith("| name")]
+    listed = {row[0]: (row[4], row[2], row[1], row[3]) for row in rows}
+    feeds = {f.name: (f.url, f.organization, f.publisher, f.region) for f in load_feeds(DEFAULT_FEEDS)}
+    assert len(listed) >= 45 and feeds == listed
 
 
 def test_a_new_line_in_a_feeds_file_is_a_crawled_feed(
@@ -75,7 +103,7 @@ def test_a_new_line_in_a_feeds_file_is_a_crawled_feed(
     feeds_file.write_text(shipped + line, encoding="utf-8")
     monkeypatch.setenv("SUPPORTDIR_MEETINGGUIDE_FEEDS", str(feeds_file))
     source = get_source("meetingguide")
-    assert source.start_urls()[-1] == url and len(source.start_urls()) == 4
+    assert source.start_urls()[-1] == url and len(source.start_urls()) == 46
 
     only_new = MeetingGuide(feeds_file=_one_feed(tmp_path, line))
     fetcher = make_fetcher(config=_with_headers(make_fetcher, only_new))
@@ -133,9 +161,10 @@ def test_missing_feeds_file_is_a_clear_error(tmp_path) -> None:
 
 
 def test_restricted_feed_is_reported_not_failed(crawled) -> None:
-    assert [page.url for page in crawled.pages] == [SAN_DIEGO, DHARMA]
-    assert crawled.restricted == [(SEATTLE, "HTTP 401: sharing restricted (HTTP/1.1 401 Unauthorized)")]
-    assert crawled.skipped == []
+    urls = [page.url for page in crawled.pages]
+    assert {SAN_DIEGO, SEATTLE, DHARMA} <= set(urls) and len(urls) == 46 and RESTRICTED not in urls
+    assert crawled.restricted == [(RESTRICTED, "HTTP 401: sharing restricted (HTTP/1.1 401 Unauthorized)")]
+    assert crawled.skipped == [] and crawled.lost == []
 
 
 def test_restricted_needs_a_json_error_answer() -> None:
@@ -174,7 +203,7 @@ def test_counts(listings) -> None:
     raw = json.loads(sample_page("meetingguide", "meetingguide_aasandiego.json").body)
     assert len(raw) == 318
     assert len(san_diego(listings)) == 311
-    assert len(listings) == 311 + 9
+    assert len(listings) == 311 + 9 + 87  # and the 87 meetings of the 42 other small feeds
     assert Counter(item.attendance for item in san_diego(listings)) == \
         {"in_person": 205, "online": 57, "hybrid": 44, None: 5}
 
@@ -360,8 +389,12 @@ def test_type_names_and_audiences_from_the_spec_copy() -> None:
 
 def test_mirror_base_serves_every_feed_under_its_host() -> None:
     source = MeetingGuide(base_url="http://127.0.0.1:9000")
-    assert source.start_urls()[0] == "http://127.0.0.1:9000/aasandiego.org/wp-admin/admin-ajax.php?action=meetings"
-    assert list(source.parse(feed_page("[]", source.start_urls()[0]))) == []
+    mirrored = "http://127.0.0.1:9000/aasandiego.org/wp-admin/admin-ajax.php?action=meetings"
+    assert mirrored in source.start_urls()
+    assert list(source.parse(feed_page("[]", mirrored))) == []
+    # A Google-Sheets-backed feed and a cache file (no query) are mirrored the same way.
+    assert "http://127.0.0.1:9000/sheets.code4recovery.org/storage/aasfmarin.json" in source.start_urls()
+    assert "http://127.0.0.1:9000/pdxaa.org/wp-content/tsml-cache-e3fc9e909a.json" in source.start_urls()
 
 
 @pytest.mark.live
@@ -486,7 +519,8 @@ def test_unreadable_values_are_counted_per_feed_and_the_meeting_listed(offspec, 
 def test_unreadable_counts_of_the_sample_feeds(crawled) -> None:
     by_url = {page.url: unreadable_counts(page) for page in crawled.pages}
     # Recovery Dharma: day 8, time "7:00 PM" (left to the prose parser), timezone "Pacific Time"
-    assert by_url == {SAN_DIEGO: {}, DHARMA: {"day": 1, "time": 1, "timezone": 1}}
+    assert by_url[DHARMA] == {"day": 1, "time": 1, "timezone": 1}
+    assert not any(counts for url, counts in by_url.items() if url != DHARMA)  # every other feed reads whole
 
 
 @pytest.mark.parametrize("latitude", [True, "nan", "4_7.6", "47.6N", 95])
@@ -498,3 +532,12 @@ def test_a_coordinate_that_is_not_a_number_on_earth_is_no_point_and_counted(lati
     [listing] = MeetingGuide().parse(page)
     assert (listing.latitude, listing.longitude) == (None, None)
     assert unreadable_counts(page)["latitude"] == 1
+
+
+def test_a_sheets_feed_parses_as_a_feed() -> None:
+    """A Google-Sheets-backed feed: no plugin fields (attendance_option), a region; an ordinary feed."""
+    url = "https://sheets.code4recovery.org/storage/aasfmarin.json"
+    [listing] = MeetingGuide().parse(sample_page("meetingguide", "meetingguide_aasfmarin.json"))
+    assert listing.source_key == "aasfmarin/language-of-the-heart" and listing.source_url == url
+    assert (listing.city, listing.state, listing.attendance) == ("San Francisco", "CA", None)
+    assert "Region: San Francisco" in listing.description and listing.schedule[0].byday == "SU"

@@ -1,5 +1,6 @@
 """The unit of failure: one page, one feed or one state page that breaks is lost, not the source."""
 
+import json
 from dataclasses import replace
 from urllib.parse import urlsplit
 
@@ -104,7 +105,8 @@ def feed_mirror_pages() -> dict[str, tuple[int, dict[str, str], bytes]]:
     for response in load_manifest("meetingguide"):
         parts = urlsplit(response.url)
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-        pages[f"/{parts.netloc}{parts.path}?{parts.query}"] = (response.status, headers, response.body)
+        query = f"?{parts.query}" if parts.query else ""  # a cache file or a sheets feed has none
+        pages[f"/{parts.netloc}{parts.path}{query}"] = (response.status, headers, response.body)
     return pages
 
 
@@ -121,7 +123,7 @@ def test_a_broken_feed_among_good_feeds_is_lost_and_the_others_listed(make_fetch
         result = crawl(source, big_fetcher(make_fetcher))
         listings, lost = parse_with_losses(source, result)
     assert [url for url, _ in lost] == [mirror.url(broken)]
-    assert result.restricted  # the sample's restricted feed is still reported as restricted
+    assert result.restricted == []  # (a restricted feed is in no shipped feeds file: test_meetingguide)
     assert {item.source_key for item in listings} == \
         {item.source_key for item in whole if not item.source_key.startswith("recoverydharma/")}
 
@@ -142,5 +144,58 @@ def test_a_feed_with_values_it_cannot_read_is_noted_in_the_crawl(tmp_path):
 
     result = crawl(MeetingGuide(), ReplayFetcher([sample_warc(tmp_path)]))
     # The sample's Recovery Dharma feed holds day 8, "7:00 PM" and "Pacific Time".
-    assert result.notes == ["recoverydharma: values not read as fields (kept as text): "
-                            "day 1, time 1, timezone 1"]
+    assert [note for note in result.notes if "values not read" in note] == [
+        "recoverydharma: values not read as fields (kept as text): day 1, time 1, timezone 1"]
+
+
+ALBUQUERQUE = "/albuquerqueaa.org/wp-content/tsml-cache-5b6e8714c9.json"  # the hash the feeds file lists
+PDX = "/pdxaa.org/wp-content/tsml-cache-e3fc9e909a.json"
+
+
+def test_a_rotated_cache_file_is_found_again_from_the_meetings_page(make_fetcher):
+    """The sample's albuquerqueaa cache file answers 404; its meetings page names the current one."""
+    pages = feed_mirror_pages()
+    assert pages[ALBUQUERQUE][0] == 404
+    with FaultServer(pages=pages) as mirror:
+        source = MeetingGuide(mirror.base)
+        result = crawl(source, big_fetcher(make_fetcher))
+        listings, lost = parse_with_losses(source, result)
+    current = mirror.url("/albuquerqueaa.org/wp-content/tsml-cache-9c41d07e2b.json")
+    assert lost == [] and result.lost == [] and result.skipped == []
+    ours = [item for item in listings if item.source_key.startswith("albuquerqueaa/")]
+    assert len(ours) == 2 and {item.source_url for item in ours} == {current}
+    page = mirror.url("/albuquerqueaa.org/meetings/")
+    assert f"{mirror.url(ALBUQUERQUE)}: HTTP 404, looking for it at {page}" in result.notes
+    assert f"albuquerqueaa: cache file gone (its hash rotated): read the current one, {current}" \
+        in result.notes
+
+
+def test_no_cache_file_on_the_meetings_page_falls_back_to_admin_ajax(make_fetcher):
+    pages = feed_mirror_pages()
+    meetings = json.dumps([{"name": "Rose City Step Study", "slug": "rose-city", "day": 4, "time": "18:00",
+                            "formatted_address": "1 SE Main St, Portland, OR 97214, USA"}]).encode()
+    html = {"Content-Type": "text/html"}
+    pages[PDX] = (404, html, b"<html><body>Not found</body></html>")
+    stale = b'<div id="tsml-ui" data-src="/wp-content/tsml-cache-e3fc9e909a.json"></div>'  # the gone one
+    pages["/pdxaa.org/meetings/"] = (200, html, b"<html><body>" + stale + b"</body></html>")
+    pages["/pdxaa.org/wp-admin/admin-ajax.php?action=meetings"] = (200, {"Content-Type": "application/json"},
+                                                                   meetings)
+    with FaultServer(pages=pages) as mirror:
+        source = MeetingGuide(mirror.base)
+        result = crawl(source, big_fetcher(make_fetcher))
+        listings, lost = parse_with_losses(source, result)
+    ajax = mirror.url("/pdxaa.org/wp-admin/admin-ajax.php?action=meetings")
+    [ours] = [item for item in listings if item.source_key.startswith("pdxaa/")]
+    assert (ours.source_key, ours.source_url, lost) == ("pdxaa/rose-city", ajax, [])
+    page = mirror.url("/pdxaa.org/meetings/")
+    assert f"pdxaa: cache file gone and none named on {page}: read {ajax} instead" in result.notes
+
+
+def test_a_cache_file_not_found_again_is_the_feed_lost(make_fetcher):
+    """The meetings page gone too: the feed is lost under its own URL (its last good meetings kept)."""
+    pages = feed_mirror_pages()
+    pages[PDX] = (404, {"Content-Type": "text/html"}, b"gone")
+    with FaultServer(pages=pages) as mirror:
+        source = MeetingGuide(mirror.base)
+        result = crawl(source, big_fetcher(make_fetcher))
+    assert result.lost == [(mirror.url(PDX), f"{mirror.url('/pdxaa.org/meetings/')}: HTTP 404")]

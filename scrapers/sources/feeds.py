@@ -2,11 +2,18 @@
 
 A TOML file with one inline table per line in `feeds = [...]`:
 { name = "aasandiego", url = "https://.../admin-ajax.php?action=meetings",
-  organization = "Alcoholics Anonymous", topics = ["alcohol use"], headers = { Accept = "..." } }
+  organization = "Alcoholics Anonymous", publisher = "San Diego Central Office", region = "ca",
+  topics = ["alcohol use"], headers = { Accept = "..." } }
+
+`region` is the home state the feed covers (`us`: national). It describes the feed, not its
+meetings: an intergroup lists meetings across state lines (Kansas City, Washington DC) and online
+meetings anywhere, so it is never taken as a meeting's state.
 """
 
+import re
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -14,6 +21,7 @@ from schemas.errors import SupportDirError
 from schemas.urls import canonical_url, is_http_url
 
 DEFAULT_FEEDS = Path(__file__).parents[1] / "feeds.toml"
+CACHE_FILE_PATH = re.compile(r"/wp-content/tsml-cache-[0-9a-f]+\.json", re.ASCII)
 
 
 class FeedsFileError(SupportDirError):
@@ -32,6 +40,9 @@ class Feed(BaseModel):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$", description="Prefix of every source_key.")
     url: str = Field(description="The feed URL (http or https).")
     organization: str = Field(min_length=1, description="Recorded as each listing's organization.")
+    publisher: str | None = Field(None, description="Who publishes the feed (an intergroup, an office).")
+    region: str | None = Field(None, pattern=r"^[a-z]{2}$",
+                               description="The home state it covers (two-letter code; us = national).")
     topics: tuple[str, ...] = Field((), description="What its meetings are about (e.g. alcohol use).")
     headers: dict[str, str] = Field(default_factory=dict, description="Extra request headers.")
 
@@ -42,6 +53,11 @@ class Feed(BaseModel):
         if not is_http_url(value):
             raise ValueError(f"not an http(s) URL: {value!r}")
         return value.strip()
+
+    @property
+    def cache_file(self) -> bool:
+        """A 12 Step Meeting List cache file (/wp-content/tsml-cache-<hash>.json): its hash rotates."""
+        return bool(CACHE_FILE_PATH.fullmatch(urlsplit(self.url).path))
 
     @field_validator("organization")
     @classmethod

@@ -15,6 +15,12 @@ Decisions (tested in tests/test_meetingguide.py):
   coordinates as numeric strings. An empty string, like null, is a missing value, not a value.
 - A published value that cannot be read (a day "Someday", a time "25:99", a latitude "north") is
   counted per feed and field by `unreadable_counts(page)`; its meeting is listed all the same.
+- A cache-file feed (/wp-content/tsml-cache-<hash>.json) whose hash rotated answers 404: its
+  `replacement` is the site's /meetings/ page, whose `discover` names the current cache file (the
+  12 Step Meeting List page references it in an attribute or a script), else the plugin's
+  admin-ajax feed; that file is parsed as the feed (same name, same keys) and `notes` says which.
+- A feed's `region` (its home state) is shown by `supportdir sources`, never used as a meeting's
+  state: intergroups list meetings across state lines and online meetings anywhere.
 - `slug` is the key, prefixed by the feed name; a meeting without one gets a hash of its name,
   day, time and address; a slug repeated within a feed gets -2, -3 (in feed order).
 """
@@ -36,7 +42,7 @@ from schemas.schedule import ScheduleRule
 from schemas.urls import canonical_url
 from schemas.values import Attendance
 from scrapers.base import Source
-from scrapers.page import Page
+from scrapers.page import Link, Page
 from scrapers.sources.audiences import ordered
 from scrapers.sources.feeds import DEFAULT_FEEDS, Feed, load_feeds
 from scrapers.sources.meeting_types import audiences_of, type_names
@@ -49,6 +55,12 @@ TRUE_WORDS = frozenset({"yes", "true", "1", "y"})
 RESTRICTED_STATUSES = frozenset({401, 403})
 _ABSOLUTE = re.compile(r"https?://", re.I)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)  # 47.6, -122.3, +.5
+# The cache file as a meetings page names it: in a data- attribute, a link, or a script's JSON
+# ("https:\/\/site.org\/wp-content\/tsml-cache-1a2b.json"). Only its hash is taken: the file is
+# fetched from the feed's own host, whatever host the page writes.
+_CACHE_REF = re.compile(r"\\?/wp-content\\?/tsml-cache-([0-9a-f]{1,64})\.json", re.ASCII | re.I)
+ADMIN_AJAX = "/wp-admin/admin-ajax.php?action=meetings"
+MEETINGS_PAGE = "meetings page"  # the context role of a site's /meetings/ page, fetched to find a feed again
 _TIME = re.compile(r"(\d{1,2}):([0-5]\d)(?::[0-5]\d)?", re.ASCII)  # 19:00, 7:00, 19:00:00
 
 
@@ -82,13 +94,49 @@ class MeetingGuide(Source):
         self.feeds_file = Path(chosen)
         self.feeds = load_feeds(self.feeds_file)
         self._by_url = {canonical_url(self.feed_url(feed)): feed for feed in self.feeds}
+        self._by_name = {feed.name: feed for feed in self.feeds}
 
-    def feed_url(self, feed: Feed) -> str:
-        """A feed's URL, or its place on the mirror (<base>/<host><path>?<query>) when one is set."""
-        if not self.base:
-            return feed.url
+    def feed_url(self, feed: Feed, path: str | None = None) -> str:
+        """A feed's URL (or another `path` on its site), on the mirror (<base>/<host><path>?<query>)
+        when one is set."""
         parts = urlsplit(feed.url)
+        if path is not None:
+            url = f"{parts.scheme}://{parts.netloc}{path}"
+            parts = urlsplit(url)
+        else:
+            url = feed.url
+        if not self.base:
+            return url
         return f"{self.base}/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+
+    def start_labels(self) -> dict[str, str]:
+        """Each feed's name, publisher and home state (region), by its URL."""
+        return {self.feed_url(feed): ", ".join(p for p in (feed.name, feed.publisher, feed.region) if p)
+                for feed in self.feeds}
+
+    def replacement(self, page: Page) -> list[Link]:
+        """A cache-file feed gone (its hash rotated): the site's meetings page, to find the current file."""
+        feed = self._by_url.get(canonical_url(page.url))
+        if feed is None or not feed.cache_file:
+            return []
+        return [Link(self.feed_url(feed, "/meetings/"), {"feed": feed.name, "role": MEETINGS_PAGE})]
+
+    def discover(self, page: Page) -> list[Link]:
+        """From a meetings page: the current cache file it names, else the plugin's admin-ajax feed."""
+        feed = self._by_name.get(page.context.get("feed", ""))
+        if page.context.get("role") != MEETINGS_PAGE or feed is None:
+            return []
+        context = {"feed": feed.name, "replaces": page.context.get("replaces")}
+        return [Link(self._current_feed(feed, page), {k: v for k, v in context.items() if v})]
+
+    def _current_feed(self, feed: Feed, page: Page) -> str:
+        """The cache file a meetings page names (not the one that is gone), else admin-ajax on the site."""
+        gone = canonical_url(page.context.get("replaces") or self.feed_url(feed))
+        for digest in dict.fromkeys(m.lower() for m in _CACHE_REF.findall(page.text)):
+            url = self.feed_url(feed, f"/wp-content/tsml-cache-{digest}.json")
+            if canonical_url(url) != gone:
+                return url
+        return self.feed_url(feed, ADMIN_AJAX)
 
     def start_urls(self) -> list[str]:
         """Every feed URL, in the order of the feeds file."""
@@ -99,13 +147,30 @@ class MeetingGuide(Source):
         return {self.feed_url(feed): dict(feed.headers) for feed in self.feeds if feed.headers}
 
     def notes(self, page: Page) -> list[str]:
-        """One line for a feed that publishes values this parser cannot read (per field)."""
+        """Which file a meetings page led to; one line for a feed that publishes values this
+        parser cannot read (per field)."""
+        if page.context.get("role") == MEETINGS_PAGE:
+            return self._moved_note(page)
         counts = unreadable_counts(page) if 200 <= page.status < 300 else {}
         if not counts:
             return []
-        feed = self._by_url.get(canonical_url(page.url))
+        feed = self._feed_of(page)
         fields = ", ".join(f"{field} {count}" for field, count in counts.items())
         return [f"{feed.name if feed else page.url}: values not read as fields (kept as text): {fields}"]
+
+    def _moved_note(self, page: Page) -> list[str]:
+        """What the meetings page of a cache-file feed that is gone led to."""
+        feed = self._by_name.get(page.context.get("feed", ""))
+        if feed is None:
+            return []
+        found = self._current_feed(feed, page)
+        if found.endswith(ADMIN_AJAX):
+            return [f"{feed.name}: cache file gone and none named on {page.url}: read {found} instead"]
+        return [f"{feed.name}: cache file gone (its hash rotated): read the current one, {found}"]
+
+    def _feed_of(self, page: Page) -> Feed | None:
+        """The feed a page is: by its URL, or the feed it stands in for (found again after a 404)."""
+        return self._by_url.get(canonical_url(page.url)) or self._by_name.get(page.context.get("feed", ""))
 
     def restricted(self, page: Page) -> str | None:
         """A 401/403 JSON `{"error": ...}` answer: the site shares its feed only with a key."""
@@ -121,8 +186,10 @@ class MeetingGuide(Source):
         return None
 
     def parse(self, page: Page) -> Iterable[ParsedListing]:
-        """The meetings of one feed (skipping inactive and nameless ones)."""
-        feed = self._by_url.get(canonical_url(page.url))
+        """The meetings of one feed (skipping inactive and nameless ones); none on a meetings page."""
+        if page.context.get("role") == MEETINGS_PAGE:
+            return []  # only read to find the feed again (discover)
+        feed = self._feed_of(page)
         if feed is None:
             raise self.changed(page, "not a URL of the feeds file")
         try:
