@@ -142,8 +142,9 @@ def test_type_a_zip_then_filter_to_online(browser, server, exports):
         page.fill("#place", "40502")
         page.click("button[type=submit]")
         status = page.locator("#status")
+        shown = " Showing the first 200." if near["total"] > 200 else ""  # the sample's feeds give 202
         assert status.inner_text() == f"{near['total']} found: 2 within 25 miles of Lexington, KY (40502), " \
-            f"{near['total'] - 2} online or by phone."
+            f"{near['total'] - 2} online or by phone.{shown}"
         assert result_names(page)[:2] == ["DBSA Lexington", "NAMI Lexington"]
         first = page.locator("#results > li").first.inner_text()
         assert "miles away" in first and "Chapter · DBSA · Lexington, KY" in first
