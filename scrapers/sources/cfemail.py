@@ -5,7 +5,7 @@ import re
 from bs4 import Tag
 
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
-PROTECTED_LINK = "/cdn-cgi/l/email-protection#"
+PROTECTED_LINK = "/cdn-cgi/l/email-protection"
 
 
 def decode_cfemail(hex_string: str) -> str | None:
@@ -30,6 +30,6 @@ def protected_email(tag: Tag) -> str | None:
             return email
     for anchor in tag.find_all("a", href=True):
         href = str(anchor["href"]).strip()
-        if PROTECTED_LINK in href and (email := decode_cfemail(href.split("#")[1])):
+        if PROTECTED_LINK + "#" in href and (email := decode_cfemail(href.split("#")[1])):
             return email
     return None
