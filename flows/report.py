@@ -13,6 +13,7 @@ from rich.table import Table
 
 from flows import progress
 from schemas.run import RunSummary
+from schemas.values import KINDS
 from scrapers.base import Source
 from scrapers.urls import host_of
 
@@ -95,9 +96,10 @@ def print_exports(console: Console, out: str, files: dict[str, int],
 def _kinds_table(rows: list[dict]) -> Table:
     """What the exported directory holds: listings by source and kind."""
     counts = Counter((row["source"], row["kind"]) for row in rows)
-    table = Table("source", "organizations", "chapters", "groups", title="directory", title_justify="left")
+    table = Table("source", "organizations", "chapters", "groups", "programs", "lines", title="directory",
+                  title_justify="left")
     for source in sorted({source for source, _ in counts}):
-        table.add_row(source, *(str(counts[(source, kind)]) for kind in ("organization", "chapter", "group")))
+        table.add_row(source, *(str(counts[(source, kind)]) for kind in KINDS))
     return table
 
 

@@ -117,7 +117,9 @@ def build_query(near: str | None, radius: float | None, kind: Many, organization
 def search_command(
     near: Annotated[str | None, typer.Option("--near", help='A ZIP code or "lat,lon".')] = None,
     radius: Annotated[float | None, typer.Option("--radius", help="Miles around --near (25).")] = None,
-    kind: Annotated[Many, typer.Option("--kind", help="organization, chapter or group (repeatable).")] = None,
+    kind: Annotated[Many, typer.Option(
+        "--kind", help="organization, chapter, group, program (day program) or line (warmline); repeatable."
+    )] = None,
     organization: Annotated[Many, typer.Option("--organization", help="Alliance or source, e.g. NAMI, dbsa.")]
     = None,
     topic: Annotated[Many, typer.Option("--topic", help="e.g. bipolar (repeatable: all).")] = None,

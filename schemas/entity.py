@@ -11,7 +11,7 @@ class EntityRow(BaseModel):
     """One real-world chapter, group or organization, merged from its listings (entities.csv ...)."""
 
     entity_id: str = Field(description="Stable id of the entity (UUID derived from its first listing).")
-    kind: Kind = Field(description="organization, chapter or group.")
+    kind: Kind = Field(description="organization, chapter, group, program or line.")
     name: str = Field(description="Name, from the best listing.")
     organization: str = Field(description="The alliance of the best listing.")
     organizations: list[str] = Field(default_factory=list, description="Every alliance that lists it.")

@@ -61,7 +61,7 @@ class DirectoryRow(BaseModel):
 
     listing_id: str = Field(description="Stable id of the listing (UUID derived from source and source_key).")
     entity_id: str | None = Field(None, description="The entity (real-world chapter or group) it belongs to.")
-    kind: Kind = Field(description="organization, chapter or group.")
+    kind: Kind = Field(description="organization, chapter, group, program or line.")
     organization: str = Field(description="The alliance the listing belongs to.")
     name: str = Field(description="Name as published, unescaped and trimmed.")
     parent: str | None = Field(None, description="listing_id of the chapter or organization it belongs to.")

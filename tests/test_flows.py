@@ -19,7 +19,9 @@ from scrapers.sources.feeds import DEFAULT_FEEDS, load_feeds
 from scrapers.urls import host_of
 from tests.mirror import SampleMirror
 
-SOURCES = ("nami", "dbsa", "sardaa", "mha", "meetingguide", "smart", "lifering", "bmlt")
+DIRECTORS = ("Quintanilla", "Okonkwo", "Marchetti")  # surnames on the clubhouse sample's Director lines
+
+SOURCES = ("nami", "dbsa", "sardaa", "mha", "meetingguide", "smart", "lifering", "bmlt", "clubhouse")
 RESTRICTED_FEED = "https://intergroup.example/wp-admin/admin-ajax.php?action=meetings"  # made up: only here
 
 
@@ -92,8 +94,11 @@ def test_offline_build_exports_every_source(harness, env, restricted_feed, tmp_p
     assert summary["exports"]["listings.csv"] == len(rows)
     # Every export is listed with its rows; meetings.json counts the groups it cannot express.
     groups = sum(r["kind"] == "group" for r in rows)
-    assert summary["exports"]["hsds/services.csv"] == groups
-    assert summary["exports"]["directory.geojson"] == sum(bool(r["latitude"]) for r in rows)
+    programs = sum(r["kind"] == "program" for r in rows)  # day programs are HSDS services too
+    assert programs == 14
+    assert summary["exports"]["hsds/services.csv"] == groups + programs
+    placed = sum(bool(r["latitude"]) and r["kind"] != "line" for r in rows)  # a warmline has no place
+    assert summary["exports"]["directory.geojson"] == placed
     left_out = summary["left_out"]["meetings.json"]
     assert left_out == {"every_n_weeks": 2, "monthly": 6, "no_schedule": 4, "no_timezone": 1}
     feed = json.loads((out / "meetings.json").read_text(encoding="utf-8"))
@@ -111,7 +116,7 @@ def test_offline_build_exports_every_source(harness, env, restricted_feed, tmp_p
     counts = {name: sum(r["source"] == name for r in rows) for name in SOURCES}
     assert counts == {name: per_source[name]["listings"] for name in SOURCES}
     assert counts == {"nami": 13, "dbsa": 24, "sardaa": 14, "mha": 10, "meetingguide": 407,
-                      "smart": 7, "lifering": 7, "bmlt": 10}
+                      "smart": 7, "lifering": 7, "bmlt": 10, "clubhouse": 14}
 
     # The restricted feed is reported as restricted, and the build still succeeded (exit 0).
     meetingguide = per_source["meetingguide"]
@@ -137,7 +142,11 @@ def test_offline_build_exports_every_source(harness, env, restricted_feed, tmp_p
     con.close()
     assert dict((source, (rules, types)) for source, rules, types in staged) == {
         "bmlt": (10, 0), "dbsa": (0, 0), "lifering": (6, 0), "meetingguide": (404, 407), "mha": (0, 0),
-        "nami": (0, 0), "sardaa": (0, 0), "smart": (7, 0)}
+        "nami": (0, 0), "sardaa": (0, 0), "smart": (7, 0), "clubhouse": (0, 0)}
+    # A clubhouse's director is a person: named in the sample pages, in no export file.
+    exported = [path for path in out.rglob("*") if path.is_file() and path.suffix != ".parquet"]
+    assert not [path.name for path in exported
+                if any(name in path.read_text(encoding="utf-8", errors="replace") for name in DIRECTORS)]
 
     # The same snapshot again: the same ids, nothing but last_seen moves.
     code, stdout, _ = cli("build", "--offline", "--out", str(out), "--json")

@@ -27,7 +27,7 @@ from schemas.urls import canonical_url
 from scrapers.page import XML_INCOMPATIBLE, Page
 from scrapers.registry import SOURCE_CLASSES
 from scrapers.sample import load_manifest, sample_sources
-from scrapers.sources.nami import decode_cfemail
+from scrapers.sources.cfemail import decode_cfemail
 from scrapers.urls import absolute_url
 
 pytestmark = pytest.mark.fuzz

@@ -9,7 +9,8 @@ from schemas.listing import ParsedListing
 from schemas.urls import canonical_url
 from scrapers.page import Link
 from scrapers.sample import load_manifest, sample_page
-from scrapers.sources.nami import Nami, decode_cfemail
+from scrapers.sources.cfemail import decode_cfemail
+from scrapers.sources.nami import Nami
 from tests.nami_pages import API_P1, BASE, FETCHED, FILES, ROOT, contact_page, label, make_page, profile
 
 # --- the sample crawl, parsed once -------------------------------------------------------------

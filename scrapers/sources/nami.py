@@ -18,6 +18,7 @@ from schemas.listing import ParsedListing
 from schemas.values import Attendance
 from scrapers.base import Source
 from scrapers.page import Link, Page
+from scrapers.sources.cfemail import protected_email
 from scrapers.sources.text import broken_href
 from scrapers.urls import absolute_url, host_of
 
@@ -227,32 +228,14 @@ def _parse_service_area(text: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(code for code in codes if code))
 
 
-def decode_cfemail(hex_string: str) -> str | None:
-    """An email hidden by Cloudflare (first byte is the XOR key), None if malformed."""
-    try:
-        data = bytes.fromhex(hex_string.strip())
-    except ValueError:
-        return None
-    if len(data) < 2:
-        return None
-    try:
-        text = bytes(byte ^ data[0] for byte in data[1:]).decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return text if EMAIL.fullmatch(text) else None
-
-
 def _parse_email(tag: Tag | None) -> str | None:
     """Email from Cloudflare's span or link, a mailto: link, or plain text."""
     if tag is None:
         return None
-    for node in tag.find_all(attrs={"data-cfemail": True}):
-        if email := decode_cfemail(str(node["data-cfemail"])):
-            return email
+    if email := protected_email(tag):
+        return email
     for anchor in tag.find_all("a", href=True):
         href = str(anchor["href"]).strip()
-        if "/cdn-cgi/l/email-protection#" in href and (email := decode_cfemail(href.split("#")[1])):
-            return email
         if href.lower().startswith("mailto:") and (found := EMAIL.search(href[7:].split("?")[0])):
             return found.group()
     found = EMAIL.search(_text(tag) or "")

@@ -91,6 +91,8 @@ def place_text(record: Mapping) -> str:
 def how_to_attend(record: Mapping) -> str:
     """How a person joins: in person where, online or by phone how (never a withheld link)."""
     attendance = record.get("attendance") or "unknown"
+    if record.get("kind") == "line":
+        return _how_to_reach_line(record)
     ways = []
     if attendance in ("in_person", "hybrid"):
         ways.append(f"In person at {place_text(record) or 'the place the group gives'}.")
@@ -112,9 +114,22 @@ def how_to_attend(record: Mapping) -> str:
         where = place_text(record)
         at = f" (listed at {where})" if where else ""
         kind = record.get("kind") or "group"
-        ways.append(f"Ask the group how to attend{at}." if kind == "group"
-                    else f"Contact the {kind} for its groups and meetings{at}.")
+        if kind == "group":
+            ways.append(f"Ask the group how to attend{at}.")
+        elif kind == "program":
+            ways.append(f"Contact the program to arrange a visit{at}.")
+        else:
+            ways.append(f"Contact the {kind} for its groups and meetings{at}.")
     return " ".join(ways)
+
+
+def _how_to_reach_line(record: Mapping) -> str:
+    """How a person reaches a warmline: its own number (a line has no place and no dial-in)."""
+    if record.get("phone"):
+        return f"Call {record['phone']} during the line's hours."
+    if record.get("website"):
+        return f"See {record['website']} for how to reach the line."
+    return f"See {record['source_url']} for how to reach the line."
 
 
 def contact_text(record: Mapping, separator: str = "; ") -> str:

@@ -1,5 +1,7 @@
 """The directory as GeoJSON (RFC 7946): one Point feature per listing that has coordinates.
 
+A warmline (kind `line`) is never a feature: it has no place, even when a state it serves has a point.
+
 Coordinates are [longitude, latitude] (WGS 84); the properties are the listing's row of the JSON
 export (lists and the schedule as arrays), so `geo_precision` says how exact each point is.
 """
@@ -16,10 +18,10 @@ EXTRA_FIELDS = ("meeting_types", "location_name", "conference_phone", "phone_ext
 
 
 def build_collection(records: list[Record]) -> dict[str, Any]:
-    """A FeatureCollection of the listings with a point."""
+    """A FeatureCollection of the listings with a point (warmlines left out)."""
     features = []
     for record in records:
-        if record.get("latitude") is None or record.get("longitude") is None:
+        if record.get("latitude") is None or record.get("longitude") is None or record.get("kind") == "line":
             continue
         point = [round(record["longitude"], DECIMALS), round(record["latitude"], DECIMALS)]
         properties = {k: v for k, v in record.items() if k not in EXTRA_FIELDS}

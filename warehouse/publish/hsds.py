@@ -1,10 +1,13 @@
 """The directory as Open Referral HSDS 3.0 tables (rows as dicts, one list per table).
 
 The mapping: each alliance (the listing's `organization`) is a top-level organization; state
-bodies and chapters are organizations under their parent (`parent_organization_id`); groups are
-services of their chapter (else of their alliance), offered at locations (service_at_location):
-a physical location where the group has a place, a `virtual` one when it meets online or by
-phone. Schedule rules are schedule rows; topics, audiences and Meeting Guide types are attributes
+bodies and chapters are organizations under their parent (`parent_organization_id`); groups, day
+programs and warmlines are services of their chapter (else of their alliance), offered at
+locations (service_at_location): a physical location where the group or program has a place, a
+`virtual` one when a group meets online or by phone. A warmline has no location: its phone row is
+how to reach it and its schedule rows are its hours. Day programs and warmlines carry a `kind`
+attribute (taxonomy "supportdir service kinds") so they can be told from groups.
+Schedule rules are schedule rows; topics, audiences and Meeting Guide types are attributes
 pointing at taxonomy terms; every listing-based record has a `metadata` row saying where it came
 from and when it was last seen. Ids are UUIDs derived from the listing id and the table, so they
 stay the same from one export to the next.
@@ -23,11 +26,16 @@ TABLES = ("organization", "service", "location", "address", "phone", "contact", 
 TAXONOMIES = {
     "topic": ("supportdir topics", "What a group or chapter is about (e.g. depression, bipolar)."),
     "audience": ("supportdir audiences", "Who a group or chapter is for (e.g. peers, family)."),
+    "kind": ("supportdir service kinds",
+             "What kind of service a listing is, where it is not a group: program (a day program people "
+             "attend, e.g. a clubhouse or a peer or drop-in center), line (a peer-run warmline, not a crisis "
+             "line)."),
     "meeting_type": ("Meeting Guide meeting types",
                      "Meeting type codes of the Meeting Guide format (code4recovery spec, types.json)."),
 }
 MEETING_GUIDE_TYPES_URI = "https://github.com/code4recovery/spec"
 PRECISE = ("source", "rooftop")
+SERVICE_KINDS = ("group", "program", "line")  # listings that are services; the others are organizations
 
 Tables = dict[str, list[dict]]
 
@@ -45,7 +53,7 @@ def build_tables(records: list[Record], now: datetime, run_id: str) -> Tables:
         _alliance(tables, alliance, [r for r in records if r["organization"] == alliance], run_id)
     for record in records:
         owner = _owner_id(record, by_id)
-        if record["kind"] == "group":
+        if record["kind"] in SERVICE_KINDS:
             _service(tables, record, owner, now, run_id)
         else:
             _organization(tables, record, owner, run_id)
@@ -56,7 +64,7 @@ def build_tables(records: list[Record], now: datetime, run_id: str) -> Tables:
 def _owner_id(record: Record, by_id: dict[str, Record]) -> str:
     """The HSDS organization above a listing: its parent chapter or body, else its alliance."""
     parent = by_id.get(record.get("parent") or "")
-    if parent is not None and parent["kind"] != "group":
+    if parent is not None and parent["kind"] not in SERVICE_KINDS:
         return hsds_id("organization", parent["listing_id"])
     return hsds_id("organization", "alliance", record["organization"])
 
@@ -92,7 +100,8 @@ def _organization(tables: Tables, record: Record, parent_id: str, run_id: str) -
 
 
 def _service(tables: Tables, record: Record, org_id: str, now: datetime, run_id: str) -> None:
-    """A group: service, its locations (physical and/or virtual), schedules, phones, attributes."""
+    """A group, day program or warmline: service, its locations (physical and/or virtual; none for a
+    warmline), schedules (a warmline's hours), phones, attributes."""
     service_id = hsds_id("service", record["listing_id"])
     tables["service"].append({
         "id": service_id, "organization_id": org_id, "name": record["name"],
@@ -103,10 +112,11 @@ def _service(tables: Tables, record: Record, org_id: str, now: datetime, run_id:
         "last_modified": record["last_seen"],
     })
     places = []
-    if record["attendance"] not in ("online", "phone"):
-        places.append(_location(tables, record, org_id, "place", service_id))
-    if record["attendance"] in ("online", "hybrid", "phone"):
-        places.append(_virtual_location(tables, record, org_id, service_id))
+    if record["kind"] != "line":  # a warmline has no place: its phone row is how to reach it
+        if record["attendance"] not in ("online", "phone"):
+            places.append(_location(tables, record, org_id, "place", service_id))
+        if record["attendance"] in ("online", "hybrid", "phone"):
+            places.append(_virtual_location(tables, record, org_id, service_id))
     first = next((p for p in places if p), None)
     for position, rule in enumerate(record.get("schedule") or []):
         tables["schedule"].append(_schedule(record, rule, position, service_id, first, now))
@@ -219,7 +229,8 @@ def _contact(tables: Tables, record: Record, **links: str | None) -> None:
 def _attributes(tables: Tables, record: Record, link_id: str, entity: str) -> None:
     """Topics, audiences and Meeting Guide types as attributes pointing at taxonomy terms."""
     for link_type, values in (("topic", record.get("topics")), ("audience", record.get("audiences")),
-                              ("meeting_type", record.get("meeting_types"))):
+                              ("meeting_type", record.get("meeting_types")),
+                              ("kind", [record["kind"]] if record["kind"] in ("program", "line") else [])):
         for value in values or []:
             term_id = hsds_id("taxonomy_term", link_type, value)
             tables["attribute"].append({"id": hsds_id("attribute", link_id, term_id), "link_id": link_id,

@@ -2,12 +2,13 @@
 --   1. Meeting Guide type TC (the location is temporarily closed): online details -> online,
 --      else phone details -> phone, else unknown (never in_person).
 --   2. The attendance the parser read from the source (e.g. S&PAA's conference-call groups).
---   3. Not a group (an organization or a chapter) -> unknown.
---   4. A physical street address and online or phone details -> hybrid.
---   5. Online details -> online.
---   6. Phone details -> phone.
---   7. A physical street address -> in_person.
---   8. Otherwise unknown.
+--   3. A warmline (kind line) -> phone.
+--   4. An organization or a chapter -> unknown (a group or a day program goes on).
+--   5. A physical street address and online or phone details -> hybrid.
+--   6. Online details -> online.
+--   7. Phone details -> phone.
+--   8. A physical street address -> in_person.
+--   9. Otherwise unknown.
 -- A physical street address: `street`, unless it is a PO box. Online details: a conference_url,
 -- or online wording (Zoom, virtual, online, video, webinar, Google Meet, Teams, Webex) in the
 -- name, description, schedule_text or location_name. Phone details: a conference_phone, or
@@ -40,7 +41,8 @@ FROM (
             WHEN list_contains(meeting_types, 'TC') THEN
                 CASE WHEN online THEN 'online' WHEN phone THEN 'phone' ELSE 'unknown' END
             WHEN attendance IS NOT NULL THEN attendance
-            WHEN kind <> 'group' THEN 'unknown'
+            WHEN kind = 'line' THEN 'phone'
+            WHEN kind IN ('organization', 'chapter') THEN 'unknown'
             WHEN physical AND (online OR phone) THEN 'hybrid'
             WHEN online THEN 'online'
             WHEN phone THEN 'phone'

@@ -5,6 +5,7 @@
   const EARTH_MILES = 3958.8;
   const REMOTE = new Set(["online", "phone"]);
   const LIMIT = 200;
+  const KIND_LABEL = { organization: "Organization", chapter: "Chapter", group: "Group", program: "Day program", line: "Warmline" };
   const $ = (id) => document.getElementById(id);
 
   // ZIP table: 8 bytes a ZIP (delta uint16, lat int16, lon int16, city uint16), little-endian.
@@ -148,7 +149,7 @@
       ? (item.att === "phone" ? "By phone" : "Online")
       : entry.miles !== undefined ? `${entry.miles.toFixed(1)} miles away` : "";
     if (distance) meta.append(text("span", distance, entry.remote ? "badge remote" : "badge"), " ");
-    meta.append(`${item.kind[0].toUpperCase()}${item.kind.slice(1)} · ${item.org}${place ? " · " + place : ""}`);
+    meta.append(`${KIND_LABEL[item.kind] || item.kind} · ${item.org}${place ? " · " + place : ""}`);
     article.append(meta);
     const details = document.createElement("dl");
     row(details, "Next meeting", entry.next ? formatMeeting(entry.next) : "");
