@@ -2,11 +2,12 @@
 
 from typing import Literal
 
-Kind = Literal["organization", "chapter", "group"]
+Kind = Literal["organization", "chapter", "group", "line"]
 KINDS: dict[str, str] = {
     "organization": "A national or state body (an alliance, a state organization).",
     "chapter": "A local affiliate or chapter.",
     "group": "A recurring support group or meeting.",
+    "line": "A peer-run warmline: a phone, text or chat line with hours; not a crisis line.",
 }
 
 Attendance = Literal["in_person", "online", "hybrid", "phone", "unknown"]
