@@ -19,7 +19,7 @@ from scrapers.sources.feeds import DEFAULT_FEEDS, load_feeds
 from scrapers.urls import host_of
 from tests.mirror import SampleMirror
 
-SOURCES = ("nami", "dbsa", "sardaa", "mha", "meetingguide", "smart", "lifering", "bmlt")
+SOURCES = ("nami", "dbsa", "sardaa", "mha", "meetingguide", "smart", "lifering", "bmlt", "warmlines")
 RESTRICTED_FEED = "https://intergroup.example/wp-admin/admin-ajax.php?action=meetings"  # made up: only here
 
 
@@ -111,7 +111,7 @@ def test_offline_build_exports_every_source(harness, env, restricted_feed, tmp_p
     counts = {name: sum(r["source"] == name for r in rows) for name in SOURCES}
     assert counts == {name: per_source[name]["listings"] for name in SOURCES}
     assert counts == {"nami": 13, "dbsa": 24, "sardaa": 14, "mha": 10, "meetingguide": 407,
-                      "smart": 7, "lifering": 7, "bmlt": 10}
+                      "smart": 7, "lifering": 7, "bmlt": 10, "warmlines": 13}
 
     # The restricted feed is reported as restricted, and the build still succeeded (exit 0).
     meetingguide = per_source["meetingguide"]
@@ -137,7 +137,7 @@ def test_offline_build_exports_every_source(harness, env, restricted_feed, tmp_p
     con.close()
     assert dict((source, (rules, types)) for source, rules, types in staged) == {
         "bmlt": (10, 0), "dbsa": (0, 0), "lifering": (6, 0), "meetingguide": (404, 407), "mha": (0, 0),
-        "nami": (0, 0), "sardaa": (0, 0), "smart": (7, 0)}
+        "nami": (0, 0), "sardaa": (0, 0), "smart": (7, 0), "warmlines": (0, 0)}
 
     # The same snapshot again: the same ids, nothing but last_seen moves.
     code, stdout, _ = cli("build", "--offline", "--out", str(out), "--json")
