@@ -65,8 +65,10 @@ NATIONAL_ROWS = [
 ]
 
 
-def build_pdf(states: list[Row], nationals: list[Row], edition: str = "March 9, 2026") -> bytes:
-    """The directory as PDF bytes (uncompressed and invariant, so its text is in the file as written)."""
+def build_pdf(states: list[Row], nationals: list[Row], edition: str = "March 9, 2026",
+              repeat_header: bool = True) -> bytes:
+    """The directory as PDF bytes (uncompressed and invariant, so its text is in the file as written);
+    without `repeat_header`, a table that goes on to the next page does so without its header row."""
     styles = getSampleStyleSheet()
     body = styles["BodyText"]
     buffer = io.BytesIO()
@@ -74,22 +76,22 @@ def build_pdf(states: list[Row], nationals: list[Row], edition: str = "March 9, 
                             title="Warmline Directory", leftMargin=0.5 * inch, rightMargin=0.5 * inch)
     story = [Paragraph("Warmline Directory", styles["Title"]),
              Paragraph(f"As of {escape(edition)}", body), Spacer(1, 12),
-             _table(STATE_HEADER, states, body), PageBreak(),
+             _table(STATE_HEADER, states, body, repeat_header), PageBreak(),
              Paragraph("National Support Lines", styles["Heading1"]), Spacer(1, 12),
-             _table(NATIONAL_HEADER, nationals, body)]
+             _table(NATIONAL_HEADER, nationals, body, repeat_header)]
     doc.build(story)
     return buffer.getvalue()
 
 
-def _table(header: tuple[str, ...], rows: list[Row], style) -> Table:
-    """A ruled table, header repeated on every page, cells wrapped as paragraphs."""
+def _table(header: tuple[str, ...], rows: list[Row], style, repeat_header: bool = True) -> Table:
+    """A ruled table (header repeated on every page unless told not to), cells wrapped as paragraphs."""
     data = [[Paragraph(f"<b>{label}</b>", style) for label in header]]
     for row in rows:
         line = f"<b>{escape(row.name)}</b>" + (f"<br/>{escape(row.note)}" if row.note else "")
         cells = [row.first, None, row.phone, row.hours, row.spanish, row.chat]
         data.append([Paragraph(line, style) if cell is None else Paragraph(escape(cell), style)
                      for cell in cells])
-    table = Table(data, colWidths=WIDTHS, repeatRows=1)
+    table = Table(data, colWidths=WIDTHS, repeatRows=1 if repeat_header else 0)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                                ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey)]))

@@ -105,6 +105,13 @@ def test_a_long_directory_goes_on_over_pages_with_its_header_repeated() -> None:
     assert found["state-7-warmline-number-7"].service_area == ()  # not a state name: no USPS code
 
 
+def test_a_table_going_on_without_its_header_continues_the_one_before() -> None:
+    states = [Row("Texas", f"Warmline number {n}", f"(512) 555-01{n:02d}", "24/7") for n in range(60)]
+    found = parse(build_pdf(states, NATIONAL_ROWS[:1], repeat_header=False))
+    assert len(found) == 61 and found["tx-warmline-number-59"].service_area == ("TX",)
+    assert found["national-veterans-peer-line"].audiences == ("veterans",)
+
+
 def test_same_name_in_one_state_gets_a_unique_key() -> None:
     twice = [STATE_ROWS[0], STATE_ROWS[0]]
     assert sorted(parse(build_pdf(twice, NATIONAL_ROWS)))[:2] == \
