@@ -21,7 +21,8 @@ from tests.mirror import SampleMirror
 
 DIRECTORS = ("Quintanilla", "Okonkwo", "Marchetti")  # surnames on the clubhouse sample's Director lines
 
-SOURCES = ("nami", "dbsa", "sardaa", "mha", "meetingguide", "smart", "lifering", "bmlt", "clubhouse")
+SOURCES = ("nami", "dbsa", "sardaa", "mha", "meetingguide", "smart", "lifering", "bmlt", "clubhouse",
+           "warmlines")
 RESTRICTED_FEED = "https://intergroup.example/wp-admin/admin-ajax.php?action=meetings"  # made up: only here
 
 
@@ -116,7 +117,7 @@ def test_offline_build_exports_every_source(harness, env, restricted_feed, tmp_p
     counts = {name: sum(r["source"] == name for r in rows) for name in SOURCES}
     assert counts == {name: per_source[name]["listings"] for name in SOURCES}
     assert counts == {"nami": 13, "dbsa": 24, "sardaa": 14, "mha": 10, "meetingguide": 407,
-                      "smart": 7, "lifering": 7, "bmlt": 10, "clubhouse": 14}
+                      "smart": 7, "lifering": 7, "bmlt": 10, "clubhouse": 14, "warmlines": 13}
 
     # The restricted feed is reported as restricted, and the build still succeeded (exit 0).
     meetingguide = per_source["meetingguide"]
@@ -142,7 +143,8 @@ def test_offline_build_exports_every_source(harness, env, restricted_feed, tmp_p
     con.close()
     assert dict((source, (rules, types)) for source, rules, types in staged) == {
         "bmlt": (10, 0), "dbsa": (0, 0), "lifering": (6, 0), "meetingguide": (404, 407), "mha": (0, 0),
-        "nami": (0, 0), "sardaa": (0, 0), "smart": (7, 0), "clubhouse": (0, 0)}
+        "nami": (0, 0), "sardaa": (0, 0), "smart": (7, 0), "clubhouse": (0, 0),
+        "warmlines": (0, 0)}
     # A clubhouse's director is a person: named in the sample pages, in no export file.
     exported = [path for path in out.rglob("*") if path.is_file() and path.suffix != ".parquet"]
     assert not [path.name for path in exported
