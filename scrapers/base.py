@@ -3,6 +3,7 @@
 import os
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from schemas.errors import LostTooMany, NoListings, SourceChanged
 from schemas.listing import ParsedListing
@@ -36,6 +37,14 @@ class Source:
     def url(self, path: str) -> str:
         """An absolute URL on this source's site."""
         return self.base + path
+
+    def mirrored(self, url: str) -> str:
+        """Another host's URL as a mirror serves it (<base>/<host><path>?<query>) when this source is
+        pointed at one (a base other than its own), else the URL itself (feeds, BMLT servers)."""
+        if self.base == type(self).base_url.rstrip("/"):
+            return url
+        parts = urlsplit(url)
+        return f"{self.base}/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
 
     def start_urls(self) -> list[str]:
         """Where a crawl of this source begins."""

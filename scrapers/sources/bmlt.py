@@ -77,11 +77,8 @@ class Bmlt(Source):
 
     def server_url(self, server: RootServer, switcher: str) -> str:
         """One of the server's two pages, on the mirror (<base>/<host><path>) when one is set."""
-        root = server.url.rstrip("/")
-        if self.base != type(self).base_url:
-            parts = urlsplit(root)
-            root = f"{self.base}/{parts.netloc}{parts.path}"
-        return canonical_url(f"{root}/client_interface/json/?switcher={switcher}")
+        page = f"{server.url.rstrip('/')}/client_interface/json/?switcher={switcher}"
+        return canonical_url(self.mirrored(page))
 
     def start_urls(self) -> list[str]:
         """The aggregator's list (unless the servers file turns it off), then each pinned server."""

@@ -100,14 +100,7 @@ class MeetingGuide(Source):
         """A feed's URL (or another `path` on its site), on the mirror (<base>/<host><path>?<query>)
         when one is set."""
         parts = urlsplit(feed.url)
-        if path is not None:
-            url = f"{parts.scheme}://{parts.netloc}{path}"
-            parts = urlsplit(url)
-        else:
-            url = feed.url
-        if not self.base:
-            return url
-        return f"{self.base}/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+        return self.mirrored(feed.url if path is None else f"{parts.scheme}://{parts.netloc}{path}")
 
     def start_labels(self) -> dict[str, str]:
         """Each feed's name, publisher and home state (region), by its URL."""
