@@ -95,9 +95,10 @@ def test_offline_build_exports_every_source(harness, env, restricted_feed, tmp_p
     assert summary["exports"]["listings.csv"] == len(rows)
     # Every export is listed with its rows; meetings.json counts the groups it cannot express.
     groups = sum(r["kind"] == "group" for r in rows)
-    programs = sum(r["kind"] == "program" for r in rows)  # day programs are HSDS services too
-    assert programs == 14
-    assert summary["exports"]["hsds/services.csv"] == groups + programs
+    programs = sum(r["kind"] == "program" for r in rows)  # day programs and warmlines are HSDS services too
+    lines = sum(r["kind"] == "line" for r in rows)
+    assert (programs, lines) == (14, 13)
+    assert summary["exports"]["hsds/services.csv"] == groups + programs + lines
     placed = sum(bool(r["latitude"]) and r["kind"] != "line" for r in rows)  # a warmline has no place
     assert summary["exports"]["directory.geojson"] == placed
     left_out = summary["left_out"]["meetings.json"]
