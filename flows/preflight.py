@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flows.plan import check_options
 from schemas.errors import ServiceUnavailable, SupportDirError
-from scrapers.registry import get_source
+from scrapers.registry import SOURCE_CLASSES, get_source
 
 DASK_CONNECT_TIMEOUT_S = 3.0
 
@@ -17,8 +17,9 @@ class BadOption(SupportDirError):
 
 def check_build(sources: list[str] | None, accept_drop: list[str] | None, decisions: Path | None,
                 default_decisions: Path) -> None:
-    """Known sources, a decisions file that exists if one was named and parses, known --accept-drop."""
-    for name in sources or []:
+    """Known sources whose settings and files read (every source when none is named), a decisions file
+    that exists if one was named and parses, known --accept-drop."""
+    for name in sources or SOURCE_CLASSES:
         get_source(name)
     if decisions is not None and not decisions.exists():
         raise BadOption(f"--decisions {decisions}: no such file")

@@ -80,6 +80,10 @@ class NoListings(SourceChanged):
     """Every page of a source parsed to nothing: a yield of zero, quarantined rather than loaded."""
 
 
+class SettingInvalid(SupportDirError):
+    """An environment setting holds a value of the wrong kind (e.g. a page cap that is not a number)."""
+
+
 class PublishTargetInvalid(SupportDirError):
     """A publish target (`--out`) that cannot take a publish: a file, a read-only folder, a foreign folder."""
 

@@ -2,10 +2,10 @@
 
 import os
 from collections.abc import Iterable, Mapping
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from schemas.errors import LostTooMany, NoListings, SourceChanged
+from schemas.errors import LostTooMany, NoListings, SettingInvalid, SourceChanged
 from schemas.listing import ParsedListing
 from schemas.urls import canonical_url
 from scrapers.page import Link, Page
@@ -29,10 +29,10 @@ class Source:
         prefix = f"SUPPORTDIR_{self.name.upper()}"
         # A mirror (or a test server) can stand in for the live site, with its own politeness.
         self.base = (base_url or os.environ.get(f"{prefix}_BASE_URL") or self.base_url).rstrip("/")
-        self.interval = float(os.environ.get(f"{prefix}_MIN_INTERVAL", self.min_interval))
-        self.page_cap = int(os.environ.get(f"{prefix}_MAX_PAGES", self.max_pages))
-        share = os.environ.get(f"{prefix}_MAX_LOST_SHARE") or os.environ.get("SUPPORTDIR_MAX_LOST_SHARE")
-        self.lost_share = float(share) if share else self.max_lost_share
+        self.interval = _setting(f"{prefix}_MIN_INTERVAL", self.min_interval, float)
+        self.page_cap = _setting(f"{prefix}_MAX_PAGES", self.max_pages, int)
+        shared = _setting("SUPPORTDIR_MAX_LOST_SHARE", self.max_lost_share, float)
+        self.lost_share = _setting(f"{prefix}_MAX_LOST_SHARE", shared, float)
 
     def url(self, path: str) -> str:
         """An absolute URL on this source's site."""
@@ -144,3 +144,15 @@ class Source:
             url, why = lost[0]
             raise LostTooMany(self.name, url, f"{len(lost)} of {units} pages lost (more than "
                                               f"{self.lost_share:.0%}); first: {why}")
+
+
+def _setting(name: str, default: float, kind: type[float] | type[int]) -> Any:
+    """A number from the environment (the default when unset); SettingInvalid when it is not one."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        noun = "a whole number" if kind is int else "a number"
+        raise SettingInvalid(f"{name}={raw!r} is not {noun}") from None

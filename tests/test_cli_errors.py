@@ -117,6 +117,20 @@ def test_serve_checks_its_sources_as_build_does(env, monkeypatch):
     assert code == EXIT_USAGE and "unknown source 'bogus'" in one_line(stderr)
 
 
+@pytest.mark.parametrize(("setting", "says"), [
+    ("SUPPORTDIR_NAMI_MAX_PAGES=abc", "SUPPORTDIR_NAMI_MAX_PAGES='abc' is not a whole number"),
+    ("SUPPORTDIR_MAX_LOST_SHARE=ten", "SUPPORTDIR_MAX_LOST_SHARE='ten' is not a number"),
+    ("SUPPORTDIR_DBSA_MIN_INTERVAL=1s", "SUPPORTDIR_DBSA_MIN_INTERVAL='1s' is not a number"),
+])
+def test_a_source_setting_that_is_not_a_number_is_one_line(env, monkeypatch, tmp_path, setting, says):
+    name, value = setting.split("=")
+    monkeypatch.setenv(name, value)
+    for args in (("sources",), ("build", "--offline", "--out", str(tmp_path / "x"))):
+        code, _, stderr = cli(*args)
+        assert code == EXIT_USAGE and says in one_line(stderr)
+    assert not (tmp_path / "x").exists()
+
+
 def free_port() -> int:
     """A loopback port nobody listens on (bound, then released)."""
     with socket.socket() as probe:
