@@ -142,7 +142,11 @@ def assert_not_invented(page: Page, listings: list[ParsedListing]) -> None:
             resolved.add(absolute_url(page.url, href))
         except ValueError:
             continue
-    for listing in listings:
+    # A PDF draws glyphs at positions, mostly in compressed streams: its words cannot be listed from
+    # its bytes, and a mutated position can interleave two runs of glyphs into new "words". For a
+    # PDF (the warmline directory) the invariant left is the one every page has: only typed errors.
+    drawn = page.body.startswith(b"%PDF")
+    for listing in [] if drawn else listings:
         for field in CHECKED_TEXT:
             value = getattr(listing, field)
             invented = {w.casefold() for w in WORD.findall(value or "")} - words
