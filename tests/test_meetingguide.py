@@ -238,10 +238,10 @@ def test_in_person_meeting_field_by_field(listings) -> None:
     assert item.audiences == ("women",)
     assert item.description == (
         "Birthday meeting last Sunday of the month.\n"
-        "Types: Closed, Women, Step Study, Babysitting Available, Wheelchair-Accessible Bathroom\n"
-        "Group: Women’s Step Study Group\nRegion: Clairemont\nLocation notes: Upstairs, room 204.\n"
-        "Updated: 2024-01-13 03:04:25"
-    )
+        "Types: Closed, Women, Step Study, Babysitting Available, Wheelchair-Accessible Bathroom"
+    )  # group, region, location notes and update time are fields of their own, not lines here
+    assert (item.meeting_group, item.region, item.sub_region, item.location_notes, item.source_updated) == \
+        ("Women’s Step Study Group", "Clairemont", None, "Upstairs, room 204.", "2024-01-13 03:04:25")
 
 
 def test_day_list_is_one_rule_with_several_days(listings) -> None:
@@ -317,7 +317,8 @@ def test_separate_address_fields_and_string_coordinates(listings) -> None:
     assert (item.street, item.city, item.state, item.postal_code, item.country) == \
         ("46 Wall St", "Asheville", "NC", "28801", "US")
     assert (item.latitude, item.longitude) == (35.5946, -82.554)
-    assert "Region: North Carolina / Asheville" in item.description
+    assert (item.region, item.sub_region) == ("North Carolina", "Asheville")
+    assert "Region" not in (item.description or "")
 
 
 def test_string_day_comma_types_and_hybrid_without_end(listings) -> None:
@@ -540,4 +541,15 @@ def test_a_sheets_feed_parses_as_a_feed() -> None:
     [listing] = MeetingGuide().parse(sample_page("meetingguide", "meetingguide_aasfmarin.json"))
     assert listing.source_key == "aasfmarin/language-of-the-heart" and listing.source_url == url
     assert (listing.city, listing.state, listing.attendance) == ("San Francisco", "CA", None)
-    assert "Region: San Francisco" in listing.description and listing.schedule[0].byday == "SU"
+    assert listing.region == "San Francisco" and listing.schedule[0].byday == "SU"
+
+
+@pytest.mark.parametrize(("published", "read"), [
+    ("2024-01-13 03:04:25", "2024-01-13 03:04:25"), ("2024-01-13T03:04:25Z", "2024-01-13 03:04:25"),
+    ("2024-01-13", "2024-01-13 00:00:00"), ("last week", None), (None, None)])
+def test_updated_is_a_field_as_the_spec_writes_it(published, read) -> None:
+    meeting = {"name": "Noon", "slug": "noon", "day": 1, "time": "12:00", "updated": published}
+    page = feed_page(json.dumps([meeting]))
+    [listing] = MeetingGuide().parse(page)
+    assert listing.source_updated == read
+    assert unreadable_counts(page).get("updated", 0) == (1 if published == "last week" else 0)

@@ -21,6 +21,9 @@ Decisions (tested in tests/test_meetingguide.py):
   admin-ajax feed; that file is parsed as the feed (same name, same keys) and `notes` says which.
 - A feed's `region` (its home state) is shown by `supportdir sources`, never used as a meeting's
   state: intergroups list meetings across state lines and online meetings anywhere.
+- `group`, `region`, `sub_region`, `location_notes` and `updated` are kept as fields of their own
+  (meetings.json carries them as the same fields); `updated` is read as `YYYY-MM-DD HH:MM:SS` (a
+  date alone, or ISO with "T"), else counted as unreadable and left out.
 - `slug` is the key, prefixed by the feed name; a meeting without one gets a hash of its name,
   day, time and address; a slug repeated within a feed gets -2, -3 (in feed order).
 """
@@ -31,6 +34,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -253,6 +257,11 @@ def _listing(source: str, feed: Feed, meeting: Mapping[str, Any], page: Page, ke
         schedule_text=unread,
         meeting_types=codes,
         location_name=_location_name(meeting),
+        meeting_group=_field(meeting, "group") or None,
+        region=_field(meeting, "region") or None,
+        sub_region=_field(meeting, "sub_region") or None,
+        location_notes=_field(meeting, "location_notes") or None,
+        source_updated=_updated(meeting.get("updated")),
     )
 
 
@@ -399,9 +408,20 @@ def _longitude(value: Any) -> float | None:
     return _coordinate(value, 180)
 
 
+def _updated(value: Any) -> str | None:
+    """`updated` as the spec writes it (YYYY-MM-DD HH:MM:SS, UTC; a date alone or ISO "T" read too)."""
+    text = _text(value).strip().replace("T", " ").removesuffix("Z")
+    for form in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, form).strftime("%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            continue
+    return None
+
+
 _READERS: dict[str, Callable[[Any], object]] = {
     "day": _days, "time": _clock, "end_time": _clock,
-    "latitude": _latitude, "longitude": _longitude, "timezone": _timezone,
+    "latitude": _latitude, "longitude": _longitude, "timezone": _timezone, "updated": _updated,
 }  # what each field is read by: None from a reader means the value could not be read
 
 
@@ -423,14 +443,14 @@ def _link(value: Any, page_url: str) -> str | None:
 
 
 def _description(meeting: Mapping[str, Any], codes: tuple[str, ...]) -> str | None:
-    """Notes as published, then labelled lines: types by name, group, region, and the other notes."""
+    """Notes as published, then labelled lines: types by name, and the join and dial-in notes.
+
+    The group, region, location notes and update time are fields of their own (carried to
+    meetings.json as the same fields), not lines here.
+    """
     lines = [_field(meeting, "notes")]
     labelled = (("Types", ", ".join(type_names(codes))),
-                ("Group", _field(meeting, "group")),
-                ("Region", " / ".join(p for k in ("region", "sub_region") if (p := _field(meeting, k)))),
-                ("Location notes", _field(meeting, "location_notes")),
                 ("Online", _field(meeting, "conference_url_notes")),
-                ("By phone", _field(meeting, "conference_phone_notes")),
-                ("Updated", _field(meeting, "updated")))
+                ("By phone", _field(meeting, "conference_phone_notes")))
     lines += [f"{label}: {value}" for label, value in labelled if value]
     return "\n".join(line for line in lines if line) or None

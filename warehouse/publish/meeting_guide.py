@@ -3,9 +3,15 @@
 One entry per group and weekday: a group meeting on Tuesdays and Thursdays is two entries with
 their own slugs (`...-tu`, `...-th`), so every app gets a plain `day` number (0 = Sunday).
 What the format cannot express is left out and counted: monthly rules, rules every 2 or more
-weeks, and groups with no rule, no start time or no time zone. Coordinates are given for published or
-geocoded points, and for ZIP or city centres flagged `approximate: "yes"`; never for a state's.
-A join link or dial-in is given only where the source publishes it.
+weeks, and groups with no rule, no start time or no time zone. So is what the clients would show
+wrongly (warehouse/publish/feed_rules.py has their rules): a group neither online (a join link on a
+known host, a dial-in) nor meeting at a street it gives would be shown as Inactive, so it is left
+out by reason (registration_only, no_join_details, unknown_conference_host, no_specific_address,
+location_temporarily_closed, inactive). `approximate` says whether the address is a street; an
+online group without a city or state is placed at the city its time zone is named after. Coordinates
+are given only for a street with an exact point. A join link or dial-in is given only where the
+source publishes it. The source feed's `group`, `region`, `sub_region`, `location_notes` and
+`updated` are carried as those fields.
 """
 
 import json
@@ -16,11 +22,13 @@ from importlib import resources
 from typing import Any
 
 from warehouse.publish.attend import Record, how_to_attend, listing_slug, place_text
+from warehouse.publish.feed_rules import IN_PERSON_TYPES, conference_host_known, dialable, rule_problems
 
 DAY_NUMBERS = {"SU": 0, "MO": 1, "TU": 2, "WE": 3, "TH": 4, "FR": 5, "SA": 6}
-APPROXIMATE = ("zip", "city")
 EXACT = ("source", "rooftop")
-ATTENDANCE_OPTION = {"in_person": "in_person", "online": "online", "hybrid": "hybrid", "phone": "online"}
+MEETS_THERE = ("in_person", "hybrid", "unknown")  # attendance read as "at the street it gives"
+ONLINE = ("online", "hybrid", "phone")
+ZONE_REGION = "Online"  # the region of an online group placed by its time zone alone (as the spec allows)
 
 
 def _expressible(rule: Mapping) -> str | None:
@@ -47,23 +55,85 @@ def _entity(record: Record, parents: dict[str, Record]) -> dict[str, str]:
     return fields
 
 
-def _place(record: Record) -> dict[str, Any]:
-    """Address fields, formatted_address and coordinates (approximate ones flagged)."""
-    fields: dict[str, Any] = {}
-    for key, source in (("location", "location_name"), ("address", "street"), ("city", "city"),
-                        ("state", "state"), ("postal_code", "postal_code"), ("country", "country")):
-        if record.get(source):
-            fields[key] = record[source]
-    if place_text(record):
-        fields["formatted_address"] = ", ".join(filter(None, [record.get("street"), record.get("city"),
-                                                              " ".join(filter(None, [record.get("state"),
-                                                                                     record.get("postal_code")])),
-                                                              record.get("country")]))
-    precision = record.get("geo_precision")
-    if record.get("latitude") is not None and precision in EXACT + APPROXIMATE:
+def _in_person(record: Record) -> bool:
+    """The group meets at a street address it gives, not closed for now (`TC`): shown in person."""
+    return (bool(record.get("street")) and record.get("attendance") in MEETS_THERE
+            and "TC" not in (record.get("meeting_types") or []))
+
+
+def _join(record: Record) -> dict[str, str]:
+    """The join link and dial-in the client can use (a link on a host it does not know is only in notes)."""
+    found = {}
+    if conference_host_known(record.get("conference_url")):
+        found["conference_url"] = record["conference_url"]
+    if dialable(record.get("conference_phone")):
+        found["conference_phone"] = record["conference_phone"]
+    return found if record.get("attendance") in ONLINE else {}
+
+
+def _left_out(record: Record, place: dict[str, Any] | None) -> str | None:
+    """Why a group cannot be a meeting the client shows as it is, or None when it can.
+
+    The client shows a meeting as online only with a join link or dial-in, and as in person only
+    at a specific address; anything else it shows as Inactive. A group that gives only a
+    registration page is left out: the spec's `conference_url` launches the meeting itself, and the
+    client drops `conference_url_notes` without one (the other exports keep the registration step).
+    """
+    if record["status"] == "inactive":
+        return "inactive"
+    if _in_person(record) or _join(record):
+        return "no_place" if place is None else None
+    if record.get("attendance") in ONLINE:
+        if record.get("registration_url"):
+            return "registration_only"
+        if record.get("conference_url"):
+            return "unknown_conference_host"
+        return "no_join_details"
+    if "TC" in (record.get("meeting_types") or []):
+        return "location_temporarily_closed"
+    return "no_specific_address"
+
+
+def _place(record: Record) -> dict[str, Any] | None:
+    """Address fields, formatted_address, `approximate` (no street: "yes") and exact coordinates.
+
+    Only a group meeting at its street gets the street, its place name and its point (a ZIP or
+    city centre is left out: the client's directions go to the point over the address). Any other
+    group gets its city, state and ZIP, else the place its time zone is named after; None if none.
+    """
+    specific = _in_person(record)
+    fields = {key: record[source] for key, source in
+              (("location", "location_name"), ("address", "street"), ("city", "city"), ("state", "state"),
+               ("postal_code", "postal_code"), ("country", "country"))
+              if record.get(source) and (specific or key not in ("location", "address"))}
+    if not specific and not ({"city", "state", "postal_code"} & fields.keys()):
+        zone_place = place_of_zone(record.get("timezone") or "")
+        if zone_place is None:
+            return None
+        fields = {**zone_place, "region": ZONE_REGION}
+    state_zip = " ".join(filter(None, [fields.get("state"), fields.get("postal_code")]))
+    fields["formatted_address"] = ", ".join(filter(None, [fields.get("address"), fields.get("city"), state_zip,
+                                                          fields.get("country")]))
+    fields["approximate"] = "no" if specific else "yes"
+    if specific and record.get("latitude") is not None and record.get("geo_precision") in EXACT:
         fields.update(latitude=record["latitude"], longitude=record["longitude"])
-        fields["approximate"] = "yes" if precision in APPROXIMATE else "no"
     return fields
+
+
+@lru_cache(maxsize=64)
+def place_of_zone(zone: str) -> dict[str, str] | None:
+    """The US city an IANA zone is named after ("America/Chicago" -> Chicago, IL), or None.
+
+    The spec asks an online meeting for an approximate place that implies its time zone: the
+    zone's own city does, and the meeting says `approximate: "yes"`.
+    """
+    import zipcodes
+
+    city = zone.rsplit("/", 1)[-1].replace("_", " ")
+    states = Counter(z["state"] for z in zipcodes.filter_by(city=city) if z.get("timezone") == zone)
+    if not states:
+        return None
+    return {"city": city, "state": states.most_common(1)[0][0], "country": "US"}
 
 
 def _sentences(*parts: str | None) -> str:
@@ -72,28 +142,34 @@ def _sentences(*parts: str | None) -> str:
     return " ".join(t if t[-1] in ".!?" else f"{t}." for t in texts)
 
 
-def _entry(record: Record, rule: Mapping, day: str, parents: dict[str, Record], several: bool) -> dict:
+def _updated(record: Record) -> str:
+    """When the source last updated the meeting (as its feed says), else when we last saw it (UTC)."""
+    return record.get("source_updated") or record["last_seen"].replace("T", " ").rstrip("Z")[:19]
+
+
+def _entry(record: Record, rule: Mapping, day: str, parents: dict[str, Record], place: dict[str, Any],
+           several: bool) -> dict:
     """One meeting of the feed: one group on one weekday."""
     slug = listing_slug(record) + (f"-{day.lower()}" if several else "")
+    join = _join(record)
+    in_person = place["approximate"] == "no"
+    attendance = "hybrid" if join and in_person else "online" if join else "in_person"
+    types = [code for code in record.get("meeting_types") or [] if code in type_codes()]
     entry: dict[str, Any] = {
         "name": record["name"], "slug": slug, "day": DAY_NUMBERS[day], "time": rule["opens_at"],
-        "end_time": rule.get("closes_at") or "", "timezone": rule.get("timezone") or record.get("timezone"),
-        # Codes the spec does not define (some feeds invent their own) stay in the flat export only.
-        "types": [code for code in record.get("meeting_types") or [] if code in type_codes()],
+        "end_time": rule.get("closes_at"), "timezone": rule.get("timezone") or record.get("timezone"),
+        # Codes the spec does not define (some feeds invent their own) stay in the flat export only;
+        # in-person ones (wheelchair access...) only where the client shows the meeting in person.
+        "types": [code for code in types if in_person or code not in IN_PERSON_TYPES],
         "notes": _sentences(record.get("description"), how_to_attend(record)),
-        "updated": record["last_seen"].replace("T", " ").rstrip("Z"),
+        "updated": _updated(record),
         "url": record.get("website") or record["source_url"],
-        "attendance_option": "inactive" if record["status"] == "inactive"
-        else ATTENDANCE_OPTION.get(record["attendance"], "in_person"),
-        **_place(record), **_entity(record, parents),
+        "attendance_option": attendance,
+        "group": record.get("meeting_group"), "location_notes": record.get("location_notes"),
+        **place, **join, **_entity(record, parents),
+        "region": record.get("region") or place.get("region"), "sub_region": record.get("sub_region"),
     }
-    if record.get("conference_url"):
-        entry["conference_url"] = record["conference_url"]
-    if record.get("conference_phone"):
-        entry["conference_phone"] = record["conference_phone"]
-    if record.get("registration_url") and not record.get("conference_url"):
-        entry["conference_url_notes"] = f"Register at {record['registration_url']} for the join details."
-    return {key: value for key, value in entry.items() if value is not None}
+    return {key: value for key, value in entry.items() if value is not None and value != ""}
 
 
 def build_feed(records: list[Record]) -> tuple[list[dict], dict[str, int]]:
@@ -107,10 +183,15 @@ def build_feed(records: list[Record]) -> tuple[list[dict], dict[str, int]]:
         if not usable:
             left_out[_expressible(rules[0]) if rules else "no_schedule"] += 1
             continue
+        place = _place(record)
+        reason = _left_out(record, place)
+        if reason or place is None:
+            left_out[reason or "no_place"] += 1
+            continue
         days = [day for rule in usable for day in rule["byday"].split(",")]
         for rule in usable:
             for day in rule["byday"].split(","):
-                entries.append(_entry(record, rule, day, parents, several=len(days) > 1))
+                entries.append(_entry(record, rule, day, parents, place, several=len(days) > 1))
     return entries, dict(sorted(left_out.items()))
 
 
@@ -127,14 +208,9 @@ def type_codes() -> frozenset[str]:
 
 
 def feed_problems(entries: list[dict]) -> list[str]:
-    """What is wrong with a feed: schema errors, duplicate slugs, unknown type codes."""
+    """What is wrong with a feed: schema errors, then each broken client rule ("rule: slug: what")."""
     from jsonschema import Draft202012Validator, FormatChecker
 
     validator = Draft202012Validator(feed_schema(), format_checker=FormatChecker())
     problems = [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(entries)]
-    slugs = Counter(entry.get("slug") for entry in entries)
-    problems += [f"duplicate slug {slug}" for slug, n in slugs.items() if n > 1]
-    codes = type_codes()
-    problems += [f"unknown type {code} in {e.get('slug')}" for e in entries for code in e.get("types", [])
-                 if code not in codes]
-    return problems
+    return problems + [f"{rule}: {slug}: {what}" for rule, slug, what in rule_problems(entries, type_codes())]

@@ -54,6 +54,11 @@ cleaned AS (
         coalesce(schedule, []) AS schedule,
         [upper(trim(code)) FOR code IN coalesce(meeting_types, []) IF trim(code) <> ''] AS meeting_types,
         clean_text(location_name) AS location_name,
+        clean_text(meeting_group) AS meeting_group,
+        clean_text(region) AS region,
+        clean_text(sub_region) AS sub_region,
+        clean_text(location_notes) AS location_notes,
+        source_updated,
         source_url,
         fetched_at,
         content_sha256

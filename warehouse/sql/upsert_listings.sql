@@ -20,6 +20,8 @@ ON CONFLICT (listing_id) DO UPDATE SET
     registration_url = excluded.registration_url, conference_url = excluded.conference_url,
     conference_phone = excluded.conference_phone, schedule_text = excluded.schedule_text,
     meeting_types = excluded.meeting_types, location_name = excluded.location_name,
+    meeting_group = excluded.meeting_group, region = excluded.region, sub_region = excluded.sub_region,
+    location_notes = excluded.location_notes, source_updated = excluded.source_updated,
     source_url = excluded.source_url, fetched_at = excluded.fetched_at,
     content_sha256 = excluded.content_sha256, last_seen = excluded.last_seen, status = 'active',
     last_run_id = excluded.last_run_id;

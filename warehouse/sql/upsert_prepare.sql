@@ -18,6 +18,7 @@ SELECT
     coalesce(attendance, 'unknown') AS attendance, address_text, street, city, state, postal_code, country,
     latitude, longitude, geo_precision, timezone, service_area, phone, phone_extension, email, website,
     registration_url, conference_url, conference_phone, schedule_text, meeting_types, location_name,
+    meeting_group, region, sub_region, location_notes, source_updated,
     source_url, fetched_at, content_sha256,
     CAST($run_at AS TIMESTAMPTZ) AS first_seen,
     CAST($run_at AS TIMESTAMPTZ) AS last_seen,

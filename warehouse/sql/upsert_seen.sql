@@ -22,5 +22,9 @@ WHERE l.listing_id = m.listing_id
   AND l.schedule_text IS NOT DISTINCT FROM m.schedule_text
   AND l.meeting_types IS NOT DISTINCT FROM m.meeting_types
   AND l.location_name IS NOT DISTINCT FROM m.location_name
+  AND l.meeting_group IS NOT DISTINCT FROM m.meeting_group AND l.region IS NOT DISTINCT FROM m.region
+  AND l.sub_region IS NOT DISTINCT FROM m.sub_region
+  AND l.location_notes IS NOT DISTINCT FROM m.location_notes
+  AND l.source_updated IS NOT DISTINCT FROM m.source_updated
   AND l.source_url IS NOT DISTINCT FROM m.source_url
   AND l.content_sha256 IS NOT DISTINCT FROM m.content_sha256;
