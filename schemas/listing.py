@@ -44,11 +44,11 @@ class ParsedListing(BaseModel):
     schedule: tuple[ScheduleRule, ...] = Field((), description="Rules the source states outright.")
     meeting_types: tuple[str, ...] = Field((), description="Meeting Guide type codes (e.g. O, D, TC).")
     location_name: str | None = Field(None, description="Name of the meeting place (a church, a clinic).")
-    meeting_group: str | None = Field(None, description="The group holding the meeting (Meeting Guide `group`).")
-    region: str | None = Field(None, description="The source's region of the meeting (a neighbourhood, a city).")
+    meeting_group: str | None = Field(None, description="The group holding the meeting (a feed's `group`).")
+    region: str | None = Field(None, description="The source's region of the meeting (a neighbourhood).")
     sub_region: str | None = Field(None, description="The source's sub-region, within `region`.")
     location_notes: str | None = Field(None, description="Notes on the meeting place (an entrance, parking).")
-    source_updated: str | None = Field(None, description="When the source last updated it, YYYY-MM-DD HH:MM:SS UTC.")
+    source_updated: str | None = Field(None, description="When the source last updated it (UTC).")
     fetched_at: datetime | None = None
     content_sha256: str | None = None
 

@@ -155,30 +155,41 @@ def test_hsds_json_objects_validate_against_the_compiled_schemas(con):
     assert list(Draft7Validator(org_schema).iter_errors(broken))
 
 
-def test_meeting_guide_feed_lists_each_weekday_and_counts_monthly_groups(out):
+def test_meeting_guide_feed_lists_each_weekday_and_counts_monthly_groups(con, out):
     entries = json.loads((out / "meetings.json").read_text())
     assert meeting_guide.feed_problems(entries) == []
-    by_slug = {e["slug"]: e for e in entries}
-    assert len(by_slug) == len(entries) == 4  # Tuesday, Online Circle Mon + Thu, SA Call Sunday
-    circle = sorted((e for e in entries if e["name"] == "Online Circle"), key=lambda e: e["day"])
-    assert [(e["day"], e["time"], e["end_time"]) for e in circle] == [(1, "18:00", ""), (4, "18:00", "")]
-    assert circle[0]["slug"].endswith("-mo") and circle[1]["slug"].endswith("-th")
-    assert circle[0]["conference_url"] == "https://zoom.example.org/j/123"
-    tuesday = next(e for e in entries if e["name"] == "Tuesday Night Group")
+    # Online Circle's link is on a host no Meeting Guide client knows, SA Call gives only a
+    # registration page, Family Evening meets monthly: left out and counted, not shown as Inactive.
+    assert [e["name"] for e in entries] == ["Tuesday Night Group"]
+    assert meeting_guide.build_feed(records.load(con))[1] == \
+        {"monthly": 1, "registration_only": 1, "unknown_conference_host": 1}
+    [tuesday] = entries
     assert (tuesday["day"], tuesday["time"], tuesday["end_time"], tuesday["timezone"]) == \
         (2, "19:00", "20:30", "America/New_York")
     assert tuesday["types"] == ["O", "D"] and tuesday["location"] == "Central Church"
-    assert tuesday["approximate"] == "yes" and tuesday["latitude"] == pytest.approx(38.05, abs=0.1)
+    # A street is a specific place (approximate "no"); its ZIP-centre point is not published.
+    assert tuesday["approximate"] == "no" and "latitude" not in tuesday
     assert tuesday["entity"] == "DBSA Lexington" and tuesday["entity_email"] == "dbsalexington@gmail.com"
-    call = next(e for e in entries if e["name"] == "SA Call")
-    assert call["day"] == 0 and "conference_url" not in call and "conference_phone" not in call
-    assert "call-registration" in call["conference_url_notes"]
-    assert "Family Evening" not in {e["name"] for e in entries}
+
+
+def test_meeting_guide_lists_each_weekday_with_its_own_slug():
+    record = {"listing_id": "0123456789", "name": "Online Circle", "kind": "group", "organization": "DBSA",
+              "status": "active", "attendance": "online", "source_url": "https://x.example.org/",
+              "conference_url": "https://us02web.zoom.us/j/123", "city": "Lexington", "state": "KY",
+              "last_seen": "2026-11-20T06:00:00Z",
+              "schedule": [{"freq": "WEEKLY", "interval": 1, "byday": "MO,TH", "opens_at": "18:00",
+                            "closes_at": None, "timezone": "America/New_York"}]}
+    entries, left_out = meeting_guide.build_feed([record])
+    assert [(e["day"], e["time"], e["slug"][-3:]) for e in entries] == \
+        [(1, "18:00", "-mo"), (4, "18:00", "-th")]
+    assert all("end_time" not in e and e["conference_url"].endswith("zoom.us/j/123") for e in entries)
+    assert left_out == {} and meeting_guide.feed_problems(entries) == []
 
 
 def test_meeting_guide_keeps_only_the_type_codes_the_spec_defines():
     record = {"listing_id": "0123456789", "name": "Noon Group", "kind": "group", "organization": "AA",
               "status": "active", "attendance": "in_person", "source_url": "https://x.example.org/",
+              "street": "1 Main St", "city": "Lexington", "state": "KY",
               "last_seen": "2026-11-20T06:00:00Z", "meeting_types": ["O", "HOMEBREW", "D"],
               "schedule": [{"freq": "WEEKLY", "interval": 1, "byday": "MO", "opens_at": "12:00",
                             "closes_at": None, "timezone": "America/New_York"}]}
@@ -188,13 +199,14 @@ def test_meeting_guide_keeps_only_the_type_codes_the_spec_defines():
 
 
 def test_meeting_guide_problems_catch_bad_entries():
-    good = {"name": "A", "slug": "a", "day": 1, "time": "19:00", "end_time": "",
-            "timezone": "America/New_York",
-            "types": ["O"], "updated": "2026-11-20 06:00:00", "url": "https://x.example.org/"}
+    good = {"name": "A", "slug": "a", "day": 1, "time": "19:00", "timezone": "America/New_York",
+            "types": ["O"], "updated": "2026-11-20 06:00:00", "url": "https://x.example.org/",
+            "attendance_option": "in_person", "address": "1 Main St", "city": "Lexington",
+            "formatted_address": "1 Main St, Lexington, KY", "approximate": "no"}
     assert meeting_guide.feed_problems([good]) == []
     problems = meeting_guide.feed_problems([{**good, "day": 7}, {**good, "types": ["NOPE"]}])
-    assert any("7" in p for p in problems) and "duplicate slug a" in problems
-    assert "unknown type NOPE in a" in problems
+    assert any("7" in p for p in problems) and "slug_unique: a: slug used 2 times" in problems
+    assert "types_in_spec: a: unknown types NOPE" in problems
 
 
 def test_geojson_has_one_point_per_listing_with_coordinates(out):
@@ -283,7 +295,7 @@ def test_top_datapackage_lists_every_file_with_format_schema_and_rows(out):
                and "schema" not in p.parts} | {"meetings.json"}
     on_disk.discard("datapackage.json")
     assert set(listed) == on_disk
-    assert listed["meetings.json"]["rows"] == 4 and listed["directory.geojson"]["rows"] == 3
+    assert listed["meetings.json"]["rows"] == 1 and listed["directory.geojson"]["rows"] == 3
     assert listed["groups.ics"]["rows"] == 4 and listed["groups.ics"]["format"] == "ics"
     assert listed["hsds/services.csv"]["rows"] == 4 and listed["listings.csv"]["rows"] == 5
     assert (out / listed["meetings.json"]["jsonSchema"]).exists()

@@ -1,12 +1,15 @@
-"""The export's frictionless checks, run in worker processes while the export writes other files.
+"""The export's file checks, run in worker processes while the export writes other files.
 
 Each check reads files as written (the bytes that will be published) and returns what is wrong
-with them. Validating the flat CSV and the HSDS package with frictionless was over a third of a
+with them: the flat CSV and the HSDS package with frictionless, the Meeting Guide feed with its
+JSON schema and the rules its clients apply (warehouse/publish/feed_rules.py).
+Validating the flat CSV and the HSDS package with frictionless was over a third of a
 national export's time; in other processes it overlaps building the other files (the calendars,
 above all) instead of following them.
 """
 
 import csv
+import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
@@ -18,6 +21,7 @@ from schemas.listing import DirectoryRow
 from schemas.pool import process_pool
 from schemas.table_schema import table_schema
 from warehouse.publish.hsds_package import ExportInvalid
+from warehouse.publish.meeting_guide import feed_problems
 
 KeyCells = tuple[str | None, ...]
 
@@ -28,6 +32,17 @@ def flat_problems(folder: Path | str, name: str) -> list[str]:
     resource = Resource(path=name, basepath=str(folder), schema=schema, format="csv", encoding="utf-8")
     report = resource.validate()
     return [str(error) for error in report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]]
+
+
+def meeting_feed_problems(folder: Path | str, name: str) -> list[str]:
+    """What a Meeting Guide client would drop or show wrongly in the feed as written ("rule: slug: what")."""
+    try:
+        entries = json.loads((Path(folder) / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [f"not a readable JSON file: {exc}"]
+    if not isinstance(entries, list):
+        return ["not a JSON array of meetings"]
+    return feed_problems(entries)
 
 
 def package_problems(folder: Path | str, *names: str) -> list[str]:

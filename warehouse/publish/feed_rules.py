@@ -26,11 +26,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 Entry = Mapping[str, Any]
 ADDRESS_FIELDS = ("address", "city", "state", "postal_code", "country")
 # Hosts tsml-ui names as conference providers (its default settings); a link elsewhere is dropped.
-CONFERENCE_HOSTS = ("bluejeans.com", "discord.gg", "freeconference.com", "freeconferencecall.com", "goto.com",
-                    "gotomeet.me", "gotomeeting.com", "horizon.meta.com", "maps.secondlife.com",
+CONFERENCE_HOSTS = ("bluejeans.com", "discord.gg", "freeconference.com", "freeconferencecall.com",
+                    "goto.com", "gotomeet.me", "gotomeeting.com", "horizon.meta.com", "maps.secondlife.com",
                     "meet.google.com", "meet.jit.si", "meetings.dialpad.com", "signal.group", "skype.com",
-                    "slurl.com", "teams.live.com", "teams.microsoft.com", "vrchat.com", "webex.com", "zoho.com",
-                    "zoom.us")
+                    "slurl.com", "teams.live.com", "teams.microsoft.com", "vrchat.com", "webex.com",
+                    "zoho.com", "zoom.us")
 # Types tsml-ui removes from a meeting that is not in person (its default settings).
 IN_PERSON_TYPES = frozenset({"BA", "BRK", "CAN", "CF", "AL-AN", "AL", "FF", "OUT", "SM", "X", "XB"})
 HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
@@ -92,7 +92,8 @@ def _shown_active(entry: Entry) -> str | None:
 def _attendance_agrees(entry: Entry) -> str | None:
     """`attendance_option` says what the client shows (online, in person, both)."""
     online, in_person = shown_online(entry), shown_in_person(entry)
-    shown = {(True, True): "hybrid", (True, False): "online", (False, True): "in_person"}.get((online, in_person))
+    shown = {(True, True): "hybrid", (True, False): "online", (False, True): "in_person"}.get(
+        (online, in_person))
     stated = entry.get("attendance_option")
     return None if stated == shown else f"attendance_option {stated} but shown as {shown or 'inactive'}"
 

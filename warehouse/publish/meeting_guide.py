@@ -21,7 +21,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from warehouse.publish.attend import Record, how_to_attend, listing_slug, place_text
+from warehouse.publish.attend import Record, how_to_attend, listing_slug
 from warehouse.publish.feed_rules import IN_PERSON_TYPES, conference_host_known, dialable, rule_problems
 
 DAY_NUMBERS = {"SU": 0, "MO": 1, "TU": 2, "WE": 3, "TH": 4, "FR": 5, "SA": 6}
@@ -112,8 +112,8 @@ def _place(record: Record) -> dict[str, Any] | None:
             return None
         fields = {**zone_place, "region": ZONE_REGION}
     state_zip = " ".join(filter(None, [fields.get("state"), fields.get("postal_code")]))
-    fields["formatted_address"] = ", ".join(filter(None, [fields.get("address"), fields.get("city"), state_zip,
-                                                          fields.get("country")]))
+    parts = [fields.get("address"), fields.get("city"), state_zip, fields.get("country")]
+    fields["formatted_address"] = ", ".join(filter(None, parts))
     fields["approximate"] = "no" if specific else "yes"
     if specific and record.get("latitude") is not None and record.get("geo_precision") in EXACT:
         fields.update(latitude=record["latitude"], longitude=record["longitude"])
