@@ -155,3 +155,27 @@ def test_a_zone_not_named_after_a_us_city_places_nothing() -> None:
                                                 "opens_at": "19:00", "closes_at": None,
                                                 "timezone": "Europe/London"}])])
     assert left_out == {"no_place": 1}
+
+
+def test_the_feed_fields_travel_through_the_warehouse_to_the_feed(con) -> None:
+    from tests.test_exports import item, load, weekly
+    from warehouse.publish import records
+
+    fields = {"meeting_group": "Step Study Group", "region": "Clairemont", "sub_region": "North",
+              "location_notes": "Upstairs, room 204.", "source_updated": "2024-01-13 03:04:25"}
+    load(con, [item(source="meetingguide", source_key="sd/step", name="Step Study", attendance="in_person",
+                    address="9087 Grand Ave\nSan Diego, CA 92117", schedule=(weekly("FR", "12:00"),),
+                    **fields),
+               item(source_key="lex/plain", name="Plain Group", address="1 Main St\nLexington, KY 40507",
+                    schedule=(weekly("MO", "19:00"),))])
+    records.prepare(con)
+    [entry, plain] = sorted(build_feed(records.load(con))[0], key=lambda e: e["name"], reverse=True)
+    assert {key: entry[key] for key in ("group", "region", "sub_region", "location_notes", "updated")} == \
+        {"group": "Step Study Group", "region": "Clairemont", "sub_region": "North",
+         "location_notes": "Upstairs, room 204.", "updated": "2024-01-13 03:04:25"}
+    assert plain["updated"] == "2026-11-20 06:00:00"  # no source time: when we last saw it
+    # The version content holds the new fields only where they have a value (no version invented).
+    query = "SELECT source_key, CAST(content AS VARCHAR) FROM listing_content"
+    contents = dict(con.execute(query).fetchall())
+    assert '"location_notes":"Upstairs, room 204."' in contents["sd/step"]
+    assert "location_notes" not in contents["lex/plain"] and "region" not in contents["lex/plain"]
