@@ -43,7 +43,7 @@ BROKEN = {
     "url_absolute": {**GOOD, "url": "dbsalex.example.org"},
     "in_person_types": {**ONLINE, "types": ["O", "X"]},
     "coordinates_for_a_place": {**ONLINE, "latitude": 38.04, "longitude": -84.5},
-    "plain_text": {**GOOD, "notes": "<p>Peer-led.</p>"},
+    "plain_text": {**GOOD, "notes": "<p>Peer-led.</p>", "name": "< script> is text, not a tag"},
     "types_in_spec": {**GOOD, "types": ["O", "HOMEBREW"]},
 }
 
@@ -179,3 +179,7 @@ def test_the_feed_fields_travel_through_the_warehouse_to_the_feed(con) -> None:
     contents = dict(con.execute(query).fetchall())
     assert '"location_notes":"Upstairs, room 204."' in contents["sd/step"]
     assert "location_notes" not in contents["lex/plain"] and "region" not in contents["lex/plain"]
+
+
+def test_text_that_only_looks_like_a_tag_is_plain_text() -> None:
+    assert feed_problems([{**GOOD, "name": "< script>alert(1)< /script> Double Escaped"}]) == []

@@ -64,7 +64,7 @@ def test_migrations_from_empty_then_nothing_to_do(tmp_path: Path):
     connection = db.connect(tmp_path / "fresh.duckdb")
     applied = migrate.migrate(connection)
     assert applied == ["0001_init.sql", "0002_meetings.sql", "0003_identity_history.sql",
-                       "0004_lost_pages.sql"]
+                       "0004_lost_pages.sql", "0006_meeting_fields.sql"]
     tables = {r[0] for r in rows(connection, "SELECT table_name FROM information_schema.tables")}
     assert {"runs", "run_sources", "fetches", "staged_listings", "listings", "zip_geo",
             "schema_migrations", "directory", "schedules", "listing_versions", "run_changes",

@@ -34,7 +34,7 @@ CONFERENCE_HOSTS = ("bluejeans.com", "discord.gg", "freeconference.com", "freeco
 # Types tsml-ui removes from a meeting that is not in person (its default settings).
 IN_PERSON_TYPES = frozenset({"BA", "BRK", "CAN", "CF", "AL-AN", "AL", "FF", "OUT", "SM", "X", "XB"})
 HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
-HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")  # "< script>" is text in HTML, as the export writes it
 PLAIN_TEXT_FIELDS = ("name", "notes", "location", "location_notes", "group", "region", "sub_region")
 
 
