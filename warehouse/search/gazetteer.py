@@ -12,7 +12,6 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from zoneinfo import available_timezones
 
 import numpy as np
 import us
@@ -70,32 +69,36 @@ def normalized(name: str) -> str:
 def state_names() -> dict[str, str]:
     """Lowercase state name or code -> USPS code (the states, DC and the territories)."""
     names = {}
-    for state in us.states.STATES_AND_TERRITORIES + [us.states.DC]:
+    for state in [*us.states.STATES_AND_TERRITORIES, us.states.DC]:
         names[state.abbr.lower()] = state.abbr
         names[state.name.lower()] = state.abbr
     return names
 
 
-def _round_mean(total: int, count: int) -> int:
+def _round_mean(total: np.ndarray, count: np.ndarray) -> np.ndarray:
     """The mean of integers rounded half up (the page computes the same with Math.floor)."""
     return (2 * total + count) // (2 * count)
+
+
+def _zone_name(row: dict) -> bool:
+    """Whether a ZIP row names an IANA zone (military ZIPs have none; one row has a town's name)."""
+    return "/" in (row.get("timezone") or "")
 
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     """Every ZIP code with a point and a known zone, and the cities they name."""
-    zones = available_timezones()
-    rows = sorted((z for z in zipcodes.list_all() if z.get("lat") and z.get("long") and z.get("timezone") in zones),
+    rows = sorted((z for z in zipcodes.list_all() if z.get("lat") and z.get("long") and _zone_name(z)),
                   key=lambda z: z["zip_code"])
     cities = sorted({(z["city"], z["state"]) for z in rows}, key=lambda c: (c[1], c[0].lower()))
     city_of = {city: i for i, city in enumerate(cities)}
-    points = np.array([(round(float(z["lat"]) * 100), round(float(z["long"]) * 100)) for z in rows], dtype=np.int64)
+    points = np.array([(round(float(z["lat"]) * 100), round(float(z["long"]) * 100)) for z in rows],
+                      dtype=np.int64)
     zip_city = np.array([city_of[(z["city"], z["state"])] for z in rows], dtype=np.int64)
     sums = np.zeros((len(cities), 2), dtype=np.int64)
     np.add.at(sums, zip_city, points)
     counts = np.bincount(zip_city, minlength=len(cities))
-    city_points = np.array([[_round_mean(int(a), int(n)), _round_mean(int(b), int(n))]
-                            for (a, b), n in zip(sums, counts, strict=True)], dtype=np.int64)
+    city_points = _round_mean(sums, counts[:, None])
     zone_votes: dict[int, Counter] = defaultdict(Counter)
     for z, city in zip(rows, zip_city.tolist(), strict=True):
         zone_votes[city][z["timezone"]] += 1
