@@ -268,15 +268,21 @@ def nearest_miles(index: Index, rows: np.ndarray, lat: float, lon: float) -> flo
     rows = rows[~np.isnan(index.lat[rows])]
     if not len(rows):
         return None
-    return float(round(miles_from(np.radians(lat), np.radians(lon), index.lat[rows], index.lon[rows]).min()))
+    found = miles_from(np.radians(lat), np.radians(lon), index.lat[rows], index.lon[rows])
+    return float(whole_miles(float(found.min())))
+
+
+def whole_miles(miles: float) -> int:
+    """Miles rounded half up (as the page's Math.round)."""
+    return int(np.floor(miles + 0.5))
 
 
 def _found(index: Index, rows: list[int], total: int, distance: dict[int, float], remote: np.ndarray,
            now: datetime, query: Query) -> Found:
     """The results of the rows to show."""
     return Found(total=total, place=query.place,
-                 results=[_with_place(_result(index.records[i], bool(remote[i]), distance.get(i), now), query)
-                          for i in rows])
+                 results=[_with_place(_result(index.records[i], bool(remote[i]), distance.get(i), now),
+                                      distance.get(i), query) for i in rows])
 
 
 def _result(record: Record, remote: bool, miles: float | None, now: datetime) -> Result:
@@ -288,11 +294,10 @@ def _result(record: Record, remote: bool, miles: float | None, now: datetime) ->
                   how_to_attend=how_to_attend(record), contact=contact_text(record, "\n"))
 
 
-def _with_place(result: Result, query: Query) -> Result:
+def _with_place(result: Result, miles: float | None, query: Query) -> Result:
     """A result with its distance in words and its next meeting on the searcher's clock."""
     return result.model_copy(update={
-        "distance_text": distance_text(result.geo_precision, result.distance_miles, result.city,
-                                       result.state),
+        "distance_text": distance_text(result.geo_precision, miles, result.city, result.state),
         "next_meeting_your_time": your_time(result.next_meeting_at, query.timezone)})
 
 
@@ -303,7 +308,7 @@ def distance_text(precision: str, miles: float | None, city: str | None, state: 
     if precision == "state" or (precision in ("zip", "city") and not city):
         return f"in {state}" if state else ""
     if precision in ("zip", "city"):
-        return f"in {city}" if miles < 2 else f"in {city}, about {round(miles):,} miles away"
+        return f"in {city}" if miles < 2 else f"in {city}, about {whole_miles(miles):,} miles away"
     return f"{miles:.1f} miles away"
 
 
