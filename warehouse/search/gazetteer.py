@@ -52,7 +52,7 @@ class Gazetteer:
     zip_city: np.ndarray  # index into cities
     cities: list[tuple[str, str]]  # (name, state), sorted by state then name
     city_points: np.ndarray  # (m, 2) int, hundredths
-    city_zone: list[str]
+    city_zone: list[str]  # "" when unknown (military post offices)
     by_name: dict[str, list[int]]  # normalized name -> city indexes
     zip_row: dict[str, int]
 
@@ -80,15 +80,16 @@ def _round_mean(total: np.ndarray, count: np.ndarray) -> np.ndarray:
     return (2 * total + count) // (2 * count)
 
 
-def _zone_name(row: dict) -> bool:
-    """Whether a ZIP row names an IANA zone (military ZIPs have none; one row has a town's name)."""
-    return "/" in (row.get("timezone") or "")
+def _zone_name(row: dict) -> str:
+    """A ZIP row's IANA zone, or "" (military ZIPs have none; one row has a town's name)."""
+    zone = row.get("timezone") or ""
+    return zone if "/" in zone else ""
 
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     """Every ZIP code with a point and a known zone, and the cities they name."""
-    rows = sorted((z for z in zipcodes.list_all() if z.get("lat") and z.get("long") and _zone_name(z)),
+    rows = sorted((z for z in zipcodes.list_all() if z.get("lat") and z.get("long")),
                   key=lambda z: z["zip_code"])
     cities = sorted({(z["city"], z["state"]) for z in rows}, key=lambda c: (c[1], c[0].lower()))
     city_of = {city: i for i, city in enumerate(cities)}
@@ -101,8 +102,9 @@ def gazetteer() -> Gazetteer:
     city_points = _round_mean(sums, counts[:, None])
     zone_votes: dict[int, Counter] = defaultdict(Counter)
     for z, city in zip(rows, zip_city.tolist(), strict=True):
-        zone_votes[city][z["timezone"]] += 1
-    city_zone = [min(zone_votes[i].items(), key=lambda kv: (-kv[1], kv[0]))[0] for i in range(len(cities))]
+        zone_votes[city][_zone_name(z)] += 1
+    city_zone = [min(zone_votes[i].items(), key=lambda kv: (not kv[0], -kv[1], kv[0]))[0]
+                 for i in range(len(cities))]
     by_name: dict[str, list[int]] = defaultdict(list)
     for i, (name, _state) in enumerate(cities):
         by_name[normalized(name)].append(i)
@@ -115,7 +117,7 @@ def _city_place(table: Gazetteer, index: int) -> Place:
     """A city as a Place at its centre."""
     lat, lon = table.city_points[index].tolist()
     name, state = table.cities[index]
-    return Place(lat / 100, lon / 100, f"{name}, {state}", table.city_zone[index])
+    return Place(lat / 100, lon / 100, f"{name}, {state}", table.city_zone[index] or None)
 
 
 def nearest_zone(lat: float, lon: float) -> str | None:
@@ -125,7 +127,7 @@ def nearest_zone(lat: float, lon: float) -> str | None:
     found = miles_from(np.radians(lat), np.radians(lon), np.radians(table.city_points[:, 0] / 100),
                        np.radians(table.city_points[:, 1] / 100))
     best = int(np.argmin(found))
-    return table.city_zone[best] if found[best] <= 150 else None
+    return (table.city_zone[best] or None) if found[best] <= 150 else None
 
 
 def _cities_named(table: Gazetteer, words: str) -> list[int]:

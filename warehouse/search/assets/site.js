@@ -29,7 +29,7 @@
     for (const [state, names] of DATA.cities) {
       for (const name of names.split("|")) {
         const index = cities.length;
-        cities.push({ name, state, lat: 0, lon: 0, n: 0, zone: DATA.zones[zones[index]] });
+        cities.push({ name, state, lat: 0, lon: 0, n: 0, zone: DATA.zones[zones[index]] || null });
         const key = normalized(name);
         if (!byName.has(key)) byName.set(key, []);
         byName.get(key).push(index);
