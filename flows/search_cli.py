@@ -24,7 +24,13 @@ FromWarehouse = Annotated[
 SEARCH_EXAMPLES = (
     'Examples: supportdir search --near 40502 --radius 25 | '
     'supportdir search --near "38.04,-84.50" --radius 50 --attendance online --topic bipolar | '
+    'supportdir search --near "lexington ky" --day tue --after 17:00 --before 21:00 | '
     'supportdir search --state KY --kind group --day tue --after 17:00 --format json')
+NEAR_HELP = ('A ZIP code (or ZIP+4), "City, ST" (comma and case optional, or the state\'s name) '
+             'or "lat,lon". A city name found in several states is refused (exit 2) '
+             'with one line naming them.')
+TZ_HELP = ("IANA time zone --day/--after/--before are read in (default: the --near place's zone, "
+           "else each meeting's own).")
 CSV_COLUMNS = (
     "name", "kind", "organization", "attendance", "remote", "distance_miles", "next_meeting_at", "when",
     "how_to_attend", "contact", "city", "state", "postal_code", "phone", "email", "website",
@@ -44,15 +50,35 @@ def _when(moment: datetime | None) -> str:
 
 
 def _distance(result: Result) -> str:
-    """Miles for nearby listings, the way to attend for remote ones."""
+    """Miles (or "in Louisville") for nearby listings, the way to attend for remote ones."""
     if result.remote:
         return "phone" if result.attendance == "phone" else "online"
-    return f"{result.distance_miles:.1f} mi" if result.distance_miles is not None else ""
+    return result.distance_text
 
 
-def print_table(console: Console, found: Found) -> None:
+def _next_meeting(result: Result) -> str:
+    """"Tue Dec 1, 6:30 PM PST · 9:30 PM your time" (the second part when the clocks differ)."""
+    said = _when(result.next_meeting_at)
+    yours = result.next_meeting_your_time
+    if said and yours is not None:
+        day = "" if yours.date() == result.next_meeting_at.date() else f"{yours:%a} "
+        said += f" · {day}{yours:%I:%M %p}".replace(" 0", " ") + " your time"
+    return said
+
+
+def nothing_near(found: Found, radius: float) -> str:
+    """"No group within 25 miles of Honolulu, HI; the nearest is 2,300 miles away. ..." or ""."""
+    if found.place is None or found.nearby or found.nearest_miles is None:
+        return ""
+    nearest = f"; the nearest is {found.nearest_miles:,.0f} miles away"
+    return f"No group within {radius:g} miles of {found.place}{nearest}. These meet online or by phone:"
+
+
+def print_table(console: Console, found: Found, radius: float = DEFAULT_RADIUS_MILES) -> None:
     """The 988 line once, then a readable table of the results."""
     console.print(f"[bold]{CRISIS_LINE}[/]", highlight=False)
+    if said := nothing_near(found, radius):
+        console.print(said, highlight=False, soft_wrap=True)
     shown = len(found.results)
     more = f" (showing {shown}; use --limit)" if shown < found.total else ""
     table = Table("name", "where", "next meeting", "how to attend · contact",
@@ -63,14 +89,15 @@ def print_table(console: Console, found: Found) -> None:
         place = ", ".join(filter(None, [result.city, result.state]))
         about = f"{result.kind} · {result.organization}"
         name = "\n".join(filter(None, [f"[bold]{result.name}[/]", about, place]))
-        when = "\n".join(filter(None, [_when(result.next_meeting_at), result.when]))
+        when = "\n".join(filter(None, [_next_meeting(result), result.when]))
         table.add_row(name, _distance(result), when, f"{result.how_to_attend}\n{result.contact}")
     console.print(table)
 
 
 def print_json(found: Found) -> None:
     """The results as one JSON object (total, the 988 line, results)."""
-    payload = {"total": found.total, "crisis_line": CRISIS_LINE,
+    payload = {"total": found.total, "crisis_line": CRISIS_LINE, "place": found.place,
+               "nearest_miles": found.nearest_miles,
                "results": [r.model_dump(mode="json") for r in found.results]}
     print(json.dumps(payload, indent=2, ensure_ascii=False))
 
@@ -88,9 +115,16 @@ def print_csv(found: Found) -> None:
 
 def build_query(near: str | None, radius: float | None, kind: Many, organization: Many, topic: Many,
                 audience: Many, attendance: Many, day: Many, after: str | None, before: str | None,
-                state: Many, status: Many, text: str | None, limit: int) -> Query:
+                state: Many, status: Many, text: str | None, limit: int, tz: str | None = None) -> Query:
     """The Query of the command's options; SearchInvalid for a bad value."""
-    from warehouse.search.query import SearchInvalid, check_choices, clock_minutes, day_codes, point
+    from warehouse.search.query import (
+        SearchInvalid,
+        check_choices,
+        clock_minutes,
+        day_codes,
+        place,
+        time_zone,
+    )
 
     if radius is not None and radius < 0:
         raise SearchInvalid(f"--radius {radius:g}: a radius must be 0 miles or more")
@@ -98,9 +132,12 @@ def build_query(near: str | None, radius: float | None, kind: Many, organization
     for option, value in (("--after", after), ("--before", before)):
         if value:
             clock_minutes(value, option)
+    where = place(near) if near else None
+    zone = time_zone(tz) if tz else where.timezone if where else None
     try:
         return Query(
-            near=point(near) if near else None,
+            near=(where.lat, where.lon) if where else None, place=where.label if where else None,
+            timezone=zone,
             radius_miles=DEFAULT_RADIUS_MILES if radius is None else radius,
             kinds=tuple(k.lower() for k in kind or []), organizations=tuple(organization or []),
             topics=tuple(topic or []), audiences=tuple(audience or []),
@@ -115,7 +152,7 @@ def build_query(near: str | None, radius: float | None, kind: Many, organization
 
 
 def search_command(
-    near: Annotated[str | None, typer.Option("--near", help='A ZIP code or "lat,lon".')] = None,
+    near: Annotated[str | None, typer.Option("--near", help=NEAR_HELP)] = None,
     radius: Annotated[float | None, typer.Option("--radius", help="Miles around --near (25).")] = None,
     kind: Annotated[Many, typer.Option(
         "--kind", help="organization, chapter, group, program (day program) or line (warmline); repeatable."
@@ -127,8 +164,9 @@ def search_command(
     attendance: Annotated[Many, typer.Option(
         "--attendance", help="in_person, online, hybrid, phone, unknown (repeatable: any).")] = None,
     day: Annotated[Many, typer.Option("--day", help="mon..sun: meets on that day (repeatable: any).")] = None,
-    after: Annotated[str | None, typer.Option("--after", help="Starts at or after HH:MM local time.")] = None,
-    before: Annotated[str | None, typer.Option("--before", help="Starts before HH:MM local time.")] = None,
+    after: Annotated[str | None, typer.Option("--after", help="Starts at or after HH:MM (see --tz).")] = None,
+    before: Annotated[str | None, typer.Option("--before", help="Starts before HH:MM (see --tz).")] = None,
+    tz: Annotated[str | None, typer.Option("--tz", help=TZ_HELP)] = None,
     state: Annotated[Many, typer.Option("--state", help="Two-letter state code (repeatable: any).")] = None,
     status: Annotated[Many, typer.Option("--status", help="active (default), inactive, unverified.")] = None,
     text: Annotated[str | None, typer.Option("--text", help="Words in the name or description.")] = None,
@@ -144,12 +182,12 @@ def search_command(
 
     try:
         query = build_query(near, radius, kind, organization, topic, audience, attendance, day, after,
-                            before, state, status, text, limit)
+                            before, state, status, text, limit, tz)
         found = find(query, load_index(data, warehouse))
     except SearchInvalid as exc:
         raise fail(str(exc)) from None
     {"json": lambda: print_json(found), "csv": lambda: print_csv(found),
-     "table": lambda: print_table(out_console, found)}[output]()
+     "table": lambda: print_table(out_console, found, query.radius_miles)}[output]()
 
 
 def site_command(

@@ -17,6 +17,8 @@ class Query(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     near: tuple[float, float] | None = Field(None, description="(latitude, longitude) to rank by distance.")
+    place: str | None = Field(None, description="What `near` is called (\"Lexington, KY\").")
+    timezone: str | None = Field(None, description="The searcher's IANA zone: days and times are read in it.")
     radius_miles: float = Field(DEFAULT_RADIUS_MILES, ge=0, description="How far from `near` (miles).")
     kinds: tuple[Kind, ...] = ()
     organizations: tuple[str, ...] = Field((), description="Alliance names or source keys (nami, dbsa).")
@@ -46,6 +48,9 @@ class Result(BaseModel):
     distance_miles: float | None = Field(None, description="From `near`, for listings with a place.")
     geo_precision: GeoPrecision
     next_meeting_at: datetime | None = None
+    next_meeting_your_time: datetime | None = Field(
+        None, description="The next meeting in the searcher's zone, when its clock differs.")
+    distance_text: str = Field("", description="\"3.2 miles away\", or \"in Louisville\" for a city centre.")
     when: str = Field("", description="The schedule in words.")
     how_to_attend: str
     contact: str
@@ -70,3 +75,7 @@ class Found(BaseModel):
 
     total: int
     results: list[Result]
+    place: str | None = Field(None, description="Where the search was near.")
+    nearby: int = Field(0, description="How many were found within the radius.")
+    nearest_miles: float | None = Field(
+        None, description="With none within the radius: how far the nearest in-person listing is.")

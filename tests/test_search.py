@@ -90,7 +90,8 @@ def test_table_prints_the_988_line_once_above_the_results(sample):
     assert stdout.count("988") == 1
     assert stdout.index("988") < stdout.index("DBSA Lexington") < stdout.index("NAMI Lexington")
     total = as_json(sample, "--near", "40502", "--radius", "25")["total"]
-    assert f"{total} found" in stdout and "0.8 mi" in stdout and "online" in stdout
+    assert f"{total} found" in stdout and "online" in stdout
+    assert "in Lexington" in stdout and "0.8 mi" not in stdout  # placed at the city centre: no false miles
 
 
 def test_csv_output_for_programs(sample):

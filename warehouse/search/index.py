@@ -33,6 +33,8 @@ class Index:
     rule_listing: np.ndarray  # listing row of each schedule rule
     rule_days: np.ndarray  # weekday bits of each rule (ordinals ignored: a monthly 2TU meets on a Tuesday)
     rule_opens: np.ndarray  # minutes after midnight, local; -1 when unknown
+    rule_zone: np.ndarray  # index into zones of each rule's IANA zone
+    zones: list[str]  # the distinct zones of the rules
     schedule_key: np.ndarray  # per listing: which distinct rule set it has (-1: none)
     schedules: list[tuple[tuple, ...]]  # the distinct rule sets (many groups share one)
     name_rank: np.ndarray  # per listing: its place in alphabetical order (the last tie-break)
@@ -74,7 +76,8 @@ def build_index(records: list[Record]) -> Index:
     sets = {name: [frozenset(v.lower() for v in r.get(name) or []) for r in records]
             for name in ("topics", "audiences")}
     text = [f"{r.get('name') or ''} {r.get('description') or ''}".lower() for r in records]
-    rule_listing, rule_days, rule_opens = [], [], []
+    rule_listing, rule_days, rule_opens, rule_zone = [], [], [], []
+    zones: dict[str, int] = {}
     keys: dict[tuple, int] = {}
     schedule_key = np.full(len(records), -1, dtype=np.int64)
     for row, record in enumerate(records):
@@ -87,12 +90,13 @@ def build_index(records: list[Record]) -> Index:
             rule_days.append(sum(WEEKDAY_BITS.get(day, 0) for day in days))
             opens = rule.get("opens_at")
             rule_opens.append(int(opens[:2]) * 60 + int(opens[3:5]) if opens else -1)
+            rule_zone.append(zones.setdefault(rule.get("timezone") or "UTC", len(zones)))
     name_rank = np.empty(len(records), dtype=np.int64)
     name_rank[np.argsort(np.array([(r.get("name") or "").lower() for r in records], dtype=object),
                          kind="stable")] = np.arange(len(records))
     return Index(records, lat, lon, columns, sets, text, np.array(rule_listing, dtype=np.int64),
                  np.array(rule_days, dtype=np.int64), np.array(rule_opens, dtype=np.int64),
-                 schedule_key, list(keys), name_rank)
+                 np.array(rule_zone, dtype=np.int64), list(zones), schedule_key, list(keys), name_rank)
 
 
 def within(index: Index, rows: np.ndarray, lat: float, lon: float,

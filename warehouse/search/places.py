@@ -1,11 +1,13 @@
-"""The page's offline place lookup: ZIP code and city centres near the listings, packed small.
+"""The page's offline place lookup: the gazetteer (warehouse/search/gazetteer.py), packed small.
 
-Only ZIP codes within MAX_RADIUS_MILES of a listing with a place are embedded (a ZIP farther
-away than the largest radius the page offers would find only the online and phone groups, which
-the page shows for any valid ZIP). Each is 8 bytes, base64: the difference from the previous ZIP
-(uint16), latitude and longitude in hundredths of a degree (int16, about 1 km) and the index of its
-city (uint16) in a list of "City, ST" names; the page takes a city's centre as the mean of its
-ZIP centres. A bitset of every valid ZIP (12.5 KB) tells an unknown ZIP from one far from all.
+Every ZIP code and city is embedded, so the page reads a place as `supportdir search --near`
+does (a city far from every listing still has a point, to say how far the nearest is):
+- validZips: a bitset of the ZIP codes (12.5 KB), which also gives their order;
+- zips: per ZIP in that order 6 bytes, base64: latitude and longitude in hundredths of a degree
+  (int16) and the index of its city (uint16);
+- cities: per state, its city names joined by "|" (the city index runs through them in order); the
+  page takes a city's point as the mean of its ZIP points rounded half up, as the gazetteer does;
+- cityZones: per city one byte, the index of its time zone in `zones`.
 """
 
 import base64
@@ -13,43 +15,30 @@ from typing import Any
 
 import numpy as np
 
-from warehouse.search.distance import miles_from
-from warehouse.search.index import zip_points
+from warehouse.search.gazetteer import gazetteer, state_names
 
 MAX_RADIUS_MILES = 100
-CELL_DEGREES = 0.1  # listings are grouped into cells this size before measuring (enough at 100 miles)
 
 
-def _near_any(lat: np.ndarray, lon: np.ndarray, points: list[tuple[float, float]]) -> np.ndarray:
-    """Which of the (lat, lon) arrays lie within MAX_RADIUS_MILES (+ a cell) of any point."""
-    near = np.zeros(len(lat), dtype=bool)
-    cells = {(round(a / CELL_DEGREES) * CELL_DEGREES, round(b / CELL_DEGREES) * CELL_DEGREES)
-             for a, b in points}
-    rlat, rlon = np.radians(lat), np.radians(lon)
-    reach = MAX_RADIUS_MILES + 10
-    for clat, clon in cells:
-        near |= miles_from(np.radians(clat), np.radians(clon), rlat, rlon) <= reach
-    return near
+def _b64(array: np.ndarray) -> str:
+    """An array's bytes as base64 text."""
+    return base64.b64encode(array.tobytes()).decode("ascii")
 
 
-def place_tables(points: list[tuple[float, float]]) -> dict[str, Any]:
-    """The packed ZIP table, the city names it points into, and the bitset of valid ZIP codes."""
-    table = zip_points()
-    codes = sorted(table)
-    lat = np.array([table[c][0] for c in codes])
-    lon = np.array([table[c][1] for c in codes])
-    keep = _near_any(lat, lon, points) if points else np.zeros(len(codes), dtype=bool)
-    kept = [c for c, k in zip(codes, keep.tolist(), strict=True) if k]
-    cities: dict[str, int] = {}
-    packed = np.zeros(len(kept), dtype=[("delta", "<u2"), ("lat", "<i2"), ("lon", "<i2"), ("city", "<u2")])
-    previous = 0
-    for row, code in enumerate(kept):
-        zlat, zlon, city, state = table[code]
-        packed[row] = (int(code) - previous, round(zlat * 100), round(zlon * 100),
-                       cities.setdefault(f"{city}, {state}", len(cities)))
-        previous = int(code)
+def place_tables() -> dict[str, Any]:
+    """The packed ZIP and city tables, their time zones and the state names."""
+    table = gazetteer()
+    packed = np.zeros(len(table.zip_codes), dtype=[("lat", "<i2"), ("lon", "<i2"), ("city", "<u2")])
+    packed["lat"], packed["lon"] = table.zip_points[:, 0], table.zip_points[:, 1]
+    packed["city"] = table.zip_city
     valid = np.zeros(100_000, dtype=bool)
-    valid[[int(c) for c in codes]] = True
-    return {"zips": base64.b64encode(packed.tobytes()).decode("ascii"), "zipCount": len(kept),
-            "cities": list(cities), "validZips": base64.b64encode(np.packbits(valid, bitorder="little")
-                                                                   .tobytes()).decode("ascii")}
+    valid[[int(c) for c in table.zip_codes]] = True
+    states: dict[str, list[str]] = {}
+    for name, state in table.cities:
+        states.setdefault(state, []).append(name)
+    zones = sorted(set(table.city_zone))
+    zone_index = {zone: i for i, zone in enumerate(zones)}
+    return {"validZips": _b64(np.packbits(valid, bitorder="little")), "zips": _b64(packed),
+            "cities": [[state, "|".join(names)] for state, names in states.items()],
+            "zones": zones, "cityZones": _b64(np.array([zone_index[z] for z in table.city_zone], dtype="u1")),
+            "stateNames": state_names()}

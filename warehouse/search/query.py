@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import us
@@ -24,6 +25,8 @@ from schemas.search import DAYS, Found, Query, Result
 from schemas.values import ATTENDANCE, KINDS, STATUS
 from warehouse.publish.attend import Record, contact_text, how_to_attend, schedule_text
 from warehouse.schedules.occurrences import next_occurrence
+from warehouse.search.distance import miles_from
+from warehouse.search.gazetteer import Place, PlaceInvalid, locate
 from warehouse.search.index import (
     RULE_FIELDS,
     WEEKDAY_BITS,
@@ -31,10 +34,8 @@ from warehouse.search.index import (
     build_index,
     read_exports,
     within,
-    zip_points,
 )
 
-LAT_LON = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 NEVER = np.inf
 
@@ -43,20 +44,37 @@ class SearchInvalid(SupportDirError):
     """A search asked for something that cannot be answered (bad ZIP, radius, filter value)."""
 
 
+class PlaceAmbiguous(SearchInvalid):
+    """A bare city name found in several states; `choices` are their "City, ST" names."""
+
+    def __init__(self, message: str, choices: tuple[str, ...]):
+        super().__init__(message)
+        self.choices = choices
+
+
+def place(text: str) -> Place:
+    """What `--near` names (warehouse/search/gazetteer.py); SearchInvalid or PlaceAmbiguous otherwise."""
+    try:
+        return locate(text)
+    except PlaceInvalid as exc:
+        if exc.choices:
+            raise PlaceAmbiguous(f"--near {exc}", exc.choices) from None
+        raise SearchInvalid(f"--near {exc}") from None
+
+
 def point(text: str) -> tuple[float, float]:
-    """A ZIP code or "lat,lon" as (latitude, longitude), offline."""
-    if match := LAT_LON.match(text):
-        lat, lon = float(match[1]), float(match[2])
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise SearchInvalid(f"--near {text!r}: latitude must be within ±90 and longitude within ±180")
-        return lat, lon
-    code = text.strip()
-    if not re.fullmatch(r"\d{5}", code):
-        raise SearchInvalid(f"--near {text!r} is neither a five-digit ZIP code nor \"lat,lon\"")
-    if code not in zip_points():
-        raise SearchInvalid(f"--near {text!r}: unknown ZIP code")
-    lat, lon, _city, _state = zip_points()[code]
-    return lat, lon
+    """A ZIP code, a city or "lat,lon" as (latitude, longitude), offline."""
+    found = place(text)
+    return found.lat, found.lon
+
+
+def time_zone(name: str) -> str:
+    """An IANA zone name as given to --tz; SearchInvalid for an unknown one."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SearchInvalid(f"--tz {name!r} is not an IANA time zone (e.g. America/New_York)") from None
+    return name
 
 
 def clock_minutes(text: str, option: str) -> int:
@@ -114,21 +132,48 @@ def _any(index: Index, name: str, values: Sequence[str]) -> np.ndarray:
     return np.logical_or.reduce([index.mask(name, value.lower()) for value in values])
 
 
-def _schedule_mask(index: Index, query: Query) -> np.ndarray:
-    """Rows with a rule meeting on one of the days and starting within the time window."""
+def _offset_minutes(zone: str, now: datetime) -> int:
+    """A zone's UTC offset at `now`, in minutes."""
+    return int(now.astimezone(ZoneInfo(zone)).utcoffset().total_seconds() // 60)
+
+
+def _rotate_days(bits: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """Weekday bits moved `shift` days later (Monday + 1 = Tuesday, Sunday + 1 = Monday)."""
+    k = shift % 7
+    return ((bits << k) | (bits >> (7 - k))) & 127
+
+
+def rule_times(index: Index, zone: str | None, now: datetime) -> tuple[np.ndarray, np.ndarray]:
+    """Each rule's weekday bits and start minute read in `zone` (their own zone when None).
+
+    Offsets are taken at `now`: "tonight" is asked about this week, not across a DST change.
+    """
+    if zone is None:
+        return index.rule_days, index.rule_opens
+    here = _offset_minutes(zone, now)
+    shift = np.array([here - _offset_minutes(z, now) for z in index.zones], dtype=np.int64)
+    moved = index.rule_opens + shift[index.rule_zone] if len(index.zones) else index.rule_opens
+    known = index.rule_opens >= 0
+    days = np.where(known, _rotate_days(index.rule_days, moved // 1440), index.rule_days)
+    return days, np.where(known, moved % 1440, -1)
+
+
+def _schedule_mask(index: Index, query: Query, now: datetime) -> np.ndarray:
+    """Rows with a rule meeting on one of the days and starting within the time window (searcher's zone)."""
+    days, opens = rule_times(index, query.timezone, now)
     ok = np.ones(len(index.rule_listing), dtype=bool)
     if query.days:
-        ok &= (index.rule_days & sum(WEEKDAY_BITS[d] for d in query.days)) != 0
+        ok &= (days & sum(WEEKDAY_BITS[d] for d in query.days)) != 0
     if query.after:
-        ok &= index.rule_opens >= clock_minutes(query.after, "--after")
+        ok &= opens >= clock_minutes(query.after, "--after")
     if query.before:
-        ok &= (index.rule_opens >= 0) & (index.rule_opens < clock_minutes(query.before, "--before"))
+        ok &= (opens >= 0) & (opens < clock_minutes(query.before, "--before"))
     rows = np.zeros(len(index), dtype=bool)
     rows[index.rule_listing[ok]] = True
     return rows
 
 
-def matching(index: Index, query: Query) -> np.ndarray:
+def matching(index: Index, query: Query, now: datetime | None = None) -> np.ndarray:
     """Rows passing every filter but distance."""
     mask = _any(index, "status", query.statuses) & _any(index, "kind", query.kinds)
     mask &= _any(index, "attendance", query.attendance) & _any(index, "state", query.states)
@@ -139,7 +184,7 @@ def matching(index: Index, query: Query) -> np.ndarray:
     for value in query.audiences:
         mask &= index.mask("audiences", value.lower())
     if query.days or query.after or query.before:
-        mask &= _schedule_mask(index, query)
+        mask &= _schedule_mask(index, query, now or query.now or datetime.now(UTC))
     if query.text:
         words = query.text.lower().split()
         mask &= np.fromiter((all(w in t for w in words) for t in index.text), bool, len(index))
@@ -199,11 +244,11 @@ def find(query: Query, index: Index) -> Found:
     """Every listing matching the query, nearest and soonest first (at most `limit` returned)."""
     check_query(query, index)
     now = query.now or datetime.now(UTC)
-    mask = matching(index, query)
+    mask = matching(index, query, now)
     remote = index.mask("attendance", "online") | index.mask("attendance", "phone")
     if query.near is None:
         rows = np.flatnonzero(mask)
-        return _found(index, _order(index, rows, None, now, query.limit), len(rows), {}, remote, now)
+        return _found(index, _order(index, rows, None, now, query.limit), len(rows), {}, remote, now, query)
     near, miles = within(index, np.flatnonzero(mask & ~remote), *query.near, query.radius_miles)
     hybrid = np.flatnonzero(mask & index.mask("attendance", "hybrid"))
     far = np.union1d(np.flatnonzero(mask & remote), np.setdiff1d(hybrid, near, assume_unique=True))
@@ -212,14 +257,32 @@ def find(query: Query, index: Index) -> Found:
         left = None if query.limit is None else query.limit - len(ordered)
         ordered += _order(index, far, None, now, left)
     distance = dict(zip(near.tolist(), miles.tolist(), strict=True))
-    return _found(index, ordered, len(near) + len(far), distance, np.isin(np.arange(len(index)), far), now)
+    found = _found(index, ordered, len(near) + len(far), distance, np.isin(np.arange(len(index)), far), now,
+                   query)
+    nearest = None if len(near) else nearest_miles(index, np.flatnonzero(mask & ~remote), *query.near)
+    return found.model_copy(update={"nearby": len(near), "nearest_miles": nearest})
+
+
+def nearest_miles(index: Index, rows: np.ndarray, lat: float, lon: float) -> float | None:
+    """How far the nearest of the rows with a point is (whole miles); None when none has one."""
+    rows = rows[~np.isnan(index.lat[rows])]
+    if not len(rows):
+        return None
+    found = miles_from(np.radians(lat), np.radians(lon), index.lat[rows], index.lon[rows])
+    return float(whole_miles(float(found.min())))
+
+
+def whole_miles(miles: float) -> int:
+    """Miles rounded half up (as the page's Math.round)."""
+    return int(np.floor(miles + 0.5))
 
 
 def _found(index: Index, rows: list[int], total: int, distance: dict[int, float], remote: np.ndarray,
-           now: datetime) -> Found:
+           now: datetime, query: Query) -> Found:
     """The results of the rows to show."""
-    return Found(total=total, results=[_result(index.records[i], bool(remote[i]), distance.get(i), now)
-                                       for i in rows])
+    return Found(total=total, place=query.place,
+                 results=[_with_place(_result(index.records[i], bool(remote[i]), distance.get(i), now),
+                                      distance.get(i), query) for i in rows])
 
 
 def _result(record: Record, remote: bool, miles: float | None, now: datetime) -> Result:
@@ -229,6 +292,32 @@ def _result(record: Record, remote: bool, miles: float | None, now: datetime) ->
     return Result(**fields, remote=remote, distance_miles=None if miles is None else round(miles, 1),
                   next_meeting_at=next_meeting(record, now), when=schedule_text(record, with_zone=False),
                   how_to_attend=how_to_attend(record), contact=contact_text(record, "\n"))
+
+
+def _with_place(result: Result, miles: float | None, query: Query) -> Result:
+    """A result with its distance in words and its next meeting on the searcher's clock."""
+    return result.model_copy(update={
+        "distance_text": distance_text(result.geo_precision, miles, result.city, result.state),
+        "next_meeting_your_time": your_time(result.next_meeting_at, query.timezone)})
+
+
+def distance_text(precision: str, miles: float | None, city: str | None, state: str | None) -> str:
+    """"3.2 miles away"; one placed at a ZIP or city centre says "in Louisville" (site.js: distanceText)."""
+    if miles is None:
+        return ""
+    if precision == "state" or (precision in ("zip", "city") and not city):
+        return f"in {state}" if state else ""
+    if precision in ("zip", "city"):
+        return f"in {city}" if miles < 2 else f"in {city}, about {whole_miles(miles):,} miles away"
+    return f"{miles:.1f} miles away"
+
+
+def your_time(moment: datetime | None, zone: str | None) -> datetime | None:
+    """The moment in the searcher's zone when that zone's clock reads differently; else None."""
+    if moment is None or zone is None:
+        return None
+    here = moment.astimezone(ZoneInfo(zone))
+    return here if here.utcoffset() != moment.utcoffset() else None
 
 
 def load_index(data: Path | None = None, warehouse: Path | None = None) -> Index:

@@ -75,13 +75,12 @@ def page_data(records: list[Record], now: datetime) -> dict[str, Any]:
     """Everything the page embeds: listings, filter choices, places, the 988 line, when it was built."""
     active = [r for r in records if r["status"] == "active"]
     listings = [page_listing(r, now) for r in sorted(active, key=lambda r: r["name"].lower())]
-    points = [(r["latitude"], r["longitude"]) for r in active if r.get("latitude") is not None]
     return {
         "built": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "windowWeeks": WINDOW_WEEKS, "crisis": CRISIS_LINE,
         "maxRadius": MAX_RADIUS_MILES, "listings": listings,
         "topics": sorted({t for r in active for t in r.get("topics") or []}),
         "audiences": sorted({a for r in active for a in r.get("audiences") or []}),
-        **place_tables(points),
+        **place_tables(),
     }
 
 
