@@ -31,6 +31,8 @@ CSV_COLUMNS = (
     "registration_url", "conference_url", "topics", "audiences", "listing_id", "source", "source_url",
     "last_seen")
 
+ABOUT_CHARACTERS = 120  # of a description in the table
+
 
 OPTION_OF = {"kinds": "--kind", "attendance": "--attendance", "statuses": "--status",
              "radius_miles": "--radius", "near": "--near", "limit": "--limit"}
@@ -50,6 +52,14 @@ def _distance(result: Result) -> str:
     return f"{result.distance_miles:.1f} mi" if result.distance_miles is not None else ""
 
 
+def _about(result: Result) -> str:
+    """The description's start, dimmed (the JSON output has it whole)."""
+    from rich.markup import escape
+
+    from warehouse.publish.attend import short_text
+    return f"[dim]{escape(short_text(result.description, ABOUT_CHARACTERS))}[/]" if result.description else ""
+
+
 def print_table(console: Console, found: Found) -> None:
     """The 988 line once, then a readable table of the results."""
     console.print(f"[bold]{CRISIS_LINE}[/]", highlight=False)
@@ -62,7 +72,7 @@ def print_table(console: Console, found: Found) -> None:
     for result in found.results:
         place = ", ".join(filter(None, [result.city, result.state]))
         about = f"{result.kind} · {result.organization}"
-        name = "\n".join(filter(None, [f"[bold]{result.name}[/]", about, place]))
+        name = "\n".join(filter(None, [f"[bold]{result.name}[/]", about, place, _about(result)]))
         when = "\n".join(filter(None, [_when(result.next_meeting_at), result.when]))
         table.add_row(name, _distance(result), when, f"{result.how_to_attend}\n{result.contact}")
     console.print(table)

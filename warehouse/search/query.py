@@ -24,6 +24,7 @@ from schemas.search import DAYS, Found, Query, Result
 from schemas.values import ATTENDANCE, KINDS, STATUS
 from warehouse.publish.attend import Record, contact_text, how_to_attend, schedule_text
 from warehouse.schedules.occurrences import next_occurrence
+from warehouse.search.cards import result_contact
 from warehouse.search.index import (
     RULE_FIELDS,
     WEEKDAY_BITS,
@@ -218,8 +219,8 @@ def find(query: Query, index: Index) -> Found:
 def _found(index: Index, rows: list[int], total: int, distance: dict[int, float], remote: np.ndarray,
            now: datetime) -> Found:
     """The results of the rows to show."""
-    return Found(total=total, results=[_result(index.records[i], bool(remote[i]), distance.get(i), now)
-                                       for i in rows])
+    results = [_result(index.records[i], bool(remote[i]), distance.get(i), now) for i in rows]
+    return Found(total=total, results=[_with_contact(result, index) for result in results])
 
 
 def _result(record: Record, remote: bool, miles: float | None, now: datetime) -> Result:
@@ -229,6 +230,11 @@ def _result(record: Record, remote: bool, miles: float | None, now: datetime) ->
     return Result(**fields, remote=remote, distance_miles=None if miles is None else round(miles, 1),
                   next_meeting_at=next_meeting(record, now), when=schedule_text(record, with_zone=False),
                   how_to_attend=how_to_attend(record), contact=contact_text(record, "\n"))
+
+
+def _with_contact(result: Result, index: Index) -> Result:
+    """The result with its contact, or its parent's when it has none (warehouse/search/cards.py)."""
+    return result.model_copy(update=result_contact(index.by_id()[result.listing_id], index.by_id()))
 
 
 def load_index(data: Path | None = None, warehouse: Path | None = None) -> Index:
