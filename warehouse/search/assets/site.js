@@ -175,10 +175,14 @@
   // Its own contact points; else its chapter's or organization's, labelled as theirs.
   function contactRow(list, item) {
     const who = item.via || { name: item.name, phone: item.phone, email: item.email, web: item.web };
-    const term = item.via ? `Contact ${who.name} (${PARENT_WORD[who.kind] || "its parent"})` : "Contact";
-    row(list, term, who.phone && named(`tel:${who.phone}`, `Call ${who.name}`, `at ${who.phone}`),
-        who.email && named(`mailto:${who.email}`, `Email ${who.name}`, `at ${who.email}`),
-        who.web && link(who.web, `${possessive(who.name)} website`));
+    const ways = [who.phone && named(`tel:${who.phone}`, `Call ${who.name}`, `at ${who.phone}`),
+                  who.email && named(`mailto:${who.email}`, `Email ${who.name}`, `at ${who.email}`),
+                  who.web && link(who.web, `${possessive(who.name)} website`)].filter(Boolean);
+    if (!ways.length) return;
+    const dd = document.createElement("span");
+    if (item.via) dd.append(text("span", `${who.name} (${PARENT_WORD[who.kind] || "its parent"}): `, "via"));
+    ways.forEach((way, i) => { if (i) dd.append(" · "); dd.append(way); });
+    row(list, "Contact", dd);
   }
 
   function sourceLine(item) {
