@@ -207,6 +207,16 @@ def print_changes(console: Console, run_id: str, changes: list[Any]) -> None:
     console.print(table)
 
 
+def _changes_cell(version: Any) -> str:
+    """Each changed field of a version as "field: old → new", one a line (markup in values kept as text)."""
+    from rich.markup import escape
+
+    from warehouse.identity.history import change_text
+    if not version.changes:
+        return "first seen" if version.version == 1 else ""
+    return "\n".join(escape(change_text(change)) for change in version.changes)
+
+
 def print_history(console: Console, state: dict[str, Any], versions: list[Any],
                   events: list[tuple[str, str, list[str]]]) -> None:
     """A listing's identity and status, its versions, and the changes reported for it."""
@@ -214,12 +224,11 @@ def print_history(console: Console, state: dict[str, Any], versions: list[Any],
                   f"first seen {state['first_seen']:%Y-%m-%d %H:%M}Z, "
                   f"last seen {state['last_seen']:%Y-%m-%d %H:%M}Z, "
                   f"entity {state['entity_id']}", highlight=False)
-    table = Table("version", "run", "recorded", "changed fields", title="versions", title_justify="left")
+    table = Table("version", "run", "recorded", "changes (old → new)", title="versions", title_justify="left")
+    table.columns[-1].overflow = "fold"  # links and numbers stay whole
     for version in versions:
-        changed = ", ".join(version.changed) or ("first seen" if version.version == 1 else "")
-        values = "; ".join(f"{name}={version.content.get(name)!r}" for name in version.changed)
         table.add_row(str(version.version), version.run_id, f"{version.recorded_at:%Y-%m-%d %H:%M}Z",
-                      changed + (f"\n{values}" if values else ""))
+                      _changes_cell(version))
     console.print(table)
     if events:
         table = Table("run", "change", "fields", title="reported", title_justify="left")

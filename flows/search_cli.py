@@ -37,6 +37,8 @@ CSV_COLUMNS = (
     "registration_url", "conference_url", "topics", "audiences", "listing_id", "source", "source_url",
     "last_seen")
 
+ABOUT_CHARACTERS = 120  # of a description in the table
+
 
 OPTION_OF = {"kinds": "--kind", "attendance": "--attendance", "statuses": "--status",
              "radius_miles": "--radius", "near": "--near", "limit": "--limit"}
@@ -74,6 +76,14 @@ def nothing_near(found: Found, radius: float) -> str:
     return f"No group within {radius:g} miles of {found.place}{nearest}. These meet online or by phone:"
 
 
+def _about(result: Result) -> str:
+    """The description's start, dimmed (the JSON output has it whole)."""
+    from rich.markup import escape
+
+    from warehouse.publish.attend import short_text
+    return f"[dim]{escape(short_text(result.description, ABOUT_CHARACTERS))}[/]" if result.description else ""
+
+
 def print_table(console: Console, found: Found, radius: float = DEFAULT_RADIUS_MILES) -> None:
     """The 988 line once, then a readable table of the results."""
     console.print(f"[bold]{CRISIS_LINE}[/]", highlight=False)
@@ -88,7 +98,7 @@ def print_table(console: Console, found: Found, radius: float = DEFAULT_RADIUS_M
     for result in found.results:
         place = ", ".join(filter(None, [result.city, result.state]))
         about = f"{result.kind} · {result.organization}"
-        name = "\n".join(filter(None, [f"[bold]{result.name}[/]", about, place]))
+        name = "\n".join(filter(None, [f"[bold]{result.name}[/]", about, place, _about(result)]))
         when = "\n".join(filter(None, [_next_meeting(result), result.when]))
         table.add_row(name, _distance(result), when, f"{result.how_to_attend}\n{result.contact}")
     console.print(table)

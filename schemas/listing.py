@@ -70,6 +70,8 @@ class DirectoryRow(BaseModel):
     organization: str = Field(description="The alliance the listing belongs to.")
     name: str = Field(description="Name as published, unescaped and trimmed.")
     parent: str | None = Field(None, description="listing_id of the chapter or organization it belongs to.")
+    parent_name: str | None = Field(
+        None, description="Name of that chapter or organization (its contact points are on its own row).")
     description: str | None = Field(None, description="Description as published.")
     audiences: list[str] = Field(default_factory=list, description="Who it is for (e.g. peers, family).")
     topics: list[str] = Field(default_factory=list, description="What it is about (e.g. depression).")

@@ -35,6 +35,17 @@ class Query(BaseModel):
     now: datetime | None = Field(None, description="When 'next meeting' is counted from (default: now).")
 
 
+class ParentContact(BaseModel):
+    """The chapter or organization a listing with no contact of its own is reached through."""
+
+    listing_id: str
+    name: str
+    kind: Kind
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+
+
 class Result(BaseModel):
     """One listing found, with what a person needs to go: distance, next meeting, how to attend."""
 
@@ -53,7 +64,13 @@ class Result(BaseModel):
     distance_text: str = Field("", description="\"3.2 miles away\", or \"in Louisville\" for a city centre.")
     when: str = Field("", description="The schedule in words.")
     how_to_attend: str
-    contact: str
+    contact: str = Field(description="Its own contact points, else its parent's labelled as theirs.")
+    description: str | None = Field(None, description="What it is and who it is for, as published.")
+    parent: str | None = Field(None, description="listing_id of the chapter or organization it belongs to.")
+    parent_name: str | None = None
+    parent_contact: ParentContact | None = Field(
+        None, description="No phone, email or website of its own: whom to contact instead (its chapter's, "
+                          "or the nearest organization above it that has one); its own fields stay empty.")
     city: str | None = None
     state: str | None = None
     postal_code: str | None = None

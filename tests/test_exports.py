@@ -305,6 +305,30 @@ def test_top_datapackage_lists_every_file_with_format_schema_and_rows(out):
         assert report.valid, (name, report.flatten(["rowNumber", "fieldName", "note"]))
 
 
+def test_flat_listings_name_the_parent_and_keep_their_own_contact_columns(out):
+    import pyarrow.parquet as pq
+    from frictionless import Resource
+
+    rows = {r["name"]: r for r in csv_rows(out / "listings.csv")}
+    evening, chapter = rows["Family Evening"], rows["DBSA Lexington"]
+    assert (evening["parent"], evening["parent_name"]) == (chapter["listing_id"], "DBSA Lexington")
+    assert (evening["phone"], evening["email"], evening["website"]) == ("", "", "")  # not the chapter's
+    assert chapter["parent_name"] == "" and chapter["email"] == "dbsalexington@gmail.com"
+    columns = list(rows["Family Evening"])
+    assert columns.index("parent_name") == columns.index("parent") + 1
+    jsonl = {r["name"]: r for r in map(json.loads, (out / "listings.jsonl").read_text().splitlines())}
+    assert jsonl["Online Circle"]["parent_name"] == "DBSA Lexington"
+    assert jsonl["SA Call"]["parent_name"] is None
+    parquet = pq.read_table(out / "listings.parquet").to_pylist()
+    assert {r["name"]: r["parent_name"] for r in parquet} == {n: r["parent_name"] for n, r in jsonl.items()}
+    descriptor = json.loads((out / "datapackage.json").read_text())
+    listings = next(r for r in descriptor["resources"] if r["path"] == "listings.csv")
+    field = next(f for f in listings["schema"]["fields"] if f["name"] == "parent_name")
+    assert field["type"] == "string" and "chapter or organization" in field["description"]
+    report = Resource(listings, basepath=str(out)).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "note"])
+
+
 def test_a_failed_validation_aborts_the_publish_and_keeps_the_previous_export(con, out, monkeypatch):
     before = (out / "meetings.json").read_bytes()
     real = meeting_guide.build_feed

@@ -132,3 +132,40 @@ def test_a_vanished_listings_id_is_never_given_to_another_record(con):
     # A row whose id no longer matches its versions' source record is caught by the data check.
     con.execute("UPDATE listings SET source_key = 'b3' WHERE source_key = 'b'")
     assert db.failed_checks(con) == {"checks/listings_ids_never_reused": 1}
+
+
+def test_history_shows_each_change_as_old_to_new(con):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from flows.report import print_history
+    build(con, "r1", FETCHED, {"nami": [A]})
+    moved = A.model_copy(update={"phone": "907-277-9999", "address": "Eagle River, AK 99577"})
+    build(con, "r2", FETCHED + DAY, {"nami": [moved]})
+    listing_id = listing_uuid("nami", "a")
+    first, second = history.versions(con, listing_id)
+    assert first.changes == []
+    changes = {c.field: (c.old, c.new) for c in second.changes}
+    assert set(changes) == set(second.changed)
+    assert changes["phone"] == ("+19072771300", "+19072779999")
+    assert changes["city"] == ("Anchorage", "Eagle River")
+    assert history.change_text(second.changes[second.changed.index("phone")]) == \
+        "phone: +19072771300 → +19072779999"
+    out = StringIO()
+    print_history(Console(file=out, width=200), history.listing_state(con, listing_id),
+                  history.versions(con, listing_id), history.listing_events(con, listing_id))
+    shown = out.getvalue()
+    assert "phone: +19072771300 → +19072779999" in shown and "city: Anchorage → Eagle River" in shown
+    assert "first seen" in shown
+
+
+def test_history_values_read_as_words():
+    rule = {"freq": "WEEKLY", "interval": 1, "byday": "TU", "opens_at": "19:00", "closes_at": None,
+            "timezone": "America/New_York"}
+    change = history.FieldChange(field="schedule", old=[], new=[rule])
+    assert history.change_text(change) == "schedule: (none) → Tuesdays, 7:00 PM (America/New_York)"
+    topics = history.FieldChange(field="topics", old=["bipolar"], new=["bipolar", "family"])
+    assert history.change_text(topics) == "topics: bipolar → bipolar, family"
+    assert history.change_text(history.FieldChange(field="email", old="[name removed]", new=None)) == \
+        "email: [name removed] → (none)"

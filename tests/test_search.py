@@ -183,3 +183,74 @@ def test_search_loads_the_current_export_once(sample, monkeypatch):
     [index] = module._LOADED.values()
     assert [r.name for r in module.search(Query(near=point("40502"), limit=2))] == [r.name for r in first]
     assert next(iter(module._LOADED.values())) is index  # the same index, not read again
+
+
+# --- whom to contact and what a listing is (the card) ---------------------------------------------
+
+FRIENDS = "DBSA Louisville Friends & Family Group"  # the sample's group that publishes no contact point
+
+
+def exported_rows(sample: Path) -> dict[str, dict]:
+    return {r["name"]: r for r in map(json.loads, (sample / "listings.jsonl").read_text().splitlines())}
+
+
+def wide_table(sample: Path, *args: str) -> str:
+    """The table of a search on a 250-column terminal, its cells' lines joined by spaces."""
+    result = CliRunner().invoke(app, ["search", "--data", str(sample), *args], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.stderr
+    return " ".join(result.stdout.replace("│", " ").split())
+
+
+def test_a_group_without_contact_is_given_its_chapters_labelled_as_the_chapters(sample):
+    rows = exported_rows(sample)
+    chapter = rows["DBSA Louisville"]
+    friends_row = rows[FRIENDS]
+    assert (friends_row["parent"], friends_row["parent_name"]) == (chapter["listing_id"], "DBSA Louisville")
+    assert not any(rows[FRIENDS][field] for field in ("phone", "email", "website"))  # its own: none
+    found = as_json(sample, "--state", "KY", "--kind", "group", "--text", "friends family")["results"]
+    friends = next(r for r in found if r["name"] == FRIENDS)
+    assert (friends["phone"], friends["email"], friends["website"]) == (None, None, None)  # still its own
+    assert friends["parent"] == chapter["listing_id"] and friends["parent_name"] == "DBSA Louisville"
+    assert friends["parent_contact"] == {"listing_id": chapter["listing_id"], "name": "DBSA Louisville",
+                                         "kind": "chapter", "phone": chapter["phone"],
+                                         "email": chapter["email"], "website": chapter["website"]}
+    assert friends["contact"] == (f"Contact DBSA Louisville (its chapter): email {chapter['email']}, "
+                                  f"website {chapter['website']}")
+    young = as_json(sample, "--text", "young adults", "--state", "KY")["results"][0]
+    assert young["parent_contact"] is None and young["contact"] == f"email {young['email']}"  # its own
+    flat = wide_table(sample, "--state", "KY", "--text", "friends family")
+    assert "Contact DBSA Louisville (its chapter):" in flat and chapter["email"] in flat
+
+
+def test_the_description_is_in_the_json_whole_and_in_the_table_shortened(sample):
+    rows = exported_rows(sample)
+    young = as_json(sample, "--text", "young adults", "--state", "KY")["results"][0]
+    assert young["description"] == rows[young["name"]]["description"]
+    assert len(young["description"]) > 120
+    flat = wide_table(sample, "--text", "young adults", "--state", "KY")
+    words = young["description"].split()
+    assert " ".join(words[:6]) in flat and "…" in flat
+    assert " ".join(words[-4:]) not in flat  # shortened
+
+
+def test_contact_walks_up_past_parents_without_contact_and_never_loops():
+    from warehouse.publish.attend import contact_or_parent_text, contact_parent
+
+    records = [
+        _record("group", parent="chapter"),
+        _record("chapter", kind="chapter", parent="state"),
+        _record("state", kind="organization", phone="+15025550100"),
+        _record("closed", kind="chapter", status="inactive", email="old@x.example.org"),
+        _record("orphan", parent="closed"),
+        _record("a", parent="b"), _record("b", kind="chapter", parent="a"),
+    ]
+    by_id = {r["listing_id"]: r for r in records}
+    assert contact_parent(by_id["group"], by_id)["name"] == "state"
+    assert contact_or_parent_text(by_id["group"], by_id["state"]) == \
+        "Contact state (its organization): phone +15025550100"
+    assert contact_parent(by_id["orphan"], by_id) is None  # an inactive chapter is not offered
+    assert contact_parent(by_id["a"], by_id) is None
+    assert contact_parent(by_id["state"], by_id) is None  # its own contact
+    found = find(Query(kinds=("group",)), build_index(records))
+    assert {r.name: (r.parent_contact.name if r.parent_contact else None) for r in found.results} == \
+        {"group": "state", "orphan": None, "a": None}

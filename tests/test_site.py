@@ -80,7 +80,7 @@ def test_the_page_is_one_self_contained_file(site):
     assert cities[lexington["city"]] == "Lexington, KY"
     zone = np.frombuffer(base64.b64decode(data["cityZones"]), dtype=np.uint8)[lexington["city"]]
     assert data["zones"][zone] == "America/New_York"
-    assert site.stat().st_size < 1_200_000
+    assert site.stat().st_size < 1_300_000  # the descriptions add about 86 kB
 
 
 def test_labels_for_every_control(site):
@@ -165,7 +165,9 @@ def test_type_a_zip_then_filter_to_online(browser, server, exports):
         badges = page.locator("#results .badge").all_text_contents()
         assert set(badges) == {"Online"}
         first_group = page.locator("#results > li").first.inner_text()
-        assert "Next meeting" in first_group and ("Register" in first_group or "Join link" in first_group)
+        first_name = result_names(page)[0]
+        assert "Next meeting" in first_group and \
+            (f"Register for {first_name}" in first_group or f"Join {first_name} online" in first_group)
         assert page.locator("#crisis").is_visible() and page.get_by_text("988").count() >= 1
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.screenshot(path=str(Path(tempfile.gettempdir()) / "supportdir-site-phone.png"))
@@ -300,3 +302,68 @@ def test_sigkill_during_site_leaves_a_whole_page(exports, tmp_path):
         page = (out / "index.html").read_text(encoding="utf-8")
         assert page.endswith("</html>\n"), f"after kill {kill} at {delay:.2f} s: {len(page)} characters"
         assert len(embedded(out / "index.html")["listings"]) > 300
+
+
+# --- the card: whom to contact, what the group is, links that say where they go -----------------------
+
+FRIENDS = "DBSA Louisville Friends & Family Group"  # publishes no contact point; its chapter does
+VAGUE_LINK_TEXTS = {"website", "register", "join link", "the source page", "email", "link", "here"}
+
+
+def card_of(page, name: str):
+    return page.locator("#results > li", has=page.locator("h3", has_text=name)).first
+
+
+def test_a_group_without_contact_shows_its_chapters_and_links_name_what_they_open(browser, server, exports):
+    rows = {r["name"]: r for r in read_exports(exports)}
+    chapter = rows["DBSA Louisville"]
+    context, page, errors = open_page(browser, server, 390, 844)
+    try:
+        page.fill("#place", "Louisville, KY")
+        page.select_option("#kind", "group")
+        page.click("button[type=submit]")
+        friends = card_of(page, FRIENDS)
+        shown = friends.inner_text()
+        contact = friends.locator("dt", has_text="Contact").locator("xpath=following-sibling::dd[1]")
+        assert contact.inner_text().startswith("DBSA Louisville (its chapter): Email DBSA Louisville at ")
+        email = friends.get_by_role("link", name="Email DBSA Louisville", exact=True)
+        assert email.get_attribute("href") == f"mailto:{chapter['email']}" and chapter["email"] in shown
+        website = friends.get_by_role("link", name="DBSA Louisville's website", exact=True)
+        assert website.get_attribute("href") == chapter["website"]
+        assert friends.locator("p.about").inner_text() == rows[FRIENDS]["description"]  # short: whole
+        source = friends.get_by_role("link", name="DBSA's page for this group", exact=True)
+        assert source.get_attribute("href") == rows[FRIENDS]["source_url"]
+        young = card_of(page, "DBSA Louisville Young Adults Group")
+        assert "(its chapter)" not in young.inner_text()  # it has its own
+        assert young.get_by_role("link", name="Email DBSA Louisville Young Adults Group").count() == 1
+        texts = [t.strip().lower() for t in page.locator("#results a").all_text_contents()]
+        assert texts and not VAGUE_LINK_TEXTS & set(texts)
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_a_long_description_is_shortened_and_opens_whole(browser, server, exports):
+    described = {}
+    for record in read_exports(exports):
+        described.setdefault(record["name"], set()).add(" ".join((record.get("description") or "").split()))
+    context, page, errors = open_page(browser, server, 1024, 800)
+    try:
+        page.fill("#place", "Louisville, KY")
+        page.select_option("#attendance", "online")
+        page.click("button[type=submit]")
+        long = page.locator("#results > li", has=page.locator("details.about")).first
+        name = long.locator("h3").inner_text()
+        about = long.locator("details.about")
+        whole = about.locator("p")
+        short = about.locator(".short").inner_text().strip()
+        assert not whole.is_visible() and about.locator(".more").is_visible()
+        assert short.endswith("…") and len(short) <= 201
+        about.locator("summary").click()
+        assert whole.is_visible() and not about.locator(".short").is_visible()
+        assert about.locator(".less").is_visible()
+        assert whole.inner_text() in described[name] and len(whole.inner_text()) > 200
+        assert whole.inner_text().startswith(short.rstrip("…"))
+        assert errors == []
+    finally:
+        context.close()

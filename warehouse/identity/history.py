@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from schemas.errors import SupportDirError
 from warehouse.db import run_sql
+from warehouse.publish.attend import rule_text
 
 SQL = "warehouse.identity.sql"  # this stage's .sql files
 
@@ -36,6 +37,30 @@ class Change(BaseModel):
     fields: list[str]
 
 
+class FieldChange(BaseModel):
+    """One field of a listing as it was and as it became (JSON values; None when empty)."""
+
+    field: str
+    old: Any = None
+    new: Any = None
+
+
+def value_text(name: str, value: Any) -> str:
+    """A field's value for a reader: the schedule in words, lists joined, "(none)" when empty."""
+    if value in (None, "", []):
+        return "(none)"
+    if name == "schedule" and isinstance(value, list):
+        return "; ".join(rule_text(rule) if isinstance(rule, dict) else str(rule) for rule in value)
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value)
+
+
+def change_text(change: FieldChange) -> str:
+    """"phone: +12025460646 → +12025550199"."""
+    return f"{change.field}: {value_text(change.field, change.old)} → {value_text(change.field, change.new)}"
+
+
 class Version(BaseModel):
     """One version of a listing."""
 
@@ -44,6 +69,7 @@ class Version(BaseModel):
     recorded_at: datetime
     changed: list[str]
     content: dict[str, Any]
+    changes: list[FieldChange] = []
 
 
 def record_run(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime,
@@ -94,8 +120,17 @@ def versions(con: duckdb.DuckDBPyConnection, listing_id: str) -> list[Version]:
     if not con.execute("SELECT 1 FROM listings WHERE listing_id = ?", [listing_id]).fetchall():
         raise UnknownListing(f"no listing {listing_id!r} in this warehouse (ids are in listings.csv)")
     rows = run_sql(con, "listing_history", {"listing_id": listing_id}, package=SQL).fetchall()
-    return [Version(version=r[0], run_id=r[1], recorded_at=r[2], changed=list(r[3]),
-                    content=json.loads(r[4])) for r in rows]
+    return [_version(*row) for row in rows]
+
+
+def _version(version: int, run_id: str, recorded_at: datetime, changed: list[str], content: str,
+             previous: str | None) -> Version:
+    """A version, each changed field with its value in the version before and in this one."""
+    now = json.loads(content)
+    before = json.loads(previous) if previous else {}
+    return Version(version=version, run_id=run_id, recorded_at=recorded_at, changed=list(changed),
+                   content=now, changes=[FieldChange(field=name, old=before.get(name), new=now.get(name))
+                            for name in changed])
 
 
 def listing_events(con: duckdb.DuckDBPyConnection, listing_id: str) -> list[tuple[str, str, list[str]]]:

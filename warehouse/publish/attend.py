@@ -142,3 +142,57 @@ def contact_text(record: Mapping, separator: str = "; ") -> str:
     if record.get("website"):
         parts.append(f"website {record['website']}")
     return separator.join(parts) if parts else f"see {record['source_url']}"
+
+
+CONTACT_FIELDS = ("phone", "email", "website")
+PARENT_WORD = {"chapter": "its chapter", "organization": "its organization"}
+MAX_PARENT_STEPS = 5  # a group, its chapter, the state body, the national one: never more in practice
+
+
+def has_contact(record: Mapping) -> bool:
+    """Whether a listing publishes a phone, an email or a website of its own."""
+    return any(record.get(field) for field in CONTACT_FIELDS)
+
+
+def contact_parent(record: Mapping, by_id: Mapping[str, Mapping]) -> Mapping | None:
+    """For a listing with no contact of its own: the nearest chapter or organization above it that has one.
+
+    Parents no longer listed (inactive) are passed over; a loop in the parent links ends the walk.
+    """
+    if has_contact(record):
+        return None
+    seen = {record.get("listing_id")}
+    current = record
+    for _ in range(MAX_PARENT_STEPS):
+        parent = by_id.get(current.get("parent") or "")
+        if parent is None or parent["listing_id"] in seen:
+            return None
+        if parent.get("status") != "inactive" and has_contact(parent):
+            return parent
+        seen.add(parent["listing_id"])
+        current = parent
+    return None
+
+
+def parent_label(parent: Mapping) -> str:
+    """"DBSA Louisville (its chapter)": whose contact a listing without its own is given."""
+    return f"{parent['name']} ({PARENT_WORD.get(parent.get('kind') or '', 'its parent')})"
+
+
+def contact_or_parent_text(record: Mapping, parent: Mapping | None, separator: str = "; ") -> str:
+    """The listing's own contact points, else its parent's labelled as theirs, else its source page.
+
+    "Contact DBSA Louisville (its chapter): email info@dbsalouisville.org, website https://…"
+    """
+    if parent is None:
+        return contact_text(record, separator)
+    return f"Contact {parent_label(parent)}: {contact_text(parent, ', ')}"
+
+
+def short_text(text: str | None, limit: int = 200) -> str:
+    """Text cut at the last word before `limit` characters, with "…" when cut; "" for none."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:.–-") + "…"

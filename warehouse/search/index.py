@@ -41,6 +41,7 @@ class Index:
     _masks: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     _values: dict[str, set[str]] = field(default_factory=dict)
     _next: dict[object, np.ndarray] = field(default_factory=dict)  # minute -> next start per rule set
+    _by_id: dict[str, Record] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.records)
@@ -63,6 +64,12 @@ class Index:
             else:
                 self._masks[key] = self.columns[name] == value
         return self._masks[key]
+
+    def by_id(self) -> dict[str, Record]:
+        """The records by listing_id (to find a listing's parent); built when first asked for."""
+        if not self._by_id and self.records:
+            self._by_id = {record["listing_id"]: record for record in self.records}
+        return self._by_id
 
 
 def build_index(records: list[Record]) -> Index:

@@ -25,6 +25,7 @@ from schemas.search import DAYS, Found, Query, Result
 from schemas.values import ATTENDANCE, KINDS, STATUS
 from warehouse.publish.attend import Record, contact_text, how_to_attend, schedule_text
 from warehouse.schedules.occurrences import next_occurrence
+from warehouse.search.cards import result_contact
 from warehouse.search.distance import miles_from
 from warehouse.search.gazetteer import Place, PlaceInvalid, locate
 from warehouse.search.index import (
@@ -280,9 +281,10 @@ def whole_miles(miles: float) -> int:
 def _found(index: Index, rows: list[int], total: int, distance: dict[int, float], remote: np.ndarray,
            now: datetime, query: Query) -> Found:
     """The results of the rows to show."""
+    results = [_with_place(_result(index.records[i], bool(remote[i]), distance.get(i), now),
+                           distance.get(i), query) for i in rows]
     return Found(total=total, place=query.place,
-                 results=[_with_place(_result(index.records[i], bool(remote[i]), distance.get(i), now),
-                                      distance.get(i), query) for i in rows])
+                 results=[_with_contact(result, index) for result in results])
 
 
 def _result(record: Record, remote: bool, miles: float | None, now: datetime) -> Result:
@@ -318,6 +320,11 @@ def your_time(moment: datetime | None, zone: str | None) -> datetime | None:
         return None
     here = moment.astimezone(ZoneInfo(zone))
     return here if here.utcoffset() != moment.utcoffset() else None
+
+
+def _with_contact(result: Result, index: Index) -> Result:
+    """The result with its contact, or its parent's when it has none (warehouse/search/cards.py)."""
+    return result.model_copy(update=result_contact(index.by_id()[result.listing_id], index.by_id()))
 
 
 def load_index(data: Path | None = None, warehouse: Path | None = None) -> Index:

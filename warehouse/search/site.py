@@ -20,6 +20,7 @@ from schemas.errors import PageInvalid
 from warehouse.publish.atomic import check_target, publish
 from warehouse.publish.attend import CRISIS_LINE, Record, how_to_attend, schedule_text
 from warehouse.schedules.occurrences import occurrences
+from warehouse.search.cards import page_card
 from warehouse.search.index import WEEKDAY_BITS
 from warehouse.search.places import MAX_RADIUS_MILES, place_tables
 from warehouse.search.query import load_index
@@ -74,7 +75,9 @@ def page_listing(record: Record, now: datetime) -> dict[str, Any]:
 def page_data(records: list[Record], now: datetime) -> dict[str, Any]:
     """Everything the page embeds: listings, filter choices, places, the 988 line, when it was built."""
     active = [r for r in records if r["status"] == "active"]
-    listings = [page_listing(r, now) for r in sorted(active, key=lambda r: r["name"].lower())]
+    by_id = {r["listing_id"]: r for r in records}
+    listings = [page_listing(r, now) | page_card(r, by_id)
+                for r in sorted(active, key=lambda r: r["name"].lower())]
     return {
         "built": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "windowWeeks": WINDOW_WEEKS, "crisis": CRISIS_LINE,
         "maxRadius": MAX_RADIUS_MILES, "listings": listings,

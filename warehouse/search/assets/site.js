@@ -243,6 +243,61 @@
     list.append(dd);
   }
 
+  // --- card pieces: what the listing is, how to join it, whom to contact, where it was listed ---
+  const ABOUT_SHORT = 200;  // characters of a description shown before "More"
+  const NOUN = { organization: "organization", chapter: "chapter", group: "group", program: "day program", line: "warmline" };
+  const PARENT_WORD = { chapter: "its chapter", organization: "its organization" };
+
+  // "DBSA Louisville's website", "Friends' website".
+  const possessive = (name) => (/s$/i.test(name) ? `${name}'` : `${name}'s`);
+
+  // The description, whole when short; else its start, with the rest behind "More" (a <details>).
+  function about(description) {
+    const whole = description.replace(/\s+/g, " ").trim();
+    if (whole.length <= ABOUT_SHORT) return text("p", whole, "about");
+    let start = whole.slice(0, ABOUT_SHORT);
+    start = start.slice(0, start.lastIndexOf(" ") > 0 ? start.lastIndexOf(" ") : ABOUT_SHORT).replace(/[ ,;:.\u2013-]+$/, "");
+    const details = document.createElement("details");
+    details.className = "about";
+    const summary = document.createElement("summary");
+    summary.append(text("span", `${start}… `, "short"), text("span", "More", "more"), text("span", "Less", "less"));
+    details.append(summary, text("p", whole));
+    return details;
+  }
+
+  // A link naming what it opens, with the number or address itself beside it to copy.
+  function named(href, label, shown) {
+    const span = document.createElement("span");
+    span.append(link(href, label));
+    if (shown) span.append(` ${shown}`);
+    return span;
+  }
+
+  function joinRow(list, item) {
+    row(list, "Join or register", item.join && link(item.join, `Join ${item.name} online`),
+        item.reg && link(item.reg, `Register for ${item.name}`));
+  }
+
+  // Its own contact points; else its chapter's or organization's, labelled as theirs.
+  function contactRow(list, item) {
+    const who = item.via || { name: item.name, phone: item.phone, email: item.email, web: item.web };
+    const ways = [who.phone && named(`tel:${who.phone}`, `Call ${who.name}`, `at ${who.phone}`),
+                  who.email && named(`mailto:${who.email}`, `Email ${who.name}`, `at ${who.email}`),
+                  who.web && link(who.web, `${possessive(who.name)} website`)].filter(Boolean);
+    if (!ways.length) return;
+    const dd = document.createElement("span");
+    if (item.via) dd.append(text("span", `${who.name} (${PARENT_WORD[who.kind] || "its parent"}): `, "via"));
+    ways.forEach((way, i) => { if (i) dd.append(" · "); dd.append(way); });
+    row(list, "Contact", dd);
+  }
+
+  function sourceLine(item) {
+    const source = text("p", "Listed on ", "source");
+    source.append(link(item.src, `${possessive(item.org)} page for this ${NOUN[item.kind] || "listing"}`),
+                  `; last seen ${item.seen}.`);
+    return source;
+  }
+
   function card(entry) {
     const { item } = entry;
     const li = document.createElement("li");
@@ -255,18 +310,16 @@
     if (distance) meta.append(text("span", distance, entry.remote ? "badge remote" : "badge"), " ");
     meta.append(`${KIND_LABEL[item.kind] || item.kind} · ${item.org}${place ? " · " + place : ""}`);
     article.append(meta);
+    if (item.desc) article.append(about(item.desc));
     const details = document.createElement("dl");
     row(details, "Next meeting", entry.next ? meetingText(entry.next, entry.zone) : "");
     row(details, "When", item.when);
     row(details, "How to attend", item.how);
-    row(details, "Join or register", item.join && link(item.join, "Join link"), item.reg && link(item.reg, "Register"));
-    row(details, "Contact", item.phone && link(`tel:${item.phone}`, item.phone),
-        item.email && link(`mailto:${item.email}`, item.email), item.web && link(item.web, "Website"));
+    joinRow(details, item);
+    contactRow(details, item);
     row(details, "Topics", [...(item.topics || []), ...(item.aud || []).map((a) => `for ${a}`)].join(", "));
     article.append(details);
-    const source = text("p", `Listed at `, "source");
-    source.append(link(item.src, "the source page"), `; last seen ${item.seen}.`);
-    article.append(source);
+    article.append(sourceLine(item));
     li.append(article);
     return li;
   }
