@@ -19,6 +19,7 @@ from warehouse.html_text import html_to_text
 from warehouse.schedules.occurrences import as_rule, next_occurrence
 from warehouse.schedules.text import parse_schedule
 from warehouse.udf_registry import Problems, register_functions
+from warehouse.venue import PLACE_TYPE, stated_place
 
 # Fixed namespace: listing ids are uuid5(namespace, "source:source_key") forever.
 LISTING_NAMESPACE = uuid.UUID("6f1c1c2e-5d0e-4f8a-9a57-3d1b1f0c7a11")
@@ -179,6 +180,7 @@ FUNCTIONS = {
     "state_code": (state_code, ["VARCHAR"], "VARCHAR"),
     "zip5": (zip5, ["VARCHAR"], "VARCHAR"),
     "split_us_address": (split_us_address, ["VARCHAR"], ADDRESS_TYPE),
+    "stated_place": (stated_place, ["VARCHAR"], PLACE_TYPE),
     "schedule_rules": (schedule_rules, ["VARCHAR", "VARCHAR"], RULES_TYPE),
     "next_meeting_at": (next_meeting_at, [RULES_TYPE, "TIMESTAMPTZ"], "VARCHAR"),
 }
