@@ -2,7 +2,7 @@
 
 from urllib.parse import urljoin, urlsplit
 
-from schemas.urls import authority
+from schemas.urls import authority, bare_domain_url
 
 
 def host_of(url: str) -> str:
@@ -11,5 +11,6 @@ def host_of(url: str) -> str:
 
 
 def absolute_url(base: str, href: str) -> str:
-    """Resolve a link against the page it was found on."""
-    return urljoin(base, href.strip())
+    """Resolve a link against the page it was found on; a link that starts with a domain and has no
+    scheme ("example.org", "www.example.org/chapter") is that site, never a path on the page's host."""
+    return bare_domain_url(href) or urljoin(base, href.strip())

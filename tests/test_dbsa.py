@@ -241,6 +241,53 @@ def test_listing_without_name_is_skipped() -> None:
     assert item.description == "Meets Thursdays at 6 p.m."
 
 
+@pytest.fixture(scope="module")
+def tennessee() -> dict[str, ParsedListing]:
+    """tests/files/dbsa_state_tn_kinds_links.html as ?state=TN (made up: chapters under a regional
+    chapter, website links written without a scheme), by key."""
+    page = file_page("dbsa_state_tn_kinds_links.html", state_url("TN"))
+    return {listing.source_key: listing for listing in Dbsa().parse(page)}
+
+
+def test_kind_comes_from_the_listings_own_name_before_its_location(
+    tennessee: dict[str, ParsedListing],
+) -> None:
+    """A chapter whose location line names a parent chapter stays a chapter (under that parent)."""
+    kinds = {key: (item.kind, item.parent_key) for key, item in tennessee.items()}
+    assert kinds["dbsa-middle-tennessee"] == ("chapter", None)
+    # "Chapter" in its own name, a parent in its location: a chapter under the regional chapter.
+    assert kinds["dbsa-clarksville-chapter"] == ("chapter", "dbsa-middle-tennessee")
+    # "DBSA <its own place>" under another chapter: a chapter, not the parent's group.
+    assert kinds["dbsa-cookeville"][0] == "chapter"
+    # The parent's name and a focus, or a group word ("Circle"): groups under the parent.
+    assert kinds["dbsa-middle-tennessee-veterans"] == ("group", "dbsa-middle-tennessee")
+    assert kinds["franklin-parents-circle"] == ("group", "dbsa-middle-tennessee")
+    assert len(kinds) == 5
+    # Only groups carry a schedule_text of their own (a chapter's prose stays in its description).
+    assert tennessee["dbsa-middle-tennessee-veterans"].schedule_text == "Mondays at 7 pm."
+    assert tennessee["dbsa-clarksville-chapter"].schedule_text is None
+
+
+def test_a_link_without_a_scheme_is_a_website_of_its_own(tennessee: dict[str, ParsedListing]) -> None:
+    """"www.x.org/groups" and "x.org" are those sites; "/path" and "flyer.html" stay relative links."""
+    assert tennessee["dbsa-middle-tennessee"].website == "https://www.dbsamidtn.org/groups"
+    assert tennessee["dbsa-clarksville-chapter"].website == "https://dbsaclarksville.org"
+    assert tennessee["dbsa-cookeville"].website == (
+        "https://www.dbsalliance.org/support/chapters-and-support-groups/chapter-resources/"
+    )
+    assert tennessee["franklin-parents-circle"].website == f"{FIND}flyer.html"
+    assert tennessee["dbsa-middle-tennessee-veterans"].website is None
+
+
+def test_a_location_naming_the_listing_itself_is_no_parent() -> None:
+    html = (
+        '<div class="groupInfo"><h3 class="groupInfo__name">DBSA Knoxville</h3>'
+        '<div class="groupInfo__location">Knoxville - DBSA Knoxville</div></div>'
+    )
+    (item,) = Dbsa().parse(inline_page(html, state_url("TN")))
+    assert (item.kind, item.parent_key, item.city) == ("chapter", None, "Knoxville")
+
+
 @pytest.mark.parametrize("body", ["", "\x00\xff not html", '{"groups": []}', "<html></html>"])
 def test_garbage_raises_only_source_changed(body: str) -> None:
     with pytest.raises(SourceChanged):

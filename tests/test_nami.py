@@ -384,3 +384,28 @@ def test_a_website_href_broken_by_a_bad_decode_gives_no_website() -> None:
                             "html.parser").dd  # how lxml hands over a U+0001 in the href
     assert _parse_website(broken, page_url) is None and _parse_website(encoded, page_url) is None
     assert _parse_website(sound, page_url) == "https://www.naminycmetro.org"
+
+
+@pytest.mark.parametrize(
+    ("dd", "website"),
+    [
+        ('<a href="namibg.org">namibg.org</a>', "https://namibg.org"),
+        ("NamiBG.org/groups", "https://NamiBG.org/groups"),  # text only: canonical form comes later
+        ('<a href="/find-your-local-nami/">Find another</a>', f"{BASE}/find-your-local-nami/"),
+        ("see our Facebook page", None),
+    ],
+)
+def test_website_links_and_text_without_a_scheme(dd: str, website: str | None) -> None:
+    """A link or text that starts with a domain is that site; a path is on the page's own host."""
+    body = contact_page(f"{label('Website:')}<dd>{dd}</dd>", h1="NAMI Bowling Green")
+    assert profile(body, "kentucky/nami-bowling-green/").website == website
+
+
+def test_profile_website_without_a_scheme_is_its_own_site() -> None:
+    """tests/files/nami_profile_scheme_less.html as ROOT/kentucky/nami-bowling-green/ (made up):
+    href="www.namibg.org/support-groups" is that site, not a path under nami.org."""
+    body = (FILES / "nami_profile_scheme_less.html").read_bytes()
+    listing = profile(body.decode("utf-8"), "kentucky/nami-bowling-green/")
+    assert listing.website == "https://www.namibg.org/support-groups"
+    assert listing.name == "NAMI Bowling Green"
+    assert listing.address == "1000 State Street\nBowling Green, KY 42101"

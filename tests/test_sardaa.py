@@ -201,6 +201,29 @@ def test_schedule_as_lists_and_timed_headings() -> None:
     assert family.registration_url == "https://sczaction.org/families-for-care-registration/"
 
 
+def test_a_bold_label_under_a_section_heading_names_the_group() -> None:
+    """tests/files/sardaa_bold_labels.html as URL (made up, Elementor widgets): groups are bold labels
+    under section headings, alone in their paragraph or leading their own day and time."""
+    found = by_key(list(Sardaa().parse(file_page("sardaa_bold_labels.html", URL))))
+    assert {key: item.schedule_text for key, item in found.items()} == {
+        "families-for-care-tuesday": "Tuesdays at 7:00 PM ET",
+        "family-and-friends-west": "Thursdays 5pm PT",
+        "sa-call-saturday-morning": "Saturdays at 10:00 AM Central Time",  # alone under its heading
+        "sa-thursday-night": "Important: Thursdays at 8:00 PM ET.",  # "Important:" labels, not names
+    }
+    tuesday, west = found["families-for-care-tuesday"], found["family-and-friends-west"]
+    assert tuesday.name == "Families for Care – Tuesday" and west.name == "Family and Friends – West"
+    # The section heading still says whom the groups are for and how they meet.
+    assert tuesday.audiences == west.audiences == ("family",)
+    assert tuesday.attendance == west.attendance == "online"
+    # A register link written without a scheme is the site it names, not a path under the page.
+    assert tuesday.registration_url == "https://sczaction.org/families-for-care-registration/"
+    call = found["sa-call-saturday-morning"]
+    assert (call.name, call.attendance, call.registration_url) == (
+        "SA Call – Saturday Morning", "phone", CALL_REGISTER)
+    assert found["sa-thursday-night"].name == "SA Thursday Night"
+
+
 def test_page_without_groups_raises_source_changed() -> None:
     """tests/files/sardaa_no_groups.html: only nav, footer and office hours name days and times."""
     with pytest.raises(SourceChanged) as raised:

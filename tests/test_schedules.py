@@ -147,10 +147,15 @@ def test_attendance_rules(con, expected: str, fields: dict):
     assert listing_field(con, "a", "attendance") == expected
 
 
-def test_chapters_are_unknown_unless_the_parser_says(con):
+def test_chapters_follow_the_same_rules_as_groups(con):
+    """A chapter's street is a place to go; its text says how its groups meet (issue 14)."""
     run(con, "r1", [group("c", kind="chapter", address=STREET, description="Groups meet online."),
+                    group("s", kind="chapter", address=STREET),
+                    group("n", kind="chapter", description="See our website for the group calendar."),
                     group("v", kind="chapter", attendance="online")])
-    assert listing_field(con, "c", "attendance") == "unknown"
+    assert listing_field(con, "c", "attendance") == "hybrid"
+    assert listing_field(con, "s", "attendance") == "in_person"
+    assert listing_field(con, "n", "attendance") == "unknown"
     assert listing_field(con, "v", "attendance") == "online"
 
 

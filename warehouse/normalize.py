@@ -10,14 +10,14 @@ from warehouse.db import run_sql
 from warehouse.reference import ensure_zip_geo
 from warehouse.udf_registry import Problems
 
-STEPS = ("normalize_listings", "geocode_listings", "attendance_listings", "upsert_prepare", "upsert_seen",
-         "upsert_listings", "schedule_listings")
+STEPS = ("normalize_listings", "place_listings", "geocode_listings", "attendance_listings", "upsert_prepare",
+         "upsert_seen", "upsert_listings", "schedule_listings")
 
 
 def normalize_run(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime,
                   after: Sequence[Callable[[duckdb.DuckDBPyConnection], object]] = (),
                   problems: Problems | None = None) -> int:
-    """Normalize, geocode, attendance, upsert and schedule steps (then `after`, same transaction).
+    """Normalize, stated place, geocode, attendance, upsert, schedule steps (then `after`, same transaction).
 
     A value a normalization function cannot read becomes NULL and is counted in `problems`.
     """
@@ -26,6 +26,7 @@ def normalize_run(con: duckdb.DuckDBPyConnection, run_id: str, run_at: datetime,
     con.execute("BEGIN TRANSACTION")
     try:
         run_sql(con, "normalize_listings", {"run_id": run_id})
+        run_sql(con, "place_listings")
         run_sql(con, "geocode_listings")
         run_sql(con, "attendance_listings")
         run_sql(con, "upsert_prepare", {"run_id": run_id, "run_at": run_at})

@@ -14,16 +14,16 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, valida
 from schemas import address as schemas_address
 from schemas.address import place_from_lines
 from schemas.errors import UnreadableValue
-from schemas.urls import canonical_url, is_http_url
+from schemas.urls import bare_domain_url, canonical_url, is_http_url
 from warehouse.html_text import html_to_text
 from warehouse.schedules.occurrences import as_rule, next_occurrence
 from warehouse.schedules.text import parse_schedule
 from warehouse.udf_registry import Problems, register_functions
+from warehouse.venue import PLACE_TYPE, stated_place
 
 # Fixed namespace: listing ids are uuid5(namespace, "source:source_key") forever.
 LISTING_NAMESPACE = uuid.UUID("6f1c1c2e-5d0e-4f8a-9a57-3d1b1f0c7a11")
 ADDRESS_PARTS = ("street", "city", "state", "postal_code")
-BARE_DOMAIN = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(/|$)", re.I)
 PLAIN_EMAIL = re.compile(
     r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
@@ -100,9 +100,7 @@ def clean_url(value: str | None) -> str | None:
     """
     if not value:
         return None
-    raw = value.strip()
-    if BARE_DOMAIN.match(raw):
-        raw = "https://" + raw  # a bare domain as published ("www.example.org")
+    raw = bare_domain_url(value) or value.strip()  # a bare domain as published ("www.example.org")
     try:
         url = canonical_url(raw, sort_query=False, keep_userinfo=False)
     except ValueError as error:  # ":99999", ":abc", ":-1", "http://[::1"
@@ -182,6 +180,7 @@ FUNCTIONS = {
     "state_code": (state_code, ["VARCHAR"], "VARCHAR"),
     "zip5": (zip5, ["VARCHAR"], "VARCHAR"),
     "split_us_address": (split_us_address, ["VARCHAR"], ADDRESS_TYPE),
+    "stated_place": (stated_place, ["VARCHAR"], PLACE_TYPE),
     "schedule_rules": (schedule_rules, ["VARCHAR", "VARCHAR"], RULES_TYPE),
     "next_meeting_at": (next_meeting_at, [RULES_TYPE, "TIMESTAMPTZ"], "VARCHAR"),
 }

@@ -20,7 +20,7 @@ from schemas.listing import ParsedListing
 from scrapers.base import Source
 from scrapers.page import Page
 from scrapers.sources.cfemail import EMAIL, PROTECTED_LINK, decode_cfemail
-from scrapers.sources.text import clean, link_url, slug_key, unique_key
+from scrapers.sources.text import clean, link_url, slug_key, unique_key, written_url
 
 DIRECTORY_PATH = "/what-we-do/international-directory/?fl="
 LABEL = re.compile(r"^(?P<label>director|phone|telephone|fax|e-?mail|website(?: address)?|web site)\s*:\s*",
@@ -29,7 +29,6 @@ LABEL = re.compile(r"^(?P<label>director|phone|telephone|fax|e-?mail|website(?: 
 COUNTRY_PART = re.compile(r"^(?P<country>[A-Za-z][A-Za-z .]*?)\.?(?:\s+(?P<zip>[A-Za-z0-9][A-Za-z0-9 -]*))?$")
 ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
 STREET_LIKE = re.compile(r"^(?:\d|p\.?\s*o\.?\s*box\b)", re.I)
-BARE_DOMAIN = re.compile(r"(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?", re.I)
 SKIPPED_TAGS = frozenset({"script", "style", "noscript"})
 
 
@@ -235,8 +234,8 @@ def _parse_website(line: Line | None, name_line: Line, page_url: str) -> str | N
         for href in line.hrefs():
             if url := link_url(page_url, href):
                 return url
-        if line.text and BARE_DOMAIN.fullmatch(line.text):
-            return line.text if line.text.lower().startswith("http") else f"https://{line.text}"
+        if url := written_url(line.text):
+            return url
     for href in name_line.hrefs():
         if url := link_url(page_url, href):
             return url

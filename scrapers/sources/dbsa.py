@@ -10,6 +10,7 @@ from bs4 import CData, NavigableString, Tag
 
 from schemas.address import state_code
 from schemas.listing import ParsedListing
+from schemas.values import Kind
 from scrapers.base import Source
 from scrapers.page import Page
 from scrapers.sources.dbsa_online import ONLINE_PATH, is_online_page, parse_online
@@ -21,6 +22,9 @@ _FIND_PATH = "/support/chapters-and-support-groups/find-a-support-group/?state="
 # "Louisville - DBSA Louisville": place, then the parent chapter (hyphen, en or em dash).
 _PARENT_SEPARATOR = re.compile(r"\s+[-–—]\s+")
 _CHAPTER_NAME = re.compile(r"^DBSA\b|\bchapter\b", re.IGNORECASE)
+_CHAPTER_WORD = re.compile(r"\s*\bchapter\b", re.IGNORECASE)
+# Words by which a listing's own name says it is a group ("Young Adults Group", "Women's Circle").
+_GROUP_NAME = re.compile(r"\b(?:groups?|grupos?|circles?|meetings?|class(?:es)?)\b", re.IGNORECASE)
 _REGION_WORDS = re.compile(
     r"\b(?:area|region|regional|county|counties|parish|greater|metro|metroplex|northern|southern"
     r"|eastern|western|central|upstate|downstate|statewide|tri-state|online|virtual|nationwide)\b",
@@ -100,13 +104,14 @@ class Dbsa(Source):
         name = _parse_name(parts)
         if not name:
             return None
-        place, parent = _split_location(_parse_location(parts))
+        place, parent = _split_location(_parse_location(parts), name)
         description = _parse_description(div, parts)
         city, city_state = _parse_city(place, state)
+        kind = _parse_kind(name, parent)
         return ParsedListing(
             source=self.name,
             source_key=slug_key(name),
-            kind="group" if parent else "chapter",
+            kind=kind,
             organization=self.organization,
             name=name,
             source_url=page.url,
@@ -120,7 +125,7 @@ class Dbsa(Source):
             service_area=(state,),
             email=_parse_email(parts.links),
             website=_parse_website(parts.links, page.url),
-            schedule_text=schedule_text(description) if parent else None,
+            schedule_text=schedule_text(description) if kind == "group" else None,
         )
 
     def finalize(self, listings: list[ParsedListing]) -> list[ParsedListing]:
@@ -188,12 +193,25 @@ def _parse_location(parts: _Parts) -> str:
     return clean(parts.locations[0].get_text(" ")) if parts.locations else ""
 
 
-def _split_location(location: str) -> tuple[str | None, str | None]:
-    """(place, parent chapter name) of a location line; the parent only if it names a chapter."""
+def _split_location(location: str, name: str) -> tuple[str | None, str | None]:
+    """(place, parent chapter name) of a location line; the parent only if it names a chapter other
+    than the listing itself."""
     parts = _PARENT_SEPARATOR.split(location, maxsplit=1)
     if len(parts) == 2 and _CHAPTER_NAME.search(parts[1]):
-        return parts[0] or None, parts[1]
+        return parts[0] or None, (parts[1] if slug_key(parts[1]) != slug_key(name) else None)
     return location or None, None
+
+
+def _parse_kind(name: str, parent: str | None) -> Kind:
+    """chapter or group from the listing's own name first; the location line's parent decides only
+    for a name that says neither ("DBSA Bowling Green" under "DBSA Louisville" is a chapter of its
+    own place, "DBSA Louisville Young Adults" under it is the parent's name and a focus: a group)."""
+    if _GROUP_NAME.search(name):
+        return "group"
+    if _CHAPTER_WORD.search(name) or parent is None:
+        return "chapter"
+    own, above = (_CHAPTER_WORD.sub("", text).casefold() for text in (name, parent))
+    return "chapter" if _CHAPTER_NAME.match(name) and not own.startswith(above) else "group"
 
 
 def _parse_city(place: str | None, page_state: str) -> tuple[str | None, str | None]:

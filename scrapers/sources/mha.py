@@ -18,7 +18,7 @@ from schemas.listing import ParsedListing
 from scrapers.base import Source
 from scrapers.page import Link, Page
 from scrapers.sources.sitemap import NotASitemap, read_sitemap
-from scrapers.sources.text import clean, link_url
+from scrapers.sources.text import clean, link_url, written_url
 from scrapers.urls import host_of
 
 SITEMAP_PATH = "/affiliates-sitemap.xml"
@@ -27,7 +27,6 @@ MHA_HOSTS = frozenset({"mhanational.org", "www.mhanational.org"})
 LABEL = re.compile(
     r"^\s*(?P<label>affiliate address|address|phone|telephone|website|web site|e-?mail)\s*:?\s*$", re.I
 )
-BARE_DOMAIN = re.compile(r"(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?", re.I)
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 BLOCKS = ["p", "div", "h2", "h3", "h4", "h5", "h6", "li"]
 
@@ -182,10 +181,7 @@ def _parse_website(values: list[str | Tag] | None, page_url: str) -> str | None:
     for value in values or []:
         if isinstance(value, Tag) and value.get("href"):
             return link_url(page_url, str(value["href"]))
-    text = " ".join(_texts(values))
-    if BARE_DOMAIN.fullmatch(text):
-        return text if text.lower().startswith("http") else f"https://{text}"
-    return None
+    return written_url(" ".join(_texts(values)))
 
 
 def _description(content: Tag) -> list[str]:

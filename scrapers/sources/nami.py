@@ -19,7 +19,7 @@ from schemas.values import Attendance
 from scrapers.base import Source
 from scrapers.page import Link, Page
 from scrapers.sources.cfemail import protected_email
-from scrapers.sources.text import broken_href
+from scrapers.sources.text import link_url, written_url
 from scrapers.urls import absolute_url, host_of
 
 PER_PAGE = 100
@@ -31,7 +31,6 @@ PROFILE_PARTS = ("h1", "dl")
 LABEL_ALIASES = {"e-mail": "email", "web site": "website", "telephone": "phone"}
 LINE_BREAKS = frozenset({"br", "p", "div", "li"})
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
-WEB_TEXT = re.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?", re.IGNORECASE)
 SERVICE_AREA_SPLIT = re.compile(r"\s*(?:[,;/&]|\band\b)\s*", re.IGNORECASE)
 ONLINE = re.compile(r"\b(?:virtual|online)\b", re.IGNORECASE)
 IN_PERSON = re.compile(r"\bin[- ]person\b", re.IGNORECASE)
@@ -243,16 +242,12 @@ def _parse_email(tag: Tag | None) -> str | None:
 
 
 def _parse_website(tag: Tag | None, page_url: str) -> str | None:
-    """The website link's href, or a bare domain written as text."""
+    """The website link's href, or a web address written as text."""
     if tag is None:
         return None
     anchor = tag.find("a", href=True)
-    href = str(anchor["href"]).strip() if anchor else (_text(tag) or "")
-    if anchor is None and not WEB_TEXT.fullmatch(href):
-        return None
-    if broken_href(href):  # e.g. "https\ufffd//..." from a bad decode: no link is guessed
-        return None
-    return absolute_url(page_url, href) if href.startswith("/") else href or None
+    # e.g. "https\ufffd//..." from a bad decode: link_url guesses no link
+    return link_url(page_url, str(anchor["href"])) if anchor else written_url(_text(tag))
 
 
 def _parse_attendance(name: str, service_text: str | None) -> Attendance | None:

@@ -49,7 +49,13 @@ _JOIN_LINK = re.compile(
 _FAMILY = re.compile(r"\b(?:famil(?:y|ies)|friends|loved ones?|caregivers?|carers?)\b", re.I)
 _PEERS = re.compile(r"\bSA\b|schizophrenia alliance|\bpeers?\b|living with", re.I)
 # Bold lead words that label a line rather than name a group ("When: Sundays at 3 PM").
-_LABEL = re.compile(r"^(?:when|where|time|times|days?|schedule|meets?|meeting|note|how)$", re.I)
+_LABEL = re.compile(
+    r"^(?:when|where|time|times|days?|schedule|meets?|meeting|note|please note|how|important|location"
+    r"|zoom|online|phone|register|registration|cost|fee|free|facilitators?|hosts?|who|what|details|new)$",
+    re.I,
+)
+# The level given to a paragraph that is only a bold label: a heading below h6.
+_LABEL_LEVEL = 7
 
 
 @dataclass(eq=False)
@@ -172,24 +178,52 @@ def _content_root(soup: BeautifulSoup) -> Tag:
 
 
 def _sections(root: Tag) -> list[_Section]:
-    """The content as heading-led sections of blocks, in document order."""
+    """The content as heading-led sections of blocks, in document order; a paragraph that is only a
+    bold label ("<p><strong>Families for Care</strong></p>") leads a section below the headings."""
     sections = [_Section("", 0, None)]
     stack = [sections[0]]
     blocks: dict[int, _Block] = {}
+    labels: set[int] = set()
     for node in root.descendants:
-        if isinstance(node, Tag) and node.name in _HEADINGS:
-            text = clean(node.get_text(" "))
-            if not text:
-                continue
-            level = int(node.name[1])
+        heading = _heading(node)
+        if heading is not None:
+            text, level = heading
+            if level == _LABEL_LEVEL:
+                labels.add(id(node))
             while len(stack) > 1 and stack[-1].level >= level:
                 stack.pop()
             stack.append(_Section(text, level, stack[-1]))
             sections.append(stack[-1])
             blocks = {}
-        elif _is_content(node) and node.find_parent(_HEADINGS) is None:
+        elif _is_content(node) and not _in_heading(node, labels):
             _add_to_block(node, root, blocks, sections[-1])
     return sections
+
+
+def _heading(node: object) -> tuple[str, int] | None:
+    """(text, level) of a heading with text or of a bold-label paragraph, else None."""
+    if not isinstance(node, Tag):
+        return None
+    if node.name in _HEADINGS:
+        text = clean(node.get_text(" "))
+        return (text, int(node.name[1])) if text else None
+    label = _bold_label(node)
+    return (label, _LABEL_LEVEL) if label else None
+
+
+def _bold_label(tag: Tag) -> str:
+    """The text of a paragraph that is only one bold phrase naming something (no link, no day or time)."""
+    if tag.name not in ("p", "div") or tag.find("a") is not None:
+        return ""
+    bold = tag.find(["strong", "b"])
+    if bold is None or clean(bold.get_text(" ")) != clean(tag.get_text(" ")):
+        return ""
+    return _name_or_blank(clean(bold.get_text(" ")).strip(" –—-:|"))
+
+
+def _in_heading(node: NavigableString | Tag, labels: set[int]) -> bool:
+    """True for a node inside a heading or a bold-label paragraph."""
+    return any(parent.name in _HEADINGS or id(parent) in labels for parent in node.parents)
 
 
 def _is_content(node: object) -> bool:
@@ -237,22 +271,27 @@ def _own_name(element: Tag) -> str:
         text = clean(element.get_text(" "))
         if lead is not None and not text.startswith(clean(lead.get_text(" "))):
             lead = None  # bold words inside a sentence are not the item's name
-    name = clean(lead.get_text(" ")).strip(" –—-:|") if lead is not None else ""
-    # "SA Sunday" names a group; "Sunday" or "3:00 PM" is its schedule.
+    return _name_or_blank(clean(lead.get_text(" ")).strip(" –—-:|") if lead is not None else "")
+
+
+def _name_or_blank(name: str) -> str:
+    """A bold phrase if it names something: "SA Sunday" names a group; "When", "Sunday" or
+    "3:00 PM" labels or states its schedule (blank)."""
     if not name or _LABEL.match(name) or has_time(name) or is_schedule_only(name):
         return ""
     return name
 
 
 def _groups(section: _Section) -> list[_Found]:
-    """The groups of one section: each scheduled item or named paragraph, else the section."""
+    """The groups of one section: each scheduled item or bold-named block, else the section."""
     if any(_NOT_GROUPS.search(s.heading) for s in section.lineage()):
         return []
     items = [b for b in section.blocks if b.is_item and is_schedule(b.text)]
-    named = [b for b in section.blocks if not b.is_item and b.name and is_schedule(b.text)]
-    for scheduled in (items, named):
-        if len(scheduled) >= 2:
-            return [_Found(_item_name(b, section), section, [b]) for b in scheduled]
+    # A bold label leading its own day and time names that group, even alone under a heading.
+    named = [b for b in section.blocks if b.name and is_schedule(b.text)]
+    scheduled = items if len(items) >= 2 else named
+    if scheduled:
+        return [_Found(_item_name(b, section), section, [b]) for b in scheduled]
     own_text = " ".join([section.heading, *(b.text for b in section.blocks)])
     if section.heading and is_schedule(own_text):
         return [_Found(_section_name(section), section, section.blocks)]
@@ -303,7 +342,7 @@ def _parse_audiences(group: _Found) -> tuple[str, ...]:
 
 def _parse_schedule(group: _Found) -> str | None:
     """The day/time sentences of the group, verbatim (a timed heading counts as one)."""
-    texts = [b.plain if b.is_item else b.text for b in group.blocks]
+    texts = [b.plain if b.is_item or b.name else b.text for b in group.blocks]
     if group.blocks is group.section.blocks and has_time(group.section.heading):
         texts.insert(0, group.section.heading)  # "Sundays at 3:00 PM ET" used as a heading
     found = [sentence for text in texts for sentence in schedule_sentences(text)]

@@ -4,7 +4,7 @@ import hashlib
 import re
 import unicodedata
 
-from schemas.urls import is_http_url
+from schemas.urls import bare_domain_url, is_http_url
 from scrapers.urls import absolute_url
 
 # Full weekday names (singular or plural), the usual abbreviations ("Tues/Thurs", "Wed."),
@@ -149,3 +149,11 @@ def link_url(page_url: str, href: str) -> str | None:
         return url if is_http_url(url) else None
     except ValueError:  # e.g. "http://[bad" (an unclosed IPv6 bracket)
         return None
+
+
+def written_url(text: str | None) -> str | None:
+    """A web address written as text ("www.mhai.net", "https://x.org/a") as an http(s) URL; else None."""
+    text = clean(text)
+    if not text or " " in text or broken_href(text):
+        return None
+    return text if is_http_url(text) else bare_domain_url(text)

@@ -3,16 +3,21 @@
 --      else phone details -> phone, else unknown (never in_person).
 --   2. The attendance the parser read from the source (e.g. S&PAA's conference-call groups).
 --   3. A warmline (kind line) -> phone.
---   4. An organization or a chapter -> unknown (a group or a day program goes on).
---   5. A physical street address and online or phone details -> hybrid.
---   6. Online details -> online.
---   7. Phone details -> phone.
---   8. A physical street address -> in_person.
---   9. Otherwise unknown.
--- A physical street address: `street`, unless it is a PO box. Online details: a conference_url,
--- or online wording (Zoom, virtual, online, video, webinar, Google Meet, Teams, Webex) in the
--- name, description, schedule_text or location_name. Phone details: a conference_phone, or
--- phone-only wording ("conference call", "call-in", "dial-in", "teleconference", "by phone").
+--   4. A physical place and online or phone details -> hybrid.
+--   5. Online details -> online.
+--   6. Phone details -> phone.
+--   7. A physical place -> in_person.
+--   8. Otherwise unknown: the source and the listing's own text say nothing about how to attend.
+-- Every kind goes through rules 4-8: an organization's or a chapter's street is a place a person
+-- can go to, and a chapter whose text says its groups meet online is reached online.
+-- A physical place: `street` unless it is a PO box; or a `location_name` that is neither online
+-- wording nor a placeholder ("TBD", "contact us"); or in-person wording ("in person",
+-- "face-to-face") that is not negated ("no in-person meetings"). place_listings.sql has already
+-- filled location_name and street from a venue the listing's own text states.
+-- Online details: a conference_url, or online wording (Zoom, virtual, online, video, webinar,
+-- Google Meet, Teams, Webex) in the name, description, schedule_text or location_name. Phone
+-- details: a conference_phone, or phone-only wording ("conference call", "call-in", "dial-in",
+-- "teleconference", "by phone").
 -- Only `attendance` changes: a join link the source withholds is never filled in.
 UPDATE geocoded
 SET attendance = derived.attendance
@@ -20,7 +25,8 @@ FROM (
     WITH wording AS (
         SELECT
             listing_id, kind, attendance, meeting_types, conference_url, conference_phone,
-            street IS NOT NULL AND NOT regexp_matches(street, '^\s*p\.?\s*o\.?\s*box\b', 'i') AS physical,
+            street IS NOT NULL AND NOT regexp_matches(street, '^\s*p\.?\s*o\.?\s*box\b', 'i') AS street_address,
+            lower(location_name) AS venue,
             lower(concat_ws(' ', name, description, schedule_text, location_name)) AS text
         FROM geocoded
     ),
@@ -32,7 +38,13 @@ FROM (
                 AS online,
             conference_phone IS NOT NULL
                 OR regexp_matches(text, '\b(conference[ -]call|call[ -]in|dial[ -]in|teleconference|by (tele)?phone|phone[ -]only)\b')
-                AS phone
+                AS phone,
+            street_address
+                OR (venue IS NOT NULL
+                    AND NOT regexp_matches(venue, '\b(zoom|virtual|online|video|webinar|teams|webex|phone|call|tbd|tba|tbc|varies|various|unknown|n/?a|none|private|contact|email|register|registration|provided|see)\b'))
+                OR (regexp_matches(text, '\b(in[ -]person|face[ -]to[ -]face)\b')
+                    AND NOT regexp_matches(text, '\b(no|not|no longer|without)\s+(meet\w*\s+)?(in[ -]person|face[ -]to[ -]face)\b|\b(in[ -]person|face[ -]to[ -]face)\s+((meetings?|groups?)\s+)?((are|is|have been|has been)\s+)?(suspended|paused|cancell?ed|on hold|closed|unavailable)\b'))
+                AS physical
         FROM wording
     )
     SELECT
@@ -42,7 +54,6 @@ FROM (
                 CASE WHEN online THEN 'online' WHEN phone THEN 'phone' ELSE 'unknown' END
             WHEN attendance IS NOT NULL THEN attendance
             WHEN kind = 'line' THEN 'phone'
-            WHEN kind IN ('organization', 'chapter') THEN 'unknown'
             WHEN physical AND (online OR phone) THEN 'hybrid'
             WHEN online THEN 'online'
             WHEN phone THEN 'phone'
