@@ -15,6 +15,7 @@ from flows import progress
 from schemas.run import RunSummary
 from schemas.values import KINDS
 from scrapers.base import Source
+from scrapers.registry import SOURCE_CLASSES
 from scrapers.urls import host_of
 
 STATUS_STYLE = {"ok": "green", "degraded": "yellow", "failed": "red", "running": "cyan",
@@ -56,6 +57,7 @@ def print_build(console: Console, summary: dict) -> None:
     console.print(_sources_table(run))
     _print_reasons(console, run)
     _print_units(console, run)
+    _print_unit_tables(console, run)
     if run.exports:
         print_exports(console, run.out or ".", run.exports, run.left_out)
     for check, rows in run.failed_checks.items():
@@ -149,6 +151,27 @@ def _print_units(console: Console, run: RunSummary) -> None:
             console.print(f"{outcome.source}: {entry}", highlight=False, soft_wrap=True)
 
 
+UNIT_STYLE = {"ok": "green", "recovered": "cyan", "lost": "yellow", "restricted": "magenta",
+              "not reached": "red"}
+
+
+def _print_unit_tables(console: Console, run: RunSummary) -> None:
+    """Per source of many hosts, a table of its units (feeds, root servers): listings, status, why."""
+    for outcome in run.sources:
+        if not outcome.units:
+            continue
+        cls = SOURCE_CLASSES.get(outcome.source)
+        noun = cls.unit_noun if cls else "unit"
+        table = Table(noun, "url", "listings", "status", "reason",
+                      title=f"{outcome.source}: {len(outcome.units)} {noun}s", title_justify="left")
+        table.columns[1].overflow = "fold"
+        for unit in outcome.units:
+            count = f"{unit.listings}" + (f" (kept {unit.kept})" if unit.status == "lost" else "")
+            style = UNIT_STYLE.get(unit.status, "")
+            table.add_row(unit.name, unit.url, count, f"[{style}]{unit.status}[/]", unit.reason or "")
+        console.print(table)
+
+
 def print_runs(console: Console, runs: list[RunSummary]) -> None:
     """Recent runs, newest first, each with its sources."""
     if not runs:
@@ -164,6 +187,7 @@ def print_runs(console: Console, runs: list[RunSummary]) -> None:
             console.print(_sources_table(run))
             _print_reasons(console, run)
             _print_units(console, run)
+            _print_unit_tables(console, run)
 
 
 def source_row(source: Source) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The Source base class: identity, politeness and pure discover/parse functions."""
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -9,6 +10,16 @@ from schemas.errors import LostTooMany, NoListings, SettingInvalid, SourceChange
 from schemas.listing import ParsedListing
 from schemas.urls import canonical_url
 from scrapers.page import Link, Page
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit of a source of many hosts (a feed, a root server): reported on its own line per run."""
+
+    key: str  # the prefix of its listings' source_key (before the first "/")
+    name: str  # its name in the run report
+    url: str  # its start URL
+    urls: frozenset[str]  # every URL of its pages (canonical), to tell which lost page is its
 
 
 class Source:
@@ -24,6 +35,7 @@ class Source:
     independent_starts: ClassVar[bool] = False
     max_lost_share: ClassVar[float] = 0.10  # more pages lost than this share fails the source
     description: ClassVar[str] = ""
+    unit_noun: ClassVar[str] = "unit"  # what one of its units is called in the run report (a feed, a server)
 
     def __init__(self, base_url: str | None = None):
         prefix = f"SUPPORTDIR_{self.name.upper()}"
@@ -74,6 +86,10 @@ class Source:
         them when it passes that context on. If they fail, the start page is lost as a unit.
         """
         return ()
+
+    def units(self, pages: Sequence[Page]) -> list[Unit]:
+        """The units a crawl's pages cover (feeds, root servers), for the run report. None by default."""
+        return []
 
     def discover(self, page: Page) -> Iterable[Link]:
         """Further URLs to fetch from a page (pagination, detail pages). None by default."""
