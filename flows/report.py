@@ -162,13 +162,14 @@ def _print_unit_tables(console: Console, run: RunSummary) -> None:
             continue
         cls = SOURCE_CLASSES.get(outcome.source)
         noun = cls.unit_noun if cls else "unit"
-        table = Table(noun, "url", "listings", "status", "reason",
+        table = Table(noun, "listings", "status", "reason", "url",
                       title=f"{outcome.source}: {len(outcome.units)} {noun}s", title_justify="left")
-        table.columns[1].overflow = "fold"
+        for column in table.columns:
+            column.overflow = "fold"  # a name or URL cut short would say nothing
         for unit in outcome.units:
             count = f"{unit.listings}" + (f" (kept {unit.kept})" if unit.status == "lost" else "")
             style = UNIT_STYLE.get(unit.status, "")
-            table.add_row(unit.name, unit.url, count, f"[{style}]{unit.status}[/]", unit.reason or "")
+            table.add_row(unit.name, count, f"[{style}]{unit.status}[/]", unit.reason or "", unit.url)
         console.print(table)
 
 
