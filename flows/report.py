@@ -161,7 +161,7 @@ def _print_unit_tables(console: Console, run: RunSummary) -> None:
         if not outcome.units:
             continue
         cls = SOURCE_CLASSES.get(outcome.source)
-        noun = cls.unit_noun if cls else "unit"
+        noun = (cls.unit_noun if cls else None) or "unit"
         table = Table(noun, "listings", "status", "reason", "url",
                       title=f"{outcome.source}: {len(outcome.units)} {noun}s", title_justify="left")
         for column in table.columns:
@@ -198,7 +198,9 @@ def source_row(source: Source) -> dict[str, Any]:
             "start_urls": urls, "start_labels": source.start_labels(),
             "hosts": sorted({host_of(url) for url in urls}),
             "min_interval_s": source.interval,
-            "base_url_setting": f"SUPPORTDIR_{source.name.upper()}_BASE_URL"}
+            "base_url_setting": f"SUPPORTDIR_{source.name.upper()}_BASE_URL",
+            "unit_noun": source.unit_noun,
+            "units": [{"unit": unit.key, "name": unit.name, "url": unit.url} for unit in source.units([])]}
 
 
 def print_sources(console: Console, rows: list[dict[str, Any]], shown: int = 3) -> None:
@@ -209,12 +211,29 @@ def print_sources(console: Console, rows: list[dict[str, Any]], shown: int = 3) 
                       f"{'s' if len(urls) != 1 else ''}, {hosts} host{'s' if hosts != 1 else ''}, "
                       f"{row['min_interval_s']:g} s apart per host", highlight=False)
         labels = row.get("start_labels") or {}
+        if row.get("unit_noun"):
+            _print_source_units(console, row, labels)
+            continue
         for url in urls[:shown]:
             label = f"  ({labels[url]})" if url in labels else ""
             console.print(f"  {url}{label}", highlight=False, soft_wrap=True)
         if len(urls) > shown:
             console.print(f"  … {len(urls) - shown} more (supportdir sources --json lists all)")
     console.print("SUPPORTDIR_<SOURCE>_MIN_INTERVAL sets the interval; robots.txt Crawl-delay can raise it.")
+
+
+def _print_source_units(console: Console, row: dict[str, Any], labels: dict[str, str]) -> None:
+    """Every unit a source of many hosts is configured with (feeds, pinned root servers), one a line,
+    and the start URLs that list more of them (the BMLT aggregator's list)."""
+    noun, units = row["unit_noun"], row["units"]
+    if units:
+        console.print(f"  {len(units)} {noun}{'s' if len(units) != 1 else ''}:", highlight=False)
+    for unit in units:
+        console.print(f"    {labels.get(unit['url']) or unit['name']}: {unit['url']}", highlight=False,
+                      soft_wrap=True)
+    for url in sorted(set(row["start_urls"]) - {unit["url"] for unit in units}):
+        console.print(f"  {'and ' if units else ''}every {noun} listed at {url} (read at each run)",
+                      highlight=False, soft_wrap=True)
 
 
 def print_changes(console: Console, run_id: str, changes: list[Any]) -> None:

@@ -35,7 +35,8 @@ class Source:
     independent_starts: ClassVar[bool] = False
     max_lost_share: ClassVar[float] = 0.10  # more pages lost than this share fails the source
     description: ClassVar[str] = ""
-    unit_noun: ClassVar[str] = "unit"  # what one of its units is called in the run report (a feed, a server)
+    # A source of many hosts reports each of its units (Source.units) under this name: "feed".
+    unit_noun: ClassVar[str | None] = None
 
     def __init__(self, base_url: str | None = None):
         prefix = f"SUPPORTDIR_{self.name.upper()}"

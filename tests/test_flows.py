@@ -446,3 +446,24 @@ def test_runs_lists_each_feed_and_server_with_its_meetings_and_the_broken_ones_w
     assert [cell.strip() for cell in rows["albuquerqueaa"]] == [str(first["albuquerqueaa"]["listings"]),
                                                                 "recovered"]
     assert [cell.strip() for cell in rows["aa-dc"]] == [str(first["aa-dc"]["listings"]), "ok"]
+
+
+def test_sources_lists_every_feed_and_root_server(env, tmp_path, monkeypatch):
+    servers = tmp_path / "servers.toml"
+    servers.write_text('servers = [{ id = "900", name = "Example Region", '
+                       'url = "https://bmlt.example.org/main_server/" }]\n', encoding="utf-8")
+    monkeypatch.setenv("SUPPORTDIR_BMLT_SERVERS", str(servers))
+    code, stdout, _ = cli("sources")
+    feeds = load_feeds(DEFAULT_FEEDS)
+    assert code == 0 and f"\n  {len(feeds)} feeds:\n" in stdout
+    lines = stdout.splitlines()
+    assert all(any(line.startswith(f"    {feed.name}, ") and line.endswith(f": {feed.url}") for line in lines)
+               for feed in feeds)
+    assert "    Example Region: https://bmlt.example.org/main_server/" in lines  # pinned in the servers file
+    aggregator = "https://aggregator.bmltenabled.org/main_server/api/v1/rootservers"
+    assert f"  and every root server listed at {aggregator} (read at each run)" in lines
+    listed = {row["name"]: row for row in json.loads(cli("sources", "--json")[1])}
+    assert [unit["unit"] for unit in listed["meetingguide"]["units"]] == [feed.name for feed in feeds]
+    assert listed["bmlt"]["units"] == [{"unit": "900", "name": "Example Region",
+                                        "url": "https://bmlt.example.org/main_server/"}]
+    assert listed["dbsa"]["unit_noun"] is None and listed["dbsa"]["units"] == []
