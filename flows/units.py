@@ -55,4 +55,4 @@ def _status(unit: Unit, by_url: dict[str, dict[str, str]], stood_in: set[str],
 def _notes(unit: Unit, notes: list[str]) -> list[str]:
     """The crawl's and the parser's notes about a unit: those that begin with its key or one of its URLs."""
     prefixes = (f"{unit.key}: ", *(f"{url}: " for url in unit.urls))
-    return [note.removeprefix(f"{unit.key}: ") for note in notes if note.startswith(prefixes)]
+    return [note.split(": ", 1)[1] for note in notes if note.startswith(prefixes)]  # the row names the unit

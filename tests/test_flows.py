@@ -467,3 +467,23 @@ def test_sources_lists_every_feed_and_root_server(env, tmp_path, monkeypatch):
     assert listed["bmlt"]["units"] == [{"unit": "900", "name": "Example Region",
                                         "url": "https://bmlt.example.org/main_server/"}]
     assert listed["dbsa"]["unit_noun"] is None and listed["dbsa"]["units"] == []
+
+
+def test_a_recrawl_answered_304_does_not_repeat_the_parsers_notes(harness, mirror, tmp_path):
+    """Notes are said of a page when it is parsed: an unchanged feed (304, not parsed again) says nothing
+    new. The crawl's own line for the rotated cache file stays: its 404 is answered again each run."""
+    out = str(tmp_path / "x")
+    first = json.loads(cli("build", "--source", "meetingguide", "--out", out, "--json")[1])
+    second = json.loads(cli("build", "--source", "meetingguide", "--out", out, "--json")[1])
+    [before], [after] = first["sources"], second["sources"]
+    assert after["reused_from"] == first["run_id"] and after["not_modified"] == after["pages"]
+    parser_notes = [n for n in before["notes"] if n.startswith(("recoverydharma: ", "albuquerqueaa: "))]
+    assert len(parser_notes) == 2  # the unreadable values, and the cache file found again
+    crawl_notes = [n for n in before["notes"] if n not in parser_notes]
+    assert len(crawl_notes) == 1 and "HTTP 404, looking for it at" in crawl_notes[0]
+    assert after["notes"] == crawl_notes
+    units = {unit["unit"]: unit for unit in after["units"]}
+    assert (units["recoverydharma"]["status"], units["recoverydharma"]["reason"]) == ("ok", None)
+    assert units["albuquerqueaa"]["status"] == "recovered"
+    assert units["albuquerqueaa"]["reason"] == crawl_notes[0].split(": ", 1)[1]
+    assert [u["listings"] for u in after["units"]] == [u["listings"] for u in before["units"]]

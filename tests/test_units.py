@@ -221,8 +221,9 @@ def test_each_feed_is_a_unit_of_the_report_and_the_broken_one_says_why(make_fetc
     assert dharma.reason.startswith("SourceChanged: meetingguide:") and "is not JSON" in dharma.reason
     albuquerque = units["albuquerqueaa"]  # the sample's rotated cache file, found again
     assert albuquerque.status == "recovered"
-    assert f"HTTP 404, looking for it at {mirror.url('/albuquerqueaa.org/meetings/')}" in albuquerque.reason
-    assert "cache file gone (its hash rotated): read the current one" in albuquerque.reason
+    page = mirror.url("/albuquerqueaa.org/meetings/")
+    assert albuquerque.reason.startswith(f"HTTP 404, looking for it at {page}; "
+                                         "cache file gone (its hash rotated): read the current one, ")
     assert {unit.status for name, unit in units.items() if name not in ("recoverydharma", "albuquerqueaa")} \
         == {"ok"}
 
