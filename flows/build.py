@@ -22,7 +22,7 @@ from flows.settings import Settings
 from schemas.fetch_log import Validators
 from schemas.run import RunSummary, SourceOutcome
 from warehouse import db, guard, migrate, normalize, runs, stage
-from warehouse.identity import history, resolve
+from warehouse.identity import history, resolve, traits
 from warehouse.identity.clustering import load_decisions
 from warehouse.publish import export
 from warehouse.udf_registry import Problems
@@ -132,10 +132,12 @@ class timed:
 
 
 def prepare(plan: BuildPlan, summary: RunSummary) -> tuple[dict[str, Validators], dict[str, Previous]]:
-    """Migrate, mark dead runs failed, record the run's start; read validators and last good runs."""
+    """Migrate, write the sources' ranks and families, mark dead runs failed, record the run's start;
+    read validators and last good runs."""
     con = db.connect(plan.warehouse)
     try:
         migrate.migrate(con)
+        traits.record_traits(con, plan.traits)  # each source's rank and family, as the sources say
         stage.fail_interrupted(con, str(plan.warehouse))
         stage.start_run(con, summary)
         if plan.mode != "live":

@@ -35,6 +35,12 @@ class Source:
     independent_starts: ClassVar[bool] = False
     max_lost_share: ClassVar[float] = 0.10  # more pages lost than this share fails the source
     description: ClassVar[str] = ""
+    # How much its listings are trusted for an entity's fields when sources agree on one: 1 = the
+    # organization's own site or meeting lists, 2 = a directory or aggregator of others' listings.
+    rank: ClassVar[int] = 3
+    # Its alliance or feed family (None: its own name): listings of different families are one
+    # organization only on contact evidence (warehouse/identity/matching.py).
+    family: ClassVar[str | None] = None
     # A source of many hosts reports each of its units (Source.units) under this name: "feed".
     unit_noun: ClassVar[str | None] = None
 
@@ -46,6 +52,11 @@ class Source:
         self.page_cap = _setting(f"{prefix}_MAX_PAGES", self.max_pages, int)
         shared = _setting("SUPPORTDIR_MAX_LOST_SHARE", self.max_lost_share, float)
         self.lost_share = _setting(f"{prefix}_MAX_LOST_SHARE", shared, float)
+
+    @classmethod
+    def traits(cls) -> tuple[int, str]:
+        """(rank, family) as the warehouse receives them (source_traits)."""
+        return cls.rank, cls.family or cls.name
 
     def url(self, path: str) -> str:
         """An absolute URL on this source's site."""

@@ -64,6 +64,7 @@ class Bmlt(Source):
     base_url = "https://aggregator.bmltenabled.org"  # a mirror serves each server as <mirror>/<host><path>
     start_paths = (AGGREGATOR_PATH,)
     min_interval = 1.0  # per host: each root server is its own host
+    rank = 1  # the service bodies' own meeting lists (their root servers; the aggregator lists only servers)
     max_pages = 500  # the list and two pages per server: about 44 servers
     independent_starts = True  # servers pinned in the servers file are units of their own
     max_lost_share = 1.0  # servers are separate operators: any number may fail, the others still count

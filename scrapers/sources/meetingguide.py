@@ -83,6 +83,7 @@ class MeetingGuide(Source):
     organization = "Meeting Guide feeds"
     base_url = ""  # each feed has its own site; a mirror serves every feed as <mirror>/<host><path>
     min_interval = 1.0
+    rank = 2  # feeds gathered from many intergroups (one meeting may be in a neighbour's feed too)
     max_pages = 1_000  # one page per feed: about 45 feeds
     independent_starts = True  # each feed is its own unit: one that fails keeps its last good meetings
     max_lost_share = 1.0  # feeds are separate producers: any number may fail, the others still count
