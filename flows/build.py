@@ -22,7 +22,7 @@ from flows.settings import Settings
 from schemas.fetch_log import Validators
 from schemas.run import RunSummary, SourceOutcome
 from warehouse import db, guard, migrate, normalize, runs, stage
-from warehouse.identity import history, resolve
+from warehouse.identity import history, resolve, traits
 from warehouse.identity.clustering import load_decisions
 from warehouse.publish import export
 from warehouse.udf_registry import Problems
@@ -31,10 +31,13 @@ __all__ = ["build_directory", "check_options", "make_plan", "run_plan", "task_ru
 
 
 @task(name="stage-run", cache_policy=NONE)
-def stage_run(plan: BuildPlan, outcomes: list[SourceOutcome], sealed: Sealed) -> float:
-    """Stage every source's outcome, fetch log and listings (the single writer); return its seconds."""
+def stage_run(plan: BuildPlan, outcomes: list[SourceOutcome], sealed: Sealed) -> tuple[list[SourceOutcome],
+                                                                                        float]:
+    """Stage every source's outcome, fetch log and listings (the single writer); return the outcomes
+    with their units' listings counted, and the seconds it took."""
     started = time.perf_counter()
     results: dict[str, tuple] = sealed.value
+    staged = []
     con = db.connect(plan.warehouse)
     try:
         for outcome in outcomes:
@@ -42,9 +45,11 @@ def stage_run(plan: BuildPlan, outcomes: list[SourceOutcome], sealed: Sealed) ->
             log = crawled.log if crawled else getattr(error, "fetch_log", [])
             listings = parsed.listings if parsed else []
             stage.record_source(con, plan.run_id, outcome, log, listings, reuse_from=outcome.reused_from)
+            units = runs.record_units(con, plan.run_id, outcome)
+            staged.append(outcome.model_copy(update={"units": units}))
     finally:
         con.close()
-    return time.perf_counter() - started
+    return staged, time.perf_counter() - started
 
 
 @task(name="guard-yields", cache_policy=NONE)
@@ -127,10 +132,12 @@ class timed:
 
 
 def prepare(plan: BuildPlan, summary: RunSummary) -> tuple[dict[str, Validators], dict[str, Previous]]:
-    """Migrate, mark dead runs failed, record the run's start; read validators and last good runs."""
+    """Migrate, write the sources' ranks and families, mark dead runs failed, record the run's start;
+    read validators and last good runs."""
     con = db.connect(plan.warehouse)
     try:
         migrate.migrate(con)
+        traits.record_traits(con, plan.traits)  # each source's rank and family, as the sources say
         stage.fail_interrupted(con, str(plan.warehouse))
         stage.start_run(con, summary)
         if plan.mode != "live":
@@ -175,7 +182,7 @@ def run_stages(plan: BuildPlan, summary: RunSummary, validators: dict[str, Valid
     summary.sources = [outcome_of(name, *results[name], summary.started_at) for name in plan.sources]
     work = {"collect_s": max((s.fetch_s or 0) + (s.parse_s or 0) for s in summary.sources)}
     with timed(summary, "stage_s"):
-        work["stage_s"] = stage_run(plan, summary.sources, Sealed(results))
+        summary.sources, work["stage_s"] = stage_run(plan, summary.sources, Sealed(results))
         del results  # every page and listing is in the warehouse now: do not hold them to the end
         summary.sources = guard_run(plan, summary.sources)
     with timed(summary, "normalize_s"):

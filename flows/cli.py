@@ -315,7 +315,9 @@ def export_command(
 ) -> None:
     """Write every export again from the warehouse (no fetching), validated, swapped in whole."""
     from flows.plan import sources_meta
+    from scrapers.registry import source_traits
     from warehouse import db, migrate
+    from warehouse.identity import traits
     from warehouse.publish import export
     from warehouse.runs import recent_runs
 
@@ -328,6 +330,7 @@ def export_command(
             con = db.connect(path)
             try:
                 migrate.migrate(con)
+                traits.record_traits(con, source_traits())  # the entities view ranks by them
                 latest = next(iter(recent_runs(con, 1)), None)
                 name = f"export-{latest.run_id if latest else 'none'}"
                 sources = sources_meta(export.listed_sources(con))

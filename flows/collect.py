@@ -15,6 +15,7 @@ from prefect.futures import as_completed
 
 from flows import progress
 from flows.plan import BuildPlan, plan_source
+from flows.units import unit_outcomes
 from schemas.errors import CrawlStopped, FetchFailed, FetchRefused, NoListings, SupportDirError
 from schemas.fetch_log import Validators
 from schemas.listing import ParsedListing
@@ -159,6 +160,7 @@ def outcome_of(name: str, crawled: CrawlResult | None, parsed: Parsed | None, er
         restricted=[f"{url}: {why}" for url, why in restricted],
         lost=[f"{url}: {why}" for url, why in lost],
         notes=list(crawled.notes) if crawled else [],
+        units=unit_outcomes(crawled, lost if parsed else crawled.lost) if crawled else [],
         started_at=crawled.started_at if crawled else started_at,
         finished_at=crawled.finished_at if crawled else datetime.now(UTC),
         fetch_s=round(fetch_s, 3) if fetch_s is not None else None,

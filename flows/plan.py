@@ -11,7 +11,7 @@ from flows.settings import Settings
 from schemas.urls import canonical_url
 from scrapers.base import Source
 from scrapers.fetch import FetchConfig
-from scrapers.registry import SOURCE_CLASSES, get_source
+from scrapers.registry import SOURCE_CLASSES, get_source, source_traits
 from scrapers.replay import warc_files
 from scrapers.sample import sample_sources, sample_warc
 from scrapers.urls import host_of
@@ -43,6 +43,7 @@ class BuildPlan(BaseModel):
     parse_in_thread_bytes: int = 0
     page_caps: dict[str, int] = {}  # source -> its crawl's page cap (SUPPORTDIR_<SOURCE>_MAX_PAGES)
     source_budget: float = 2 * 3600.0  # seconds each source's crawl may take
+    traits: dict[str, tuple[int, str]] = {}  # every known source's (rank, family), for the warehouse
 
 
 def new_run_id(now: datetime) -> str:
@@ -76,6 +77,7 @@ def make_plan(sources: list[str] | None, offline: bool, replay: list[str] | None
         redact_people=redact_people, parse_workers=settings.parse_worker_count,
         parse_in_thread_bytes=int(settings.parse_in_thread_mb * 1_000_000),
         page_caps={s.name: s.page_cap for s in instances}, source_budget=settings.source_budget,
+        traits=source_traits(),
     )
 
 

@@ -15,6 +15,7 @@ from flows import progress
 from schemas.run import RunSummary
 from schemas.values import KINDS
 from scrapers.base import Source
+from scrapers.registry import SOURCE_CLASSES
 from scrapers.urls import host_of
 
 STATUS_STYLE = {"ok": "green", "degraded": "yellow", "failed": "red", "running": "cyan",
@@ -56,6 +57,7 @@ def print_build(console: Console, summary: dict) -> None:
     console.print(_sources_table(run))
     _print_reasons(console, run)
     _print_units(console, run)
+    _print_unit_tables(console, run)
     if run.exports:
         print_exports(console, run.out or ".", run.exports, run.left_out)
     for check, rows in run.failed_checks.items():
@@ -149,6 +151,28 @@ def _print_units(console: Console, run: RunSummary) -> None:
             console.print(f"{outcome.source}: {entry}", highlight=False, soft_wrap=True)
 
 
+UNIT_STYLE = {"ok": "green", "recovered": "cyan", "lost": "yellow", "restricted": "magenta",
+              "not reached": "red"}
+
+
+def _print_unit_tables(console: Console, run: RunSummary) -> None:
+    """Per source of many hosts, a table of its units (feeds, root servers): listings, status, why."""
+    for outcome in run.sources:
+        if not outcome.units:
+            continue
+        cls = SOURCE_CLASSES.get(outcome.source)
+        noun = (cls.unit_noun if cls else None) or "unit"
+        table = Table(noun, "listings", "status", "reason", "url",
+                      title=f"{outcome.source}: {len(outcome.units)} {noun}s", title_justify="left")
+        for column in table.columns:
+            column.overflow = "fold"  # a name or URL cut short would say nothing
+        for unit in outcome.units:
+            count = f"{unit.listings}" + (f" (kept {unit.kept})" if unit.status == "lost" else "")
+            style = UNIT_STYLE.get(unit.status, "")
+            table.add_row(unit.name, count, f"[{style}]{unit.status}[/]", unit.reason or "", unit.url)
+        console.print(table)
+
+
 def print_runs(console: Console, runs: list[RunSummary]) -> None:
     """Recent runs, newest first, each with its sources."""
     if not runs:
@@ -164,6 +188,7 @@ def print_runs(console: Console, runs: list[RunSummary]) -> None:
             console.print(_sources_table(run))
             _print_reasons(console, run)
             _print_units(console, run)
+            _print_unit_tables(console, run)
 
 
 def source_row(source: Source) -> dict[str, Any]:
@@ -173,7 +198,9 @@ def source_row(source: Source) -> dict[str, Any]:
             "start_urls": urls, "start_labels": source.start_labels(),
             "hosts": sorted({host_of(url) for url in urls}),
             "min_interval_s": source.interval,
-            "base_url_setting": f"SUPPORTDIR_{source.name.upper()}_BASE_URL"}
+            "base_url_setting": f"SUPPORTDIR_{source.name.upper()}_BASE_URL",
+            "unit_noun": source.unit_noun,
+            "units": [{"unit": unit.key, "name": unit.name, "url": unit.url} for unit in source.units([])]}
 
 
 def print_sources(console: Console, rows: list[dict[str, Any]], shown: int = 3) -> None:
@@ -184,12 +211,29 @@ def print_sources(console: Console, rows: list[dict[str, Any]], shown: int = 3) 
                       f"{'s' if len(urls) != 1 else ''}, {hosts} host{'s' if hosts != 1 else ''}, "
                       f"{row['min_interval_s']:g} s apart per host", highlight=False)
         labels = row.get("start_labels") or {}
+        if row.get("unit_noun"):
+            _print_source_units(console, row, labels)
+            continue
         for url in urls[:shown]:
             label = f"  ({labels[url]})" if url in labels else ""
             console.print(f"  {url}{label}", highlight=False, soft_wrap=True)
         if len(urls) > shown:
             console.print(f"  … {len(urls) - shown} more (supportdir sources --json lists all)")
     console.print("SUPPORTDIR_<SOURCE>_MIN_INTERVAL sets the interval; robots.txt Crawl-delay can raise it.")
+
+
+def _print_source_units(console: Console, row: dict[str, Any], labels: dict[str, str]) -> None:
+    """Every unit a source of many hosts is configured with (feeds, pinned root servers), one a line,
+    and the start URLs that list more of them (the BMLT aggregator's list)."""
+    noun, units = row["unit_noun"], row["units"]
+    if units:
+        console.print(f"  {len(units)} {noun}{'s' if len(units) != 1 else ''}:", highlight=False)
+    for unit in units:
+        console.print(f"    {labels.get(unit['url']) or unit['name']}: {unit['url']}", highlight=False,
+                      soft_wrap=True)
+    for url in sorted(set(row["start_urls"]) - {unit["url"] for unit in units}):
+        console.print(f"  {'and ' if units else ''}every {noun} listed at {url} (read at each run)",
+                      highlight=False, soft_wrap=True)
 
 
 def print_changes(console: Console, run_id: str, changes: list[Any]) -> None:

@@ -7,6 +7,20 @@ from pydantic import BaseModel, Field
 
 SourceStatus = Literal["ok", "degraded", "failed", "quarantined"]
 RunStatus = Literal["running", "ok", "degraded", "failed"]
+UnitStatus = Literal["ok", "recovered", "lost", "restricted", "not reached"]
+
+
+class UnitOutcome(BaseModel):
+    """What one unit of a many-host source (a Meeting Guide feed, a BMLT root server) gave in one run."""
+
+    unit: str = Field(description="Its key: the prefix of its listings' source_key (feed name, server id).")
+    name: str = Field(description="Its name for the report (a feed's name, a server's name).")
+    url: str
+    status: UnitStatus = Field(description="ok; recovered (its start URL gone, found again elsewhere); "
+                                           "lost (its last good listings kept); restricted; not reached.")
+    listings: int = Field(0, description="Listings it gave this run.")
+    kept: int = Field(0, description="Listings of the last good run kept for it (a lost unit).")
+    reason: str | None = Field(None, description="Why it was lost or restricted, or what was noted of it.")
 
 
 class SourceOutcome(BaseModel):
@@ -28,6 +42,9 @@ class SourceOutcome(BaseModel):
         description="Pages (or feeds) that could not be fetched or parsed this run, and why: their listings "
                     "of the last good run are kept, and the source is degraded.")
     notes: list[str] = Field(default_factory=list, description="What the parser noted (unreadable values).")
+    units: list[UnitOutcome] = Field(
+        default_factory=list,
+        description="Per feed or root server (sources of many hosts): listings, status and why.")
     started_at: datetime | None = None
     finished_at: datetime | None = None
     fetch_s: float | None = Field(None, description="Seconds spent crawling (fetching) the source.")

@@ -1,7 +1,8 @@
 """The Source base class: identity, politeness and pure discover/parse functions."""
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -9,6 +10,16 @@ from schemas.errors import LostTooMany, NoListings, SettingInvalid, SourceChange
 from schemas.listing import ParsedListing
 from schemas.urls import canonical_url
 from scrapers.page import Link, Page
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit of a source of many hosts (a feed, a root server): reported on its own line per run."""
+
+    key: str  # the prefix of its listings' source_key (before the first "/")
+    name: str  # its name in the run report
+    url: str  # its start URL
+    urls: frozenset[str]  # every URL of its pages (canonical), to tell which lost page is its
 
 
 class Source:
@@ -24,6 +35,14 @@ class Source:
     independent_starts: ClassVar[bool] = False
     max_lost_share: ClassVar[float] = 0.10  # more pages lost than this share fails the source
     description: ClassVar[str] = ""
+    # How much its listings are trusted for an entity's fields when sources agree on one: 1 = the
+    # organization's own site or meeting lists, 2 = a directory or aggregator of others' listings.
+    rank: ClassVar[int] = 3
+    # Its alliance or feed family (None: its own name): listings of different families are one
+    # organization only on contact evidence (warehouse/identity/matching.py).
+    family: ClassVar[str | None] = None
+    # A source of many hosts reports each of its units (Source.units) under this name: "feed".
+    unit_noun: ClassVar[str | None] = None
 
     def __init__(self, base_url: str | None = None):
         prefix = f"SUPPORTDIR_{self.name.upper()}"
@@ -33,6 +52,11 @@ class Source:
         self.page_cap = _setting(f"{prefix}_MAX_PAGES", self.max_pages, int)
         shared = _setting("SUPPORTDIR_MAX_LOST_SHARE", self.max_lost_share, float)
         self.lost_share = _setting(f"{prefix}_MAX_LOST_SHARE", shared, float)
+
+    @classmethod
+    def traits(cls) -> tuple[int, str]:
+        """(rank, family) as the warehouse receives them (source_traits)."""
+        return cls.rank, cls.family or cls.name
 
     def url(self, path: str) -> str:
         """An absolute URL on this source's site."""
@@ -74,6 +98,10 @@ class Source:
         them when it passes that context on. If they fail, the start page is lost as a unit.
         """
         return ()
+
+    def units(self, pages: Sequence[Page]) -> list[Unit]:
+        """The units a crawl's pages cover (feeds, root servers), for the run report. None by default."""
+        return []
 
     def discover(self, page: Page) -> Iterable[Link]:
         """Further URLs to fetch from a page (pagination, detail pages). None by default."""

@@ -25,7 +25,7 @@ from schemas.errors import (
 from schemas.fetch_log import FetchLog
 from schemas.listing import ParsedListing
 from schemas.urls import canonical_url
-from scrapers.base import Source
+from scrapers.base import Source, Unit
 from scrapers.page import Link, Page
 from scrapers.parse_workers import IN_THREAD_BYTES, ParseWorkers
 
@@ -72,6 +72,7 @@ class CrawlResult:
     restricted: list[tuple[str, str]] = field(default_factory=list)
     lost: list[tuple[str, str]] = field(default_factory=list)  # pages not had now: last good listings kept
     notes: list[str] = field(default_factory=list)  # what the parser says of pages (unreadable values)
+    units: list[Unit] = field(default_factory=list)  # the feeds or servers its pages cover (Source.units)
     log: list[FetchLog] = field(default_factory=list)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
@@ -109,6 +110,7 @@ def crawl(source: Source, fetcher: Fetcher, on_page: Progress | None = None,
         raise FetchFailed(url, why + (f" (and {more} more lost: {result.lost[1][1]}, ...)" if more else ""))
     if not result.pages and result.skipped:
         raise NothingFetched(source.name, [why for _url, why in result.skipped])
+    result.units = source.units(result.pages)
     result.finished_at = datetime.now(UTC)
     return result
 

@@ -36,6 +36,11 @@ def get_source(name: str) -> Source:
         raise UnknownSource(f"unknown source {name!r}; known sources: {known}") from None
 
 
+def source_traits() -> dict[str, tuple[int, str]]:
+    """Every known source's (rank, family), for the warehouse (it imports no scrapers)."""
+    return {name: cls.traits() for name, cls in SOURCE_CLASSES.items()}
+
+
 def all_sources() -> list[Source]:
     """Every known source."""
     return [cls() for cls in SOURCE_CLASSES.values()]

@@ -411,3 +411,84 @@ def test_serve_registers_a_cron_deployment(harness):
 def test_serve_with_a_bad_cron_is_one_clear_line(env):
     code, _, stderr = cli("serve", "--cron", "61 6 * *")
     assert code == 2 and "Invalid cron" in stderr and "Traceback" not in stderr
+
+
+def test_runs_lists_each_feed_and_server_with_its_meetings_and_the_broken_ones_with_why(harness, mirror,
+                                                                                       tmp_path):
+    only = ("--source", "meetingguide", "--source", "bmlt")
+    assert cli("build", *only, "--out", str(tmp_path / "x"))[0] == 0
+    first = {u["unit"]: u for s in json.loads(cli("runs", "--json", "--limit", "1")[1])[0]["sources"]
+             for u in s["units"]}
+    mirror.failing.update({"/recoverydharma.org/", "/bmlt.gardenstate-na.example/"})  # 500 from now on
+    code, _, _ = cli("build", *only, "--out", str(tmp_path / "x"))
+    assert code == 1  # degraded: a feed and a server lost
+    code, stdout, _ = cli("runs", "--json", "--limit", "1")
+    [run] = json.loads(stdout)
+    units = {s["source"]: {u["unit"]: u for u in s["units"]} for s in run["sources"]}
+    feeds = units["meetingguide"]
+    assert list(feeds) == [feed.name for feed in load_feeds(DEFAULT_FEEDS)]
+    dharma = feeds["recoverydharma"]
+    assert (dharma["status"], dharma["listings"]) == ("lost", 0) and dharma["reason"].endswith("HTTP 500")
+    assert dharma["kept"] == first["recoverydharma"]["listings"] > 0  # its last good meetings stay
+    assert all(u["status"] in ("ok", "recovered") and u["listings"] == first[name]["listings"] > 0
+               for name, u in feeds.items() if name != "recoverydharma")
+    outcome = next(s for s in run["sources"] if s["source"] == "meetingguide")
+    assert sum(u["listings"] for u in feeds.values()) == outcome["listings"]
+    servers = units["bmlt"]
+    assert {key: (u["status"], u["listings"]) for key, u in servers.items()} == \
+        {"101": ("lost", 0), "205": ("ok", 0), "318": ("ok", first["318"]["listings"])}
+    assert servers["101"]["kept"] == first["101"]["listings"] > 0
+    con = duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True)
+    stored = con.execute("SELECT unit, status, listings, kept FROM run_units WHERE run_id = ? "
+                         "AND source = 'bmlt' ORDER BY unit", [run["run_id"]]).fetchall()
+    con.close()
+    assert stored == [(k, u["status"], u["listings"], u["kept"]) for k, u in sorted(servers.items())]
+    code, stdout, _ = cli("runs", "--limit", "1")  # a table per source, a row per feed or server
+    assert code == 0 and "meetingguide: 45 feeds" in stdout and "bmlt: 3 root servers" in stdout
+    rows = {line.split("│")[1].strip(): line.split("│")[2:4] for line in stdout.splitlines()
+            if line.startswith("│ ") and line.split("│")[1].strip()}
+    assert [cell.strip() for cell in rows["recoverydharma"]] == [f"0 (kept {dharma['kept']})", "lost"]
+    assert [cell.strip() for cell in rows["albuquerqueaa"]] == [str(first["albuquerqueaa"]["listings"]),
+                                                                "recovered"]
+    assert [cell.strip() for cell in rows["aa-dc"]] == [str(first["aa-dc"]["listings"]), "ok"]
+
+
+def test_sources_lists_every_feed_and_root_server(env, tmp_path, monkeypatch):
+    servers = tmp_path / "servers.toml"
+    servers.write_text('servers = [{ id = "900", name = "Example Region", '
+                       'url = "https://bmlt.example.org/main_server/" }]\n', encoding="utf-8")
+    monkeypatch.setenv("SUPPORTDIR_BMLT_SERVERS", str(servers))
+    code, stdout, _ = cli("sources")
+    feeds = load_feeds(DEFAULT_FEEDS)
+    assert code == 0 and f"\n  {len(feeds)} feeds:\n" in stdout
+    lines = stdout.splitlines()
+    assert all(any(line.startswith(f"    {feed.name}, ") and line.endswith(f": {feed.url}") for line in lines)
+               for feed in feeds)
+    assert "    Example Region: https://bmlt.example.org/main_server/" in lines  # pinned in the servers file
+    aggregator = "https://aggregator.bmltenabled.org/main_server/api/v1/rootservers"
+    assert f"  and every root server listed at {aggregator} (read at each run)" in lines
+    listed = {row["name"]: row for row in json.loads(cli("sources", "--json")[1])}
+    assert [unit["unit"] for unit in listed["meetingguide"]["units"]] == [feed.name for feed in feeds]
+    assert listed["bmlt"]["units"] == [{"unit": "900", "name": "Example Region",
+                                        "url": "https://bmlt.example.org/main_server/"}]
+    assert listed["dbsa"]["unit_noun"] is None and listed["dbsa"]["units"] == []
+
+
+def test_a_recrawl_answered_304_does_not_repeat_the_parsers_notes(harness, mirror, tmp_path):
+    """Notes are said of a page when it is parsed: an unchanged feed (304, not parsed again) says nothing
+    new. The crawl's own line for the rotated cache file stays: its 404 is answered again each run."""
+    out = str(tmp_path / "x")
+    first = json.loads(cli("build", "--source", "meetingguide", "--out", out, "--json")[1])
+    second = json.loads(cli("build", "--source", "meetingguide", "--out", out, "--json")[1])
+    [before], [after] = first["sources"], second["sources"]
+    assert after["reused_from"] == first["run_id"] and after["not_modified"] == after["pages"]
+    parser_notes = [n for n in before["notes"] if n.startswith(("recoverydharma: ", "albuquerqueaa: "))]
+    assert len(parser_notes) == 2  # the unreadable values, and the cache file found again
+    crawl_notes = [n for n in before["notes"] if n not in parser_notes]
+    assert len(crawl_notes) == 1 and "HTTP 404, looking for it at" in crawl_notes[0]
+    assert after["notes"] == crawl_notes
+    units = {unit["unit"]: unit for unit in after["units"]}
+    assert (units["recoverydharma"]["status"], units["recoverydharma"]["reason"]) == ("ok", None)
+    assert units["albuquerqueaa"]["status"] == "recovered"
+    assert units["albuquerqueaa"]["reason"] == crawl_notes[0].split(": ", 1)[1]
+    assert [u["listings"] for u in after["units"]] == [u["listings"] for u in before["units"]]

@@ -160,3 +160,29 @@ def test_identity_exports_are_valid_and_listings_carry_their_entity(con, tmp_pat
     assert {(c["change"], c["source_key"]) for c in changes} == {
         ("new", "wi/fox"), ("new", "wi/kenosha"), ("new", "wi/kenosha-fn"), ("new", "fox-valley"),
         ("new", "madison")}
+
+
+def test_the_family_a_source_says_decides_whether_one_shared_contact_joins(con):
+    from warehouse.identity.traits import record_traits
+
+    nami = listing("nami", source_key="wi/fox", name="NAMI Fox Valley", phone="(920) 734-0230")
+    mha = listing("mha", source_key="fox", name="Fox Valley Mental Health", phone="920.734.0230")
+    build(con, "r1", FETCHED, {"nami": [nami], "mha": [mha]})
+    assert entity_of(con, "nami", "wi/fox") != entity_of(con, "mha", "fox")  # two families: a phone is few
+    record_traits(con, {"nami": (1, "alliance"), "mha": (1, "alliance")})  # as a build writes them
+    build(con, "r2", FETCHED + DAY, {"nami": [nami], "mha": [mha]})
+    assert entity_of(con, "nami", "wi/fox") == entity_of(con, "mha", "fox")
+    [walk] = table(con, "SELECT match_rule FROM entity_crosswalk WHERE match_rule IS NOT NULL GROUP BY ALL")
+    assert walk["match_rule"] == "phone"
+
+
+def test_the_rank_a_source_says_picks_the_entitys_fields(con):
+    from warehouse.identity.traits import record_traits
+
+    build(con, "r1", FETCHED, {"nami": [NAMI_FOX], "meetingguide": [FEED_FOX]})
+    assert table(con, "SELECT email FROM entities") == [{"email": "feed@example.org"}]  # nami has none
+    (row,) = table(con, "SELECT primary_listing_id FROM entities")
+    assert row["primary_listing_id"] == listing_uuid("nami", "wi/fox")  # rank 1 before the feed's 2
+    record_traits(con, {"meetingguide": (1, "meetingguide"), "nami": (2, "nami")})
+    (row,) = table(con, "SELECT primary_listing_id FROM entities")
+    assert row["primary_listing_id"] == listing_uuid("meetingguide", "feed-1/fox")

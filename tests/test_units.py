@@ -6,9 +6,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from flows.units import unit_outcomes
 from schemas.errors import LostTooMany, SourceChanged
 from scrapers.crawl import crawl
 from scrapers.sample import load_manifest
+from scrapers.sources.bmlt import Bmlt
 from scrapers.sources.dbsa import Dbsa
 from scrapers.sources.meetingguide import MeetingGuide
 from scrapers.sources.sardaa import Sardaa
@@ -199,3 +201,54 @@ def test_a_cache_file_not_found_again_is_the_feed_lost(make_fetcher):
         source = MeetingGuide(mirror.base)
         result = crawl(source, big_fetcher(make_fetcher))
     assert result.lost == [(mirror.url(PDX), f"{mirror.url('/pdxaa.org/meetings/')}: HTTP 404")]
+
+
+# --- the run report's line per unit (flows/units.py) ---------------------------------------------
+
+
+def test_each_feed_is_a_unit_of_the_report_and_the_broken_one_says_why(make_fetcher):
+    pages = feed_mirror_pages()
+    broken = next(path for path in pages if path.startswith("/recoverydharma.org/"))
+    with FaultServer(pages=pages) as mirror:
+        mirror.script(broken, *[FIREWALL] * 5)
+        source = MeetingGuide(mirror.base)
+        result = crawl(source, big_fetcher(make_fetcher))
+        _, lost = parse_with_losses(source, result)
+    units = {unit.unit: unit for unit in unit_outcomes(result, lost)}
+    assert list(units) == [feed.name for feed in source.feeds]  # every feed, in the feeds file's order
+    dharma = units["recoverydharma"]
+    assert (dharma.status, dharma.url) == ("lost", mirror.url(broken))
+    assert dharma.reason.startswith("SourceChanged: meetingguide:") and "is not JSON" in dharma.reason
+    albuquerque = units["albuquerqueaa"]  # the sample's rotated cache file, found again
+    assert albuquerque.status == "recovered"
+    page = mirror.url("/albuquerqueaa.org/meetings/")
+    assert albuquerque.reason.startswith(f"HTTP 404, looking for it at {page}; "
+                                         "cache file gone (its hash rotated): read the current one, ")
+    assert {unit.status for name, unit in units.items() if name not in ("recoverydharma", "albuquerqueaa")} \
+        == {"ok"}
+
+
+def test_a_feed_with_unreadable_values_is_ok_with_the_note_as_its_reason(tmp_path):
+    from scrapers.replay import ReplayFetcher
+    from scrapers.sample import sample_warc
+
+    result = crawl(MeetingGuide(), ReplayFetcher([sample_warc(tmp_path)]))
+    [dharma] = [unit for unit in unit_outcomes(result, result.lost) if unit.unit == "recoverydharma"]
+    assert (dharma.status, dharma.reason) == \
+        ("ok", "values not read as fields (kept as text): day 1, time 1, timezone 1")
+
+
+def test_each_root_server_is_a_unit_and_one_answering_500_is_lost(make_fetcher):
+    from tests.test_bmlt import NJ, mirror_pages, mirrored
+
+    with FaultServer(pages=mirror_pages()) as mirror:
+        mirror.script(mirrored(NJ + "GetFormats"), *[faults.status(500)] * 5)
+        source = Bmlt(mirror.base)
+        result = crawl(source, make_fetcher(), parse=True)
+        result.shed_parsed_bodies()  # as the build hands it on: the list's body is gone by then
+        _, lost = parse_with_losses(source, result)
+    units = {unit.unit: unit for unit in unit_outcomes(result, lost)}
+    assert {key: unit.status for key, unit in units.items()} == {"101": "lost", "205": "ok", "318": "ok"}
+    assert units["101"].reason.endswith("HTTP 500")
+    assert units["101"].url.startswith("https://bmlt.gardenstate-na.example/")  # the server, as listed
+    assert units["318"].name and units["318"].reason is None

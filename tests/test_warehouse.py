@@ -64,12 +64,36 @@ def test_migrations_from_empty_then_nothing_to_do(tmp_path: Path):
     connection = db.connect(tmp_path / "fresh.duckdb")
     applied = migrate.migrate(connection)
     assert applied == ["0001_init.sql", "0002_meetings.sql", "0003_identity_history.sql",
-                       "0004_lost_pages.sql", "0006_meeting_fields.sql"]
+                       "0004_lost_pages.sql", "0005_run_units.sql", "0006_source_traits.sql",
+                       "0007_meeting_fields.sql"]
     tables = {r[0] for r in rows(connection, "SELECT table_name FROM information_schema.tables")}
     assert {"runs", "run_sources", "fetches", "staged_listings", "listings", "zip_geo",
             "schema_migrations", "directory", "schedules", "listing_versions", "run_changes",
-            "entity_crosswalk", "match_pairs", "entities", "source_ranks"} <= tables
+            "entity_crosswalk", "match_pairs", "entities", "source_traits", "run_units"} <= tables
+    assert "source_ranks" not in tables
     assert migrate.migrate(connection) == []
+    connection.close()
+
+
+def test_hand_written_ranks_are_kept_until_a_build_writes_the_sources_own(tmp_path, monkeypatch):
+    from scrapers.registry import SOURCE_CLASSES, source_traits
+    from warehouse.identity.traits import record_traits
+
+    connection = db.connect(tmp_path / "old.duckdb")
+    shipped = migrate.available()
+    monkeypatch.setattr(migrate, "available", lambda: [m for m in shipped if m[0] <= 4])
+    monkeypatch.setattr(migrate, "create_views", lambda con: [])  # today's views need today's tables
+    migrate.migrate(connection)  # a warehouse as it was before 0005
+    old = sorted(rows(connection, "SELECT source, rank FROM source_ranks"))
+    monkeypatch.undo()
+    assert migrate.migrate(connection) == ["0005_run_units.sql", "0006_source_traits.sql"]
+    assert sorted(rows(connection, "SELECT source, rank FROM source_traits")) == old
+    record_traits(connection, source_traits())
+    written = {source: (rank, family) for source, rank, family in
+               rows(connection, "SELECT source, rank, family FROM source_traits")}
+    assert written == {name: (cls.rank, cls.family or name) for name, cls in SOURCE_CLASSES.items()}
+    assert all(written[source][0] == rank for source, rank in old)  # the old table's ranks, kept
+    assert written["sardaa"][1] == "spaa" and written["meetingguide"][0] == 2
     connection.close()
 
 

@@ -5,7 +5,7 @@ import json
 import duckdb
 
 from schemas.fetch_log import Validators
-from schemas.run import RunSummary, SourceOutcome
+from schemas.run import RunSummary, SourceOutcome, UnitOutcome
 from warehouse.db import run_sql
 
 
@@ -31,3 +31,24 @@ def last_good_outcomes(con: duckdb.DuckDBPyConnection, sources: list[str],
                     and outcome.listings > 0:
                 found[outcome.source] = (run.run_id, outcome)
     return found
+
+
+def record_units(con: duckdb.DuckDBPyConnection, run_id: str, outcome: SourceOutcome) -> list[UnitOutcome]:
+    """Count each unit's listings (staged now; kept, for a lost unit), record them; return them counted.
+
+    Called once the source is staged and before the run's normalize, so the listings the warehouse
+    holds for a lost unit are still those of its last good run.
+    """
+    if not outcome.units:
+        return []
+    params = {"run_id": run_id, "source": outcome.source}
+    counts = {unit: (staged, held) for unit, staged, held in run_sql(con, "unit_counts", params).fetchall()}
+    counted = []
+    for unit in outcome.units:
+        staged, held = counts.get(unit.unit, (0, 0))
+        kept = held if unit.status == "lost" else 0
+        counted.append(unit.model_copy(update={"listings": staged, "kept": kept}))
+    con.executemany("INSERT INTO run_units VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [[run_id, outcome.source, u.unit, u.name, u.url, u.status, u.listings, u.kept, u.reason]
+                     for u in counted])
+    return counted

@@ -21,10 +21,11 @@ Decisions (tested in tests/test_bmlt.py):
   gives it. They are not Meeting Guide codes, so `meeting_types` stays empty.
 """
 
+import contextlib
 import json
 import math
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ from schemas.listing import ParsedListing
 from schemas.schedule import ScheduleRule
 from schemas.urls import canonical_url
 from schemas.values import Attendance
-from scrapers.base import Source
+from scrapers.base import Source, Unit
 from scrapers.page import Link, Page
 from scrapers.sources.audiences import audiences_in
 from scrapers.sources.bmlt_servers import DEFAULT_SERVERS, RootServer, load_servers
@@ -63,9 +64,11 @@ class Bmlt(Source):
     base_url = "https://aggregator.bmltenabled.org"  # a mirror serves each server as <mirror>/<host><path>
     start_paths = (AGGREGATOR_PATH,)
     min_interval = 1.0  # per host: each root server is its own host
+    rank = 1  # the service bodies' own meeting lists (their root servers; the aggregator lists only servers)
     max_pages = 500  # the list and two pages per server: about 44 servers
     independent_starts = True  # servers pinned in the servers file are units of their own
     max_lost_share = 1.0  # servers are separate operators: any number may fail, the others still count
+    unit_noun = "root server"
     description = "Narcotics Anonymous meetings from BMLT root servers (US meetings only)."
 
     def __init__(self, base_url: str | None = None, servers_file: Path | str | None = None):
@@ -98,6 +101,19 @@ class Bmlt(Source):
             context = {"server": server.model_dump(), "formats": formats}
             return [Link(self.server_url(server, SEARCH), context)]
         return []
+
+    def units(self, pages: Sequence[Page]) -> list[Unit]:
+        """Each root server the crawl knew of: listed by the aggregator, linked to, or pinned."""
+        servers = {server.id: server for server in self.servers}
+        for page in pages:
+            if page.context.get("server"):
+                server = RootServer.model_validate(page.context["server"])
+                servers.setdefault(server.id, server)
+            elif _switcher(page.url) is None and page.body:  # the list (its body is shed once parsed)
+                with contextlib.suppress(SourceChanged):  # parse() reports the list itself
+                    servers.update({s.id: s for s in self._listed(page) if s.id not in servers})
+        return [Unit(s.id, s.name, s.url, frozenset(self.server_url(s, page) for page in (FORMATS, SEARCH)))
+                for s in servers.values()]
 
     def parse(self, page: Page) -> Iterable[ParsedListing]:
         """The US meetings of one server's meetings page; the list and formats pages hold none."""

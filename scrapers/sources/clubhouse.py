@@ -63,6 +63,7 @@ class Clubhouse(Source):
     base_url = "https://clubhouse-intl.org"
     start_paths = tuple(DIRECTORY_PATH + letter for letter in ascii_uppercase)
     min_interval = 1.0
+    rank = 1  # the network's own directory of its member clubhouses (as NAMI's of its affiliates)
     max_pages = 100  # 26 letter pages
     independent_starts = True  # each letter page is its own unit
     description = "Clubhouse International's accredited and member clubhouses in the US (day programs)."

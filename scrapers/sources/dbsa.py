@@ -60,6 +60,7 @@ class Dbsa(Source):
     base_url = "https://www.dbsalliance.org"
     start_paths = (*(_FIND_PATH + code for code in STATE_CODES), ONLINE_PATH)
     min_interval = 1.0
+    rank = 1  # the alliance's own site
     max_pages = 500  # 52 pages: one per state and DC, and the online groups
     independent_starts = True  # each state page is its own unit: one odd page never sinks the rest
     description = (

@@ -12,3 +12,4 @@ class LifeRing(MeetingsPlatform):
     hosts = frozenset({"meetings.lifering.org"})
     max_pages = 2_000  # the sitemap and one page per meeting: about 157
     description = "LifeRing Secular Recovery meetings (in person, online, hybrid)."
+    rank = 1  # the organization's own meeting finder

@@ -33,7 +33,7 @@ import html
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,7 @@ from schemas.listing import ParsedListing
 from schemas.schedule import ScheduleRule
 from schemas.urls import canonical_url
 from schemas.values import Attendance
-from scrapers.base import Source
+from scrapers.base import Source, Unit
 from scrapers.page import Link, Page
 from scrapers.sources.audiences import ordered
 from scrapers.sources.feeds import DEFAULT_FEEDS, Feed, load_feeds
@@ -87,9 +87,11 @@ class MeetingGuide(Source):
     organization = "Meeting Guide feeds"
     base_url = ""  # each feed has its own site; a mirror serves every feed as <mirror>/<host><path>
     min_interval = 1.0
+    rank = 2  # feeds gathered from many intergroups (one meeting may be in a neighbour's feed too)
     max_pages = 1_000  # one page per feed: about 45 feeds
     independent_starts = True  # each feed is its own unit: one that fails keeps its last good meetings
     max_lost_share = 1.0  # feeds are separate producers: any number may fail, the others still count
+    unit_noun = "feed"
     description = "Meetings from Meeting Guide JSON feeds (12 Step Meeting List sites and others)."
 
     def __init__(self, base_url: str | None = None, feeds_file: Path | str | None = None):
@@ -110,6 +112,11 @@ class MeetingGuide(Source):
         """Each feed's name, publisher and home state (region), by its URL."""
         return {self.feed_url(feed): ", ".join(p for p in (feed.name, feed.publisher, feed.region) if p)
                 for feed in self.feeds}
+
+    def units(self, pages: Sequence[Page]) -> list[Unit]:
+        """Every feed of the feeds file, under its name (the prefix of its meetings' keys)."""
+        return [Unit(feed.name, feed.name, url, frozenset({canonical_url(url)}))
+                for feed in self.feeds if (url := self.feed_url(feed))]
 
     def replacement(self, page: Page) -> list[Link]:
         """A cache-file feed gone (its hash rotated): the site's meetings page, to find the current file."""

@@ -39,6 +39,7 @@ class Mha(Source):
     base_url = "https://mhanational.org"
     start_paths = (SITEMAP_PATH,)
     min_interval = 1.0
+    rank = 1  # the alliance's own site
     max_pages = 1_000  # the sitemap and about 130 affiliate pages
     description = "Mental Health America state and local affiliates, with their contact details."
 

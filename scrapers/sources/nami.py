@@ -49,6 +49,7 @@ class Nami(Source):
     base_url = "https://www.nami.org"
     start_paths = (api_path(1),)
     min_interval = 1.0
+    rank = 1  # the alliance's own site
     max_pages = 5_000  # about 9 API pages and 800 profiles
     description = "NAMI state organizations and local affiliates, with their contact details."
 

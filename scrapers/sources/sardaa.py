@@ -131,6 +131,8 @@ class Sardaa(Source):
     base_url = "https://sczaction.org"
     start_paths = ("/peer-support-groups/",)
     min_interval = 1.0
+    rank = 1  # the alliance's own site
+    family = "spaa"  # the alliance's name now (Schizophrenia & Psychosis Action Alliance)
     max_pages = 100  # one page
     description = "Schizophrenia & Psychosis Action Alliance peer, family and call-in groups."
 

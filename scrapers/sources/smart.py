@@ -11,3 +11,4 @@ class Smart(MeetingsPlatform):
     base_url = "https://meetings.smartrecovery.org"
     hosts = frozenset({"meetings.smartrecovery.org"})
     description = "SMART Recovery meetings (in person, online, hybrid; Family & Friends)."
+    rank = 1  # the organization's own meeting finder

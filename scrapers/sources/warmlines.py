@@ -61,6 +61,7 @@ class Warmlines(Source):
     base_url = "https://www.nami.org"
     start_paths = (START_PATH,)
     min_interval = 1.0
+    rank = 2  # a directory NAMI compiles of lines others run: not the operators' own listing
     max_pages = 5  # one PDF
     description = "Peer-run, non-crisis warmlines by state, and national support lines, from NAMI's PDF."
 

@@ -53,10 +53,6 @@ SHARED_HOSTS = frozenset({
     "facebook.com", "instagram.com", "sites.google.com", "nami.org", "dbsalliance.org", "meetup.com",
     "groups.io", "linktr.ee", "mhanational.org", "wixsite.com", "squarespace.com",
 })
-# Each source's family: listings of different families (a NAMI and an MHA affiliate) are one
-# organization only on contact evidence (same phone, website or email).
-SOURCE_FAMILY = {"nami": "nami", "dbsa": "dbsa", "sardaa": "spaa", "mha": "mha", "smart": "smart",
-                 "lifering": "lifering", "meetingguide": "meetingguide"}
 
 
 @dataclass(frozen=True)
@@ -89,6 +85,14 @@ class Record:
     service_area: tuple[str, ...] = ()
     slots: tuple[str, ...] = field(default=(), metadata={"doc": "meeting times, e.g. 'MO@19:00'"})
     first_seen: str = ""
+    # The alliance or feed family (each source says its own; the build writes it to source_traits):
+    # listings of different families (a NAMI and an MHA affiliate) are one organization only on
+    # contact evidence (same phone, website or email). Empty: the source's name.
+    family: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.family:
+            object.__setattr__(self, "family", self.source)
 
     @cached_property
     def tokens(self) -> tuple[str, ...]:
@@ -99,11 +103,6 @@ class Record:
     def key_name(self) -> str:
         """The normalized name: its tokens joined (used by the scorer and the exact-name keys)."""
         return " ".join(self.tokens)
-
-    @cached_property
-    def family(self) -> str:
-        """The alliance or feed family the listing belongs to."""
-        return SOURCE_FAMILY.get(self.source, self.source)
 
     @cached_property
     def site(self) -> str | None:

@@ -12,7 +12,7 @@ WITH members AS (
         {'rank': coalesce(r.rank, 3), 'inactive': l.status <> 'active',
          'age': -epoch(l.last_seen), 'id': l.listing_id} AS best
     FROM listings AS l
-    LEFT JOIN source_ranks AS r USING (source)
+    LEFT JOIN source_traits AS r USING (source)
     WHERE l.entity_id IS NOT NULL
 ),
 placed AS (
