@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import duckdb
@@ -119,6 +120,14 @@ def bound(servers: dict[str, FaultServer], generated: dict[str, Pages], interval
     return max(per_host.values()) * max(interval, latency)
 
 
+def min_gap(server: FaultServer) -> float | None:
+    """The shortest time between two requests arriving at a server: at least the politeness interval
+    when its hosts are fetched one at a time, near zero when several are fetched at once."""
+    arrivals = sorted(r.at for r in server.requests)
+    return round(min(b - a for a, b in pairwise(arrivals)), 4) \
+        if len(arrivals) > 1 else None
+
+
 def per_source(servers: dict[str, FaultServer], generated: dict[str, Pages], summary: dict, args) -> dict:
     """Per source: listings generated and built, its crawl's time, and its bounds: by live host (what a
     crawl fetching its hosts in parallel could reach) and serial (one request at a time, all hosts)."""
@@ -127,10 +136,11 @@ def per_source(servers: dict[str, FaultServer], generated: dict[str, Pages], sum
     result = {}
     for name, hosts in host_requests(servers, generated).items():
         outcome = outcomes.get(name, {})
+        live = [host for host in hosts if not host.endswith(" mirror")]  # a hostless mirror's robots.txt
         result[name] = {"generated": generated[name].listings, "built": outcome.get("listings"),
-                        "status": outcome.get("status"), "pages": outcome.get("pages"), "hosts": len(hosts),
+                        "status": outcome.get("status"), "pages": outcome.get("pages"), "hosts": len(live),
                         "requests": sum(hosts.values()), "fetch_s": outcome.get("fetch_s"),
-                        "parse_s": outcome.get("parse_s"),
+                        "parse_s": outcome.get("parse_s"), "min_gap_s": min_gap(servers[name]),
                         "host_bound_s": round(max(hosts.values(), default=0) * step, 2),
                         "serial_bound_s": round(sum(hosts.values()) * step, 2)}
     return result
