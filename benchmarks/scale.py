@@ -120,12 +120,11 @@ def bound(servers: dict[str, FaultServer], generated: dict[str, Pages], interval
     return max(per_host.values()) * max(interval, latency)
 
 
-def min_gap(server: FaultServer) -> float | None:
-    """The shortest time between two requests arriving at a server: at least the politeness interval
-    when its hosts are fetched one at a time, near zero when several are fetched at once."""
-    arrivals = sorted(r.at for r in server.requests)
-    return round(min(b - a for a, b in pairwise(arrivals)), 4) \
-        if len(arrivals) > 1 else None
+def median_gap(server: FaultServer) -> float | None:
+    """The median time between two page requests arriving at a server (robots.txt aside): the
+    politeness interval when its hosts are fetched one at a time, near zero when several are at once."""
+    arrivals = sorted(r.at for r in server.requests if r.path != "/robots.txt")
+    return round(statistics.median(b - a for a, b in pairwise(arrivals)), 4) if len(arrivals) > 1 else None
 
 
 def per_source(servers: dict[str, FaultServer], generated: dict[str, Pages], summary: dict, args) -> dict:
@@ -140,7 +139,7 @@ def per_source(servers: dict[str, FaultServer], generated: dict[str, Pages], sum
         result[name] = {"generated": generated[name].listings, "built": outcome.get("listings"),
                         "status": outcome.get("status"), "pages": outcome.get("pages"), "hosts": len(live),
                         "requests": sum(hosts.values()), "fetch_s": outcome.get("fetch_s"),
-                        "parse_s": outcome.get("parse_s"), "min_gap_s": min_gap(servers[name]),
+                        "parse_s": outcome.get("parse_s"), "median_gap_s": median_gap(servers[name]),
                         "host_bound_s": round(max(hosts.values(), default=0) * step, 2),
                         "serial_bound_s": round(sum(hosts.values()) * step, 2)}
     return result
