@@ -1,7 +1,8 @@
 """Shared pieces of the synthetic mirror: seeded names, places, phones and schedules, and the page map.
 
 Each source format has its own small generator module (synth_<source>.py) with
-`generate(count, rng) -> Pages`; a new source plugs in by adding one and naming it in GENERATORS.
+`generate(count, rng) -> Pages` (SMART and LifeRing share synth_meetings_platform.py); a new source
+plugs in by adding one and naming it in benchmarks/scale.py's GENERATORS.
 """
 
 import random
