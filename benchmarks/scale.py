@@ -3,8 +3,14 @@
     python -m benchmarks.scale --listings 100000 --latency 0.002 --interval 0.005 > result.json
 
 Prints one JSON object (the shape of issue 6) on stdout; parameters and notes go to stderr.
-Each source is served by its own threaded server (its own host, so hosts are crawled in
-parallel as on the real sites), with `--latency` seconds of delay per request.
+Each source is served by its own threaded server (its own host, so sources are crawled in
+parallel as on the real sites), with `--latency` seconds of delay per request. A source of many
+hosts (Meeting Guide feeds, BMLT root servers) is served as its mirror (<base>/<host><path>, see
+Source.mirrored): one server, whose requests are counted per live host they stand for, so the
+politeness bound is the slowest live host's. `--mix national` (the default) is issue 13's mix of
+every source; `--mix issue6` gives the earlier figures' pages (same seed, same order).
+The JSON's `sources` gives, per source, listings generated and built, its fetch time, and its
+bounds by live host and serial (one request at a time over all its hosts).
 """
 
 import argparse
@@ -17,17 +23,41 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import duckdb
 
-from benchmarks import synth_dbsa, synth_nami, synth_sardaa
-from benchmarks.synth import Pages
+from benchmarks import (
+    synth_bmlt,
+    synth_clubhouse,
+    synth_dbsa,
+    synth_meetingguide,
+    synth_meetings_platform,
+    synth_mha,
+    synth_nami,
+    synth_sardaa,
+    synth_warmlines,
+)
+from benchmarks.synth import Pages, key_of
 from tests.faults import FaultServer
 
-# One generator per source format; a new source plugs in here.
-GENERATORS = {"nami": synth_nami.generate, "dbsa": synth_dbsa.generate, "sardaa": synth_sardaa.generate}
-DEFAULT_MIX = "nami=0.3,dbsa=0.69,sardaa=0.01"
+# One generator per source, by source name; a new source plugs in here.
+GENERATORS = {
+    "nami": synth_nami.generate, "dbsa": synth_dbsa.generate, "sardaa": synth_sardaa.generate,
+    "mha": synth_mha.generate, "bmlt": synth_bmlt.generate, "meetingguide": synth_meetingguide.generate,
+    "smart": synth_meetings_platform.generate_smart, "lifering": synth_meetings_platform.generate_lifering,
+    "clubhouse": synth_clubhouse.generate, "warmlines": synth_warmlines.generate,
+}
+# The national mix (issue 13): 2 % NAMI/DBSA/MHA/S&PAA, 30 % BMLT, 55 % Meeting Guide feeds (45 feeds on
+# 44 hosts), 5 % SMART/LifeRing (about 1,250 : 157 as on the live sites), the rest clubhouses and warmlines.
+NATIONAL_MIX = ("nami=0.008,dbsa=0.008,mha=0.003,sardaa=0.001,bmlt=0.30,meetingguide=0.55,smart=0.044,"
+                "lifering=0.006,clubhouse=0.075,warmlines=0.005")
+# Issue 6's mix (the figures before the national mix): same seed, same pages, same order.
+ISSUE6_MIX = "nami=0.3,dbsa=0.69,sardaa=0.01"
+MIXES = {"national": NATIONAL_MIX, "issue6": ISSUE6_MIX}
+DEFAULT_MIX = "national"
 
 
 def log(message: str) -> None:
@@ -36,8 +66,16 @@ def log(message: str) -> None:
 
 
 def parse_mix(text: str, total: int) -> dict[str, int]:
-    """`nami=0.3,dbsa=0.69,sardaa=0.01` -> listings per source (at least one each)."""
-    shares = {name: float(share) for name, share in (part.split("=") for part in text.split(","))}
+    """A mix's name (national, issue6) or `nami=0.3,dbsa=0.69,sardaa=0.01` -> listings per source
+    (at least one each), in the order written (the order the generators draw from the seed)."""
+    text = MIXES.get(text, text)
+    try:
+        shares = {name.strip(): float(share) for name, share in (part.split("=") for part in text.split(","))}
+    except ValueError:
+        names = ", ".join(MIXES)
+        raise SystemExit(f"--mix {text!r}: expected a mix name ({names}) or source=share,...") from None
+    if unknown := sorted(set(shares) - set(GENERATORS)):
+        raise SystemExit(f"--mix: no generator for {', '.join(unknown)} (known: {', '.join(GENERATORS)})")
     return {name: max(1, round(total * share)) for name, share in shares.items()}
 
 
@@ -68,9 +106,43 @@ def run_build(env: dict[str, str], *args: str) -> tuple[float, float, dict]:
     return wall, int(peak.group(1)) / 1024 if peak else float("nan"), json.loads(done.stdout[start:])
 
 
-def bound(servers: dict[str, FaultServer], interval: float, latency: float) -> float:
-    """The politeness bound: per host, requests x max(interval, latency); the largest host."""
-    return max(len(s.requests) * max(interval, latency) for s in servers.values())
+def host_requests(servers: dict[str, FaultServer], generated: dict[str, Pages]) -> dict[str, Counter]:
+    """Per source, requests per live host its pages stand for (a many-host source's mirror serves
+    each host as /<host><path>; two sources of one live host, NAMI and its warmline PDF, share it)."""
+    return {name: Counter(generated[name].real_host(key_of(server.url(r.path))) or f"{name} mirror"
+                          for r in server.requests) for name, server in servers.items()}
+
+
+def bound(servers: dict[str, FaultServer], generated: dict[str, Pages], interval: float,
+          latency: float) -> float:
+    """The politeness bound: per live host, requests x max(interval, latency); the largest host."""
+    per_host: Counter = sum(host_requests(servers, generated).values(), Counter())
+    return max(per_host.values()) * max(interval, latency)
+
+
+def median_gap(server: FaultServer) -> float | None:
+    """The median time between two page requests arriving at a server (robots.txt aside): the
+    politeness interval when its hosts are fetched one at a time, near zero when several are at once."""
+    arrivals = sorted(r.at for r in server.requests if r.path != "/robots.txt")
+    return round(statistics.median(b - a for a, b in pairwise(arrivals)), 4) if len(arrivals) > 1 else None
+
+
+def per_source(servers: dict[str, FaultServer], generated: dict[str, Pages], summary: dict, args) -> dict:
+    """Per source: listings generated and built, its crawl's time, and its bounds: by live host (what a
+    crawl fetching its hosts in parallel could reach) and serial (one request at a time, all hosts)."""
+    step = max(args.interval, args.latency)
+    outcomes = {s["source"]: s for s in summary["sources"]}
+    result = {}
+    for name, hosts in host_requests(servers, generated).items():
+        outcome = outcomes.get(name, {})
+        live = [host for host in hosts if not host.endswith(" mirror")]  # a hostless mirror's robots.txt
+        result[name] = {"generated": generated[name].listings, "built": outcome.get("listings"),
+                        "status": outcome.get("status"), "pages": outcome.get("pages"), "hosts": len(live),
+                        "requests": sum(hosts.values()), "fetch_s": outcome.get("fetch_s"),
+                        "parse_s": outcome.get("parse_s"), "median_gap_s": median_gap(servers[name]),
+                        "host_bound_s": round(max(hosts.values(), default=0) * step, 2),
+                        "serial_bound_s": round(sum(hosts.values()) * step, 2)}
+    return result
 
 
 def fetch_stats(warehouse: Path, run_id: str) -> tuple[int, int]:
@@ -91,15 +163,19 @@ def work_seconds(summary: dict) -> float:
     return collect + sum(timings.get(k, 0) for k in ("stage_s", "normalize_s", "export_s"))
 
 
-def crawl_and_recrawl(env: dict, servers: dict, args, work: Path) -> tuple[dict, dict, dict]:
-    """The first crawl and the unchanged recrawl, with their politeness bounds."""
+def crawl_and_recrawl(env: dict, servers: dict, generated: dict, args,
+                      work: Path) -> tuple[dict, dict, dict, dict]:
+    """The first crawl and the unchanged recrawl, with their politeness bounds; per-source figures."""
     log("crawl ...")
     wall, _rss, first = run_build(env, "--out", str(work / "exports"))
-    crawl_bound = bound(servers, args.interval, args.latency)
+    crawl_bound = bound(servers, generated, args.interval, args.latency)
     startup = wall - first["timings"]["flow_s"]
     crawl = {"wall_s": round(wall, 2), "startup_s": round(startup, 2), "bound_s": round(crawl_bound, 2),
              "ratio": round((wall - startup) / crawl_bound, 3)}
+    sources = per_source(servers, generated, first, args)
     log(f"  {crawl} status={first['status']} timings={first['timings']}")
+    for name, figures in sources.items():
+        log(f"  {name}: {figures}")
     for server in servers.values():
         server.requests.clear()
     log("recrawl ...")
@@ -111,9 +187,10 @@ def crawl_and_recrawl(env: dict, servers: dict, args, work: Path) -> tuple[dict,
                "conditional_share": round(conditional / max(len(pages), 1), 4),
                "not_modified_share": round(not_modified / max(fetched, 1), 4),
                "pages_reparsed": sum(s.get("pages_parsed", 0) for s in second["sources"]),
-               "wall_s": round(wall, 2), "bound_s": round(bound(servers, args.interval, args.latency), 2)}
+               "wall_s": round(wall, 2),
+               "bound_s": round(bound(servers, generated, args.interval, args.latency), 2)}
     log(f"  {recrawl} timings={second['timings']}")
-    return crawl, recrawl, first
+    return crawl, recrawl, first, sources
 
 
 def replay(env: dict, work: Path, run_id: str, runner: str = "thread") -> tuple[dict, dict]:
@@ -178,7 +255,9 @@ def search(env: dict, work: Path, queries: int = 100) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--listings", type=int, default=10_000, help="Listings in the synthetic mirror.")
-    parser.add_argument("--mix", default=DEFAULT_MIX, help=f"Share per source (default {DEFAULT_MIX}).")
+    parser.add_argument("--mix", default=DEFAULT_MIX,
+                        help=f"A mix by name ({', '.join(MIXES)}; default {DEFAULT_MIX}) or shares per "
+                             f"source (`{ISSUE6_MIX}` is issue6). Sources: {', '.join(GENERATORS)}.")
     parser.add_argument("--latency", type=float, default=0.002, help="Server delay per request (s).")
     parser.add_argument("--interval", type=float, default=0.005, help="Politeness interval per host (s).")
     parser.add_argument("--work", type=Path, default=None, help="Working folder (default: a temp folder).")
@@ -188,12 +267,15 @@ def main() -> None:
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="supportdir-scale-"))
     counts = parse_mix(args.mix, args.listings)
-    log(f"listings per source: {counts}; latency {args.latency} s, interval {args.interval} s; work {work}")
+    log(f"mix {args.mix}: listings per source: {counts}; latency {args.latency} s, "
+        f"interval {args.interval} s; work {work}")
     rng = random.Random(args.seed)
     generated: dict[str, Pages] = {name: GENERATORS[name](count, rng) for name, count in counts.items()}
     for name, pages in generated.items():
         size = sum(len(body) for _s, _h, body in pages.values())
-        log(f"  {name}: {len(pages)} pages, {size / 1e6:.1f} MB, {pages.duplicates} deliberate duplicates")
+        hosts = len(set(pages.hosts.values())) or 1
+        log(f"  {name}: {len(pages)} pages on {hosts} host(s), {size / 1e6:.1f} MB, "
+            f"{pages.listings} listings, {pages.duplicates} deliberate duplicates")
     servers = {name: FaultServer(pages=pages, latency=args.latency).__enter__()
                for name, pages in generated.items()}
     env = {**os.environ, "SUPPORTDIR_HOME": str(work / "data"), "SUPPORTDIR_ALLOW_PRIVATE": "true",
@@ -202,13 +284,14 @@ def main() -> None:
            **{f"SUPPORTDIR_{n.upper()}_MIN_INTERVAL": str(args.interval) for n in servers}}
     env.pop("PREFECT_API_URL", None)
     try:
-        crawl, recrawl, first = crawl_and_recrawl(env, servers, args, work)
+        crawl, recrawl, first, sources = crawl_and_recrawl(env, servers, generated, args, work)
         replayed, replay_summary = replay(env, work, first["run_id"], args.task_runner)
     finally:
         for server in servers.values():
             server.__exit__(None, None, None)
-    result = {"listings": args.listings, "crawl": crawl, "recrawl": recrawl, "replay": replayed,
-              "search": search(env, work), "stages": stages(replay_summary, replayed["wall_s"])}
+    result = {"listings": args.listings, "mix": args.mix, "crawl": crawl, "recrawl": recrawl,
+              "replay": replayed, "search": search(env, work),
+              "stages": stages(replay_summary, replayed["wall_s"]), "sources": sources}
     log("stages are those of the replay build (no politeness waits); resolve_s is part of normalize_s; "
         "prefect_overhead_share = (wall - stage work) / wall, start-up included")
     print(json.dumps(result, indent=2))

@@ -1,12 +1,13 @@
 """Shared pieces of the synthetic mirror: seeded names, places, phones and schedules, and the page map.
 
 Each source format has its own small generator module (synth_<source>.py) with
-`generate(count, rng) -> Pages`; a new source plugs in by adding one and naming it in GENERATORS.
+`generate(count, rng) -> Pages` (SMART and LifeRing share synth_meetings_platform.py); a new source
+plugs in by adding one and naming it in benchmarks/scale.py's GENERATORS.
 """
 
 import random
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -31,13 +32,41 @@ def key_of(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def mirrored_key(url: str) -> str:
+    """The mirror key of another host's URL, as Source.mirrored serves it (/<host><path>?<query>)."""
+    parts = urlsplit(url)
+    return key_of(f"http://mirror/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else ""))
+
+
+def point(rng: random.Random, entry: dict) -> tuple[float, float]:
+    """A point a little off the ZIP's centre (within about a kilometre)."""
+    return (round(float(entry["lat"]) + rng.uniform(-0.01, 0.01), 5),
+            round(float(entry["long"]) + rng.uniform(-0.01, 0.01), 5))
+
+
+def street(rng: random.Random) -> str:
+    """A street address line."""
+    return f"{rng.randint(1, 9999)} {rng.choice(WORDS)} {rng.choice(('St', 'Ave', 'Rd', 'Blvd'))}"
+
+
 @dataclass
 class Pages(Mapping[str, Response]):
-    """A source's synthetic pages by mirror key, plus how many listings they hold."""
+    """A source's synthetic pages by mirror key, plus how many listings they hold.
+
+    `listings` counts what the source should list from the pages (entries it leaves out by design,
+    such as clubhouses abroad, are not counted). `host` is the live host the pages stand for;
+    `hosts` names another live host for a page of a many-host source, mirrored as /<host><path>.
+    """
 
     pages: dict[str, Response]
     listings: int
     duplicates: int
+    host: str = ""
+    hosts: dict[str, str] = field(default_factory=dict)
+
+    def real_host(self, key: str) -> str:
+        """The live host a mirror key stands for."""
+        return self.hosts.get(key, self.host)
 
     def __getitem__(self, key: str) -> Response:
         return self.pages[key]

@@ -3,12 +3,15 @@
 import random
 from html import escape
 
+import us
+
 from benchmarks import synth
 from benchmarks.synth import HTML, Pages
 from scrapers.sources.dbsa import _FIND_PATH, STATE_CODES
 from scrapers.sources.dbsa_online import ONLINE_PATH
 
 LIVE = "https://www.dbsalliance.org"
+ONLINE_GROUPS = 8  # listed besides the `count` of the state pages
 
 
 def block(name: str, location: str, email: str, text: str) -> str:
@@ -23,11 +26,13 @@ def state_page(code: str, blocks: list[str]) -> bytes:
     """A state's find-a-group page: the state form, then its listings."""
     options = "".join(f'<option value="{c}">{c}</option>' for c in STATE_CODES)
     form = f'<form class="findGroup__form"><select name="state">{options}</select></form>'
-    results = f'<div class="findGroup__results">{"".join(blocks)}</div>'
+    found = "".join(blocks) or (f"<p>No support groups were found in {us.states.lookup(code).name}. "
+                                "Please check back soon.</p>")  # a state without groups says so
+    results = f'<div class="findGroup__results">{found}</div>'
     return synth.chrome("Find a Support Group", form + results)
 
 
-def online_page(rng: random.Random, groups: int = 8) -> bytes:
+def online_page(rng: random.Random, groups: int = ONLINE_GROUPS) -> bytes:
     """The national online groups page: a heading, prose schedule and Register link per group."""
     sections = "".join(
         f'<h3 id="online-{number}">{escape(synth.name(rng, "DBSA Online", "Peer", number))} Group</h3>'
@@ -38,7 +43,8 @@ def online_page(rng: random.Random, groups: int = 8) -> bytes:
 
 
 def generate(count: int, rng: random.Random) -> Pages:
-    """`count` listings over the 51 state pages: chapters with four groups each; some on two states."""
+    """`count` listings over the 51 state pages (chapters with four groups each; some on two states),
+    and the online groups page."""
     per_state: dict[str, list[str]] = {code: [] for code in STATE_CODES}
     chapter, city, code, duplicates = "", "", STATE_CODES[0], 0
     for number in range(count):
@@ -59,4 +65,4 @@ def generate(count: int, rng: random.Random) -> Pages:
     pages = {synth.key_of(LIVE + _FIND_PATH + code): (200, HTML, state_page(code, blocks))
              for code, blocks in per_state.items()}
     pages[synth.key_of(LIVE + ONLINE_PATH)] = (200, HTML, online_page(rng))  # a start page of its own
-    return Pages(pages, count, duplicates)
+    return Pages(pages, count + ONLINE_GROUPS, duplicates, host="www.dbsalliance.org")

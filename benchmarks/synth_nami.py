@@ -60,4 +60,4 @@ def generate(count: int, rng: random.Random) -> Pages:
         headers = {"Content-Type": "application/json; charset=UTF-8", "X-WP-Total": str(count),
                    "X-WP-TotalPages": str(total_pages)}
         pages[synth.key_of(LIVE + api_path(page))] = (200, headers, json.dumps(chunk).encode())
-    return Pages(pages, count, duplicates)
+    return Pages(pages, count, duplicates, host="www.nami.org")

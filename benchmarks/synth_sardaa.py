@@ -29,4 +29,4 @@ def generate(count: int, rng: random.Random) -> Pages:
     body = "".join(f"<section><h2>{escape(heading)}</h2>{''.join(groups)}</section>"
                    for heading, groups in sections.items())
     pages = {PAGE: (200, HTML, synth.chrome("Peer Support Groups", f"<h1>Peer Support Groups</h1>{body}"))}
-    return Pages(pages, count, duplicates)
+    return Pages(pages, count, duplicates, host="sczaction.org")
