@@ -438,6 +438,9 @@ def test_runs_lists_each_feed_and_server_with_its_meetings_and_the_broken_ones_w
     assert {key: (u["status"], u["listings"]) for key, u in servers.items()} == \
         {"101": ("lost", 0), "205": ("ok", 0), "318": ("ok", first["318"]["listings"])}
     assert servers["101"]["kept"] == first["101"]["listings"] > 0
+    # The lost server's kept meetings count toward the yield guard: bmlt is degraded, not quarantined
+    # (the lost server holds most of the sample's NA meetings), so the good server's meetings load.
+    assert {s["source"]: s["status"] for s in run["sources"]} == {"meetingguide": "degraded", "bmlt": "degraded"}
     con = duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True)
     stored = con.execute("SELECT unit, status, listings, kept FROM run_units WHERE run_id = ? "
                          "AND source = 'bmlt' ORDER BY unit", [run["run_id"]]).fetchall()

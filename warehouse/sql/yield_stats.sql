@@ -1,6 +1,8 @@
 -- Per source of this run ($run_id) that was not failed: its staged listings and the share of them
 -- that fill each field, beside the same figures of the source's last good run (the latest earlier
--- run where it ended 'ok' or 'degraded'; none for a source's first run).
+-- run where it ended 'ok' or 'degraded'; none for a source's first run). The listings a lost page,
+-- feed or server keeps from its last good run (lost_pages) count as this run's: a lost unit is
+-- reported on its own line and must not make its source look collapsed.
 WITH this_run AS (
     SELECT source FROM run_sources WHERE run_id = $run_id AND status IN ('ok', 'degraded', 'quarantined')
 ),
@@ -31,10 +33,18 @@ fill AS (
     FROM runs_compared AS c
     LEFT JOIN staged_listings AS l ON l.run_id = c.run_id AND l.source = c.source
     GROUP BY ALL
+),
+kept AS (
+    SELECT l.source, count(*) AS listings
+    FROM listings AS l
+    JOIN (SELECT DISTINCT source, url FROM lost_pages WHERE run_id = $run_id) AS p
+      ON p.source = l.source AND p.url = l.source_url
+    WHERE l.status <> 'inactive'
+    GROUP BY ALL
 )
 SELECT
     cur.source,
-    cur.listings,
+    cur.listings + coalesce(k.listings, 0) AS listings,
     base.run_id AS baseline_run,
     base.listings AS baseline_listings,
     {'name': cur.name, 'source_url': cur.source_url, 'place': cur.place, 'phone': cur.phone,
@@ -43,5 +53,6 @@ SELECT
      'email': base.email, 'website': base.website, 'schedule_text': base.schedule_text} AS baseline_fill
 FROM fill AS cur
 LEFT JOIN fill AS base ON base.source = cur.source AND base.side = 'baseline'
+LEFT JOIN kept AS k ON k.source = cur.source
 WHERE cur.side = 'current'
 ORDER BY cur.source
