@@ -20,13 +20,13 @@ def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
-def _field_type(annotation: Any, arrays: bool = False) -> dict[str, Any]:
-    """Map one Python annotation to a Table Schema type and constraints (lists as arrays if `arrays`)."""
+def _field_type(annotation: Any) -> dict[str, Any]:
+    """Map one Python annotation to a Table Schema type and constraints."""
     if get_origin(annotation) is Literal:
         return {"type": "string", "constraints": {"enum": list(get_args(annotation))}}
     if get_origin(annotation) is list:
         item = get_args(annotation)[0]
-        if arrays or (isinstance(item, type) and issubclass(item, BaseModel)):
+        if isinstance(item, type) and issubclass(item, BaseModel):
             return {"type": "array"}  # a list of records: a JSON array in the CSV cell
         return {"type": "list", "delimiter": LIST_DELIMITER, "itemType": "string"}
     if annotation is float:
@@ -38,14 +38,14 @@ def _field_type(annotation: Any, arrays: bool = False) -> dict[str, Any]:
     return {"type": "string"}
 
 
-def table_schema(model: type[BaseModel] = DirectoryRow, primary_key: str | None = PRIMARY_KEY,
-                 arrays: bool = False) -> dict[str, Any]:
-    """Build the Table Schema descriptor for a row model (lists `;`-joined, or JSON arrays if `arrays`)."""
+def table_schema(model: type[BaseModel] = DirectoryRow,
+                 primary_key: str | None = PRIMARY_KEY) -> dict[str, Any]:
+    """Build the Table Schema descriptor for a row model."""
     fields = []
     for name, info in model.model_fields.items():
         inner, optional = _unwrap_optional(info.annotation)
         spec: dict[str, Any] = {"name": name, "description": info.description or ""}
-        spec.update(_field_type(inner, arrays))
+        spec.update(_field_type(inner))
         if not optional and get_origin(inner) is not list:
             spec.setdefault("constraints", {})["required"] = True
         fields.append(spec)

@@ -12,6 +12,9 @@ from warehouse.publish.package import file_resource, tabular_resource
 
 SQL = "warehouse.publish.sql"  # this stage's .sql files
 
+TYPED = {"parquet": "The entities with native types: the columns of entities.csv; the file carries its own "
+                    "schema.",
+         "jsonl": "The entities as JSON Lines: the columns of entities.csv, lists as JSON arrays."}
 ENTITY_FILES = {
     "entities.csv": ("export_entities_flat", "(FORMAT csv, HEADER true)", "csv", "text/csv"),
     "entities.parquet": ("export_entities_typed", "(FORMAT parquet)", "parquet",
@@ -40,16 +43,14 @@ def identity_resources(counts: dict[str, int]) -> list[dict[str, Any]]:
     """The datapackage resources of the identity files."""
     found = []
     for name, (_query, _options, fmt, media) in ENTITY_FILES.items():
-        if fmt == "parquet":
-            found.append(file_resource(name.replace(".", "-"), name, fmt, media, counts[name],
-                                       "The entities with native types; the file carries its own schema."))
-        else:
-            schema = table_schema(EntityRow, primary_key="entity_id", arrays=fmt == "jsonl")
+        if fmt == "csv":
+            schema = table_schema(EntityRow, primary_key="entity_id")
             found.append(tabular_resource(name, fmt, media, schema, counts[name]))
+        else:
+            found.append(file_resource(name.replace(".", "-"), name, fmt, media, counts[name], TYPED[fmt]))
     found.append(tabular_resource(
         REVIEW_FILE, "csv", "text/csv", table_schema(ReviewRow, primary_key=None), counts[REVIEW_FILE],
         description="Pairs of listings a person should decide are or are not one entity."))
-    # A file, not a table: frictionless cannot read an empty JSON Lines file (a run with no changes).
     found.append(file_resource(
         "changes-jsonl", CHANGES_FILE, "jsonl", "application/x-ndjson", counts[CHANGES_FILE],
         "This run's change report, one JSON object per line: listings new, changed (with the fields), "

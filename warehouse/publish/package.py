@@ -1,11 +1,12 @@
 """The top-level datapackage.json: every exported file with its format and schema.
 
-Tabular files (CSV, JSON Lines) carry a Table Schema of what they hold and their row count, which
-frictionless checks. Parquet is described as a file: it carries its own typed schema (native lists
-and structs), which frictionless can only read through pandas, where a list cell is not an array.
-The JSON documents and calendars are files too, with the number of entries they hold in `entries`
-(`rows` would be read as a row count to check): the per-group calendars are one resource whose
-`path` lists every file (RFC 5545 allows a stream of calendars).
+The CSV files carry a Table Schema and their row count, which frictionless checks. Parquet and
+JSON Lines are described as files of the same columns: Parquet carries its own typed schema
+(native lists and structs), which frictionless reads only through pandas, where a list cell is not
+an array; a JSON Lines table needs frictionless's json extra and cannot be read when empty (a run
+with no changes). The JSON documents and calendars are files too. A file's `entries` says how
+many records it holds (`rows` would be read as a row count to check); the per-group calendars
+are one resource whose `path` lists every file (RFC 5545 allows a stream of calendars).
 """
 
 from datetime import UTC, datetime
@@ -24,8 +25,12 @@ JSON_RESOURCES = {
 }
 ICALENDAR = "https://www.rfc-editor.org/rfc/rfc5545"
 EVENTS = "Recurring events (VEVENT with RRULE and TZID), one per schedule rule; `entries` counts them."
-PARQUET = ("The directory with native types (lists, the schedule as a list of structs, UTC timestamps); "
-           "the file carries its own schema. Columns and order as listings.csv.")
+TYPED = {
+    "parquet": "The directory with native types (lists, the schedule as a list of structs, UTC timestamps): "
+               "the columns of listings.csv; the file carries its own schema.",
+    "jsonl": "The directory as JSON Lines, one object per listing: the columns of listings.csv, lists and "
+             "the schedule as JSON arrays.",
+}
 READING_CSV = ("Every cell is text: read it as text (pandas: pd.read_csv('listings.csv', dtype=str, "
                "keep_default_na=False); a spreadsheet: import the columns as Text), or postal_code "
                "'00911' becomes 911 and phone '+12025550199' loses its '+'.")
@@ -46,15 +51,14 @@ def file_resource(name: str, path: str | list[str], fmt: str, media: str, entrie
 
 
 def _flat(counts: dict[str, int], files: dict) -> list[dict[str, Any]]:
-    """The three listing files: the CSV (lists `;`-joined), JSON Lines (arrays) and Parquet (typed)."""
+    """The three listing files: the CSV with its Table Schema, JSON Lines and Parquet as files."""
     found = []
     for name, (_query, _options, fmt, media) in files.items():
-        if fmt == "parquet":
-            found.append(file_resource(name.replace(".", "-"), name, fmt, media, counts[name], PARQUET))
+        if fmt == "csv":
+            found.append(tabular_resource(name, fmt, media, table_schema(DirectoryRow), counts[name],
+                                          description=READING_CSV))
         else:
-            schema = table_schema(DirectoryRow, arrays=fmt == "jsonl")
-            extra = {"description": READING_CSV} if fmt == "csv" else {}
-            found.append(tabular_resource(name, fmt, media, schema, counts[name], **extra))
+            found.append(file_resource(name.replace(".", "-"), name, fmt, media, counts[name], TYPED[fmt]))
     return found
 
 
