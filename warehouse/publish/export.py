@@ -96,6 +96,7 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
         result.files.update(write_identity(con, folder, run_id))
         found = records.load(con)
         result.files.update(_write_hsds(found, folder / "hsds", now, run_id))
+        result.left_out["hsds/schedules.csv"] = hsds.schedules_left_out(found)
         # A big package is checked a resource at a time, shared between the workers; a small one whole.
         for names in _hsds_parts(folder / "hsds", big):
             checks.submit("HSDS package", package_problems, folder / "hsds", *names)
