@@ -409,3 +409,24 @@ def test_a_calendar_name_with_separators_and_length_reads_back_whole():
     calendar = Calendar.from_ical(ical._assemble(name, [], []))
     assert str(calendar["X-WR-CALNAME"]) == name and str(calendar["PRODID"]) == ical.PRODID
     assert all(len(line) <= 75 for line in ical._assemble(name, [], []).split(b"\r\n"))
+
+
+def test_listings_csv_read_as_text_keeps_leading_zeros_and_the_plus_of_phones(con, tmp_path):
+    """What the data dictionary tells a pandas or spreadsheet user: read every cell as text."""
+    from frictionless import Package
+
+    trenton = item(source_key="trenton", kind="chapter", name="DBSA Trenton", phone="(609) 555-0100",
+                   address="1 W State St\nTrenton, NJ 08608")
+    load(con, [*LISTINGS, trenton], run_id="r2")
+    out = tmp_path / "text"
+    export.export_directory(con, out, "r2", [])
+    with (out / "listings.csv").open(newline="", encoding="utf-8") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["source_key"] == "trenton")
+    assert (row["postal_code"], row["phone"]) == ("08608", "+16095550100")
+    typed = Package(str(out / "datapackage.json")).get_resource("listings-csv").read_rows()
+    cells = next(r for r in typed if r["source_key"] == "trenton")
+    assert (cells["postal_code"], cells["phone"]) == ("08608", "+16095550100")
+    descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    assert "dtype=str" in descriptor["resources"][0]["description"]
+    assert "dtype=str" in descriptor["description"]
+    assert "dtype=str" in (ROOT / "docs" / "exports.md").read_text(encoding="utf-8")
