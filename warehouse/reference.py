@@ -7,6 +7,8 @@ import pyarrow as pa
 import zipcodes
 from timezonefinder import TimezoneFinder
 
+from schemas.errors import UnreadableValue
+
 # Distinct points looked up once: listings share ZIP and city centres, and a venue's point.
 CACHED_POINTS = 1 << 17
 
@@ -51,5 +53,7 @@ def zone_at(latitude: float | None, longitude: float | None) -> str | None:
     """
     if latitude is None or longitude is None:
         return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # NaN too
+        raise UnreadableValue(f"not a point on Earth: {latitude}, {longitude}")
     zone = _finder().timezone_at(lat=latitude, lng=longitude)
     return None if not zone or zone.startswith("Etc/") else zone
