@@ -59,20 +59,24 @@ def export_problems(out: Path) -> list[str]:
         return [f"datapackage.json: {exc}"]
     problems = []
     for resource in descriptor["resources"]:
+        paths = resource["path"] if isinstance(resource["path"], list) else [resource["path"]]
+        expected = resource["rows"] if "rows" in resource else resource["entries"]
         try:
-            rows = _rows(out / resource["path"])
+            rows = sum(_rows(out / path) for path in paths)
         except Exception as exc:  # any failure to read it whole is the finding
-            problems.append(f"{resource['path']}: {type(exc).__name__}: {exc}")
+            problems.append(f"{resource['name']}: {type(exc).__name__}: {exc}")
             continue
-        if rows != resource["rows"]:
-            problems.append(f"{resource['path']}: {rows} rows, datapackage.json says {resource['rows']}")
+        if rows != expected:
+            problems.append(f"{resource['name']}: {rows} rows, datapackage.json says {expected}")
     return problems
 
 
 def export_files(out: Path) -> list[str]:
     """Every file the export `out` shows names in its datapackage.json, and the descriptor itself."""
     descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
-    return ["datapackage.json", *(resource["path"] for resource in descriptor["resources"])]
+    return ["datapackage.json", *(path for resource in descriptor["resources"]
+                                  for path in (resource["path"] if isinstance(resource["path"], list)
+                                               else [resource["path"]]))]
 
 
 class Reader(threading.Thread):

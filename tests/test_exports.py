@@ -1,9 +1,12 @@
 """The exports: HSDS 3.0 package, Meeting Guide feed, GeoJSON, iCalendar, the top datapackage,
 validation before publishing, and the --redact-people switch on every file."""
 
+import csv
 import json
 import lzma
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -290,13 +293,16 @@ def test_top_datapackage_lists_every_file_with_format_schema_and_rows(out):
     from frictionless import Package
 
     descriptor = json.loads((out / "datapackage.json").read_text())
-    listed = {r["path"]: r for r in descriptor["resources"]}
+    listed = {r["path"] if isinstance(r["path"], str) else "ics/": r for r in descriptor["resources"]}
+    calendars = listed.pop("ics/")
     on_disk = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and p.suffix != ".json"
-               and "schema" not in p.parts} | {"meetings.json"}
+               and "schema" not in p.parts and p.parent.name != "ics"} | {"meetings.json"}
     on_disk.discard("datapackage.json")
     assert set(listed) == on_disk
-    assert listed["meetings.json"]["rows"] == 1 and listed["directory.geojson"]["rows"] == 3
-    assert listed["groups.ics"]["rows"] == 4 and listed["groups.ics"]["format"] == "ics"
+    assert calendars["path"] == sorted(str(p.relative_to(out)) for p in (out / "ics").iterdir())
+    assert calendars["entries"] == listed["groups.ics"]["entries"] == 4
+    assert listed["meetings.json"]["entries"] == 1 and listed["directory.geojson"]["entries"] == 3
+    assert listed["groups.ics"]["format"] == "ics" and "rows" not in listed["groups.ics"]
     assert listed["hsds/services.csv"]["rows"] == 4 and listed["listings.csv"]["rows"] == 5
     assert (out / listed["meetings.json"]["jsonSchema"]).exists()
     package = Package(str(out / "datapackage.json"))
@@ -327,6 +333,51 @@ def test_flat_listings_name_the_parent_and_keep_their_own_contact_columns(out):
     assert field["type"] == "string" and "chapter or organization" in field["description"]
     report = Resource(listings, basepath=str(out)).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "note"])
+
+
+def test_frictionless_cli_finds_the_top_level_package_valid(out):
+    """`frictionless validate datapackage.json`, the real CLI: every resource, Parquet and calendars too."""
+    done = subprocess.run([sys.executable, "-m", "frictionless", "validate", "--json", "datapackage.json"],
+                          cwd=out, capture_output=True, text=True, timeout=300, check=False)
+    report = json.loads(done.stdout)
+    invalid = {task["name"]: [e["message"] for e in task["errors"][:2]] for task in report["tasks"]
+               if not task["valid"]}
+    assert report["valid"] and invalid == {} and done.returncode == 0
+    kinds = {task["name"]: task["type"] for task in report["tasks"]}
+    assert kinds["listings-csv"] == kinds["entities-csv"] == kinds["hsds-schedule"] == "table"
+    assert kinds["listings-parquet"] == kinds["group-calendars"] == kinds["meetings"] == "file"
+
+
+def test_a_wrong_row_count_in_the_descriptor_stops_the_publish_with_one_line(con, out, monkeypatch):
+    real = export.identity_resources
+
+    def miscounted(counts):
+        return [{**r, "rows": r["rows"] + 1} if r["name"] == "entities-csv" else r for r in real(counts)]
+
+    monkeypatch.setattr(export, "identity_resources", miscounted)
+    with pytest.raises(export.ExportInvalid) as raised:
+        export.export_directory(con, out, "r2", [])
+    message = str(raised.value)
+    assert message.startswith("datapackage.json is not valid: entities-csv: ") and "row count" in message
+    assert "\n" not in message
+
+
+def test_the_top_level_check_names_a_broken_row_in_one_line(out, tmp_path):
+    """entities.csv is checked by the top-level check only: a bad cell is named with its row and field."""
+    from warehouse.publish.checks import top_level_problems
+
+    broken = tmp_path / "broken"
+    shutil.copytree(out.resolve(), broken)
+    with (broken / "entities.csv").open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    cells = {name: "x" for name in header} | {"latitude": "north", "members": "2", "entity_id": "e1",
+                                              "first_seen": "", "last_seen": ""}
+    with (broken / "entities.csv").open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerow([cells[name] for name in header])
+    problems = top_level_problems(broken)
+    assert any(p.startswith("entities-csv: row ") and ": latitude: " in p for p in problems), problems
+    assert all("\n" not in p for p in problems)
+    assert top_level_problems(out) == []
 
 
 def test_a_failed_validation_aborts_the_publish_and_keeps_the_previous_export(con, out, monkeypatch):
@@ -394,3 +445,24 @@ def test_a_calendar_name_with_separators_and_length_reads_back_whole():
     calendar = Calendar.from_ical(ical._assemble(name, [], []))
     assert str(calendar["X-WR-CALNAME"]) == name and str(calendar["PRODID"]) == ical.PRODID
     assert all(len(line) <= 75 for line in ical._assemble(name, [], []).split(b"\r\n"))
+
+
+def test_listings_csv_read_as_text_keeps_leading_zeros_and_the_plus_of_phones(con, tmp_path):
+    """What the data dictionary tells a pandas or spreadsheet user: read every cell as text."""
+    from frictionless import Package
+
+    trenton = item(source_key="trenton", kind="chapter", name="DBSA Trenton", phone="(609) 555-0100",
+                   address="1 W State St\nTrenton, NJ 08608")
+    load(con, [*LISTINGS, trenton], run_id="r2")
+    out = tmp_path / "text"
+    export.export_directory(con, out, "r2", [])
+    with (out / "listings.csv").open(newline="", encoding="utf-8") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["source_key"] == "trenton")
+    assert (row["postal_code"], row["phone"]) == ("08608", "+16095550100")
+    typed = Package(str(out / "datapackage.json")).get_resource("listings-csv").read_rows()
+    cells = next(r for r in typed if r["source_key"] == "trenton")
+    assert (cells["postal_code"], cells["phone"]) == ("08608", "+16095550100")
+    descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    assert "dtype=str" in descriptor["resources"][0]["description"]
+    assert "dtype=str" in descriptor["description"]
+    assert "dtype=str" in (ROOT / "docs" / "exports.md").read_text(encoding="utf-8")

@@ -1,5 +1,6 @@
 """The build flow and the command line, under Prefect's test harness (one server per session)."""
 
+import csv
 import json
 import re
 import subprocess
@@ -116,6 +117,17 @@ def test_offline_build_exports_every_source(harness, env, restricted_feed, tmp_p
     # it meets every other week).
     no_date = summary["left_out"]["groups.ics"]["no_first_date"]
     assert len(calendars) == groups - left_out["no_schedule"] - no_date
+    # Every HSDS schedule row is zoned (a time with no offset reads as UTC); the rest are counted.
+    with (out / "hsds" / "schedules.csv").open(newline="", encoding="utf-8") as handle:
+        schedules = list(csv.DictReader(handle))
+    zoned = r"\d\d:\d\d:\d\d[+-]\d\d:\d\d"
+    assert schedules and all(row["timezone"] and re.fullmatch(zoned, row["opens_at"]) for row in schedules)
+    assert all(row["interval"] == "1" for row in schedules)
+    rules = [rule for r in rows if r["schedule"] and r["kind"] in ("group", "program", "line")
+             for rule in json.loads(r["schedule"])]
+    hsds_left_out = summary["left_out"]["hsds/schedules.csv"]
+    assert hsds_left_out["no_first_date"] == sum(rule["interval"] > 1 for rule in rules) == 2
+    assert len(schedules) + sum(hsds_left_out.values()) == len(rules)
     code, stdout, _ = cli("build", "--offline", "--out", str(out))
     assert code == 0
     assert "meetings.json left out groups it cannot express: 2 every n weeks, 6 monthly" in stdout
@@ -440,7 +452,8 @@ def test_runs_lists_each_feed_and_server_with_its_meetings_and_the_broken_ones_w
     assert servers["101"]["kept"] == first["101"]["listings"] > 0
     # The lost server's kept meetings count toward the yield guard: bmlt is degraded, not quarantined
     # (the lost server holds most of the sample's NA meetings), so the good server's meetings load.
-    assert {s["source"]: s["status"] for s in run["sources"]} == {"meetingguide": "degraded", "bmlt": "degraded"}
+    statuses = {s["source"]: s["status"] for s in run["sources"]}
+    assert statuses == {"meetingguide": "degraded", "bmlt": "degraded"}
     con = duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True)
     stored = con.execute("SELECT unit, status, listings, kept FROM run_units WHERE run_id = ? "
                          "AND source = 'bmlt' ORDER BY unit", [run["run_id"]]).fetchall()

@@ -38,7 +38,18 @@ def con():
 
 
 def test_every_registered_function_is_in_the_fuzzed_lists():
-    assert set(TEXT_ONLY) | {"next_meeting_at"} == set(REGISTERED)
+    assert set(TEXT_ONLY) | {"next_meeting_at", "zone_at"} == set(REGISTERED)
+
+
+COORDINATE = st.none() | st.floats(allow_nan=True, allow_infinity=True) | st.floats(-200, 200)
+
+
+@given(latitude=COORDINATE, longitude=COORDINATE)
+def test_zone_at_never_raises_in_duckdb_and_says_only_unreadable_itself(con, latitude, longitude):
+    connection, _problems = con
+    connection.execute("SELECT zone_at(?::DOUBLE, ?::DOUBLE)", [latitude, longitude]).fetchall()
+    with contextlib.suppress(UnreadableValue):
+        udfs.zone_at(latitude, longitude)
 
 
 @pytest.mark.parametrize("name", TEXT_ONLY)

@@ -196,7 +196,7 @@ def test_export_writes_the_listing_files_and_a_valid_package(con, tmp_path: Path
             "listings.csv", "listings.jsonl", "listings.parquet", "review.csv"} <= \
         {p.name for p in out.iterdir()}
     descriptor = json.loads((out / "datapackage.json").read_text())
-    assert [r["rows"] for r in descriptor["resources"][:3]] == [4, 4, 4]
+    assert [r.get("rows", r.get("entries")) for r in descriptor["resources"][:3]] == [4, 4, 4]
     package = Package(str(out / "datapackage.json"))
     report = package.get_resource("listings-csv").validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
@@ -240,3 +240,33 @@ def test_build_lock_is_reentrant_in_a_process_and_exclusive_across_processes(tmp
     assert "another build is using" in other.stdout
     with db.build_lock(path):
         pass  # released after the first holder left
+
+
+def test_a_listing_with_a_point_takes_the_zone_of_the_point_in_a_split_state(con):
+    """Kentucky and Florida are split: the state's most common zone is wrong west of the line."""
+    run(con, "r1", FETCHED, [
+        listing(source_key="paducah", name="NAMI Paducah", city="Paducah", state="KY",
+                latitude=37.0834, longitude=-88.6000, schedule_text="Tuesdays at 7 pm"),
+        listing(source_key="lexington", name="NAMI Lexington", city="Lexington", state="KY",
+                latitude=38.0406, longitude=-84.5037),
+        listing(source_key="pensacola", name="NAMI Pensacola", city="Pensacola", state="FL",
+                latitude=30.4213, longitude=-87.2169),
+        listing(source_key="kentucky", name="NAMI Kentucky", state="KY"),
+    ])
+    found = by_key(con)
+    assert found["paducah"]["timezone"] == "America/Chicago"
+    assert found["lexington"]["timezone"] == "America/New_York"
+    assert found["pensacola"]["timezone"] == "America/Chicago"
+    assert found["kentucky"]["timezone"] == "America/New_York"  # no point: the state's usual zone
+    zones = rows(con, "SELECT DISTINCT s.timezone FROM schedules AS s JOIN listings AS l USING (listing_id) "
+                      "WHERE l.source_key = 'paducah'")
+    assert zones == [("America/Chicago",)]  # the rule a text states is in the point's zone
+
+
+def test_zone_at_answers_the_zone_of_a_point_and_none_at_sea():
+    from warehouse.reference import zone_at
+
+    assert zone_at(37.0834, -88.6000) == "America/Chicago"  # Paducah, KY
+    assert zone_at(38.0406, -84.5037) == "America/New_York"  # Lexington, KY
+    assert zone_at(31.7619, -106.4850) == "America/Denver"  # El Paso, TX
+    assert zone_at(30.0, -140.0) is None and zone_at(None, -88.6) is None

@@ -1,8 +1,16 @@
-"""Reference data loaded into the warehouse: ZIP code centres and time zones (zipcodes package)."""
+"""Reference data: ZIP code centres and zones (zipcodes), the zone of a point (timezonefinder)."""
+
+from functools import cache, lru_cache
 
 import duckdb
 import pyarrow as pa
 import zipcodes
+from timezonefinder import TimezoneFinder
+
+from schemas.errors import UnreadableValue
+
+# Distinct points looked up once: listings share ZIP and city centres, and a venue's point.
+CACHED_POINTS = 1 << 17
 
 
 def zip_rows() -> pa.Table:
@@ -29,3 +37,23 @@ def ensure_zip_geo(con: duckdb.DuckDBPyConnection) -> int:
         con.unregister("zip_source")
         count = con.execute("SELECT count(*) FROM zip_geo").fetchall()[0][0]
     return count
+
+
+@cache
+def _finder() -> TimezoneFinder:
+    """The offline zone polygons, loaded once per process (about a second)."""
+    return TimezoneFinder()
+
+
+@lru_cache(maxsize=CACHED_POINTS)
+def zone_at(latitude: float | None, longitude: float | None) -> str | None:
+    """The IANA zone of a point on land (split states: Paducah, KY is Chicago's); None at sea or unknown.
+
+    At sea timezonefinder answers a nautical zone (Etc/GMT+5), which says nothing of a US place.
+    """
+    if latitude is None or longitude is None:
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # NaN too
+        raise UnreadableValue(f"not a point on Earth: {latitude}, {longitude}")
+    zone = _finder().timezone_at(lat=latitude, lng=longitude)
+    return None if not zone or zone.startswith("Etc/") else zone

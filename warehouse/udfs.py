@@ -16,6 +16,7 @@ from schemas.address import place_from_lines
 from schemas.errors import UnreadableValue
 from schemas.urls import bare_domain_url, canonical_url, is_http_url
 from warehouse.html_text import html_to_text
+from warehouse.reference import zone_at
 from warehouse.schedules.occurrences import as_rule, next_occurrence
 from warehouse.schedules.text import parse_schedule
 from warehouse.udf_registry import Problems, register_functions
@@ -183,6 +184,7 @@ FUNCTIONS = {
     "stated_place": (stated_place, ["VARCHAR"], PLACE_TYPE),
     "schedule_rules": (schedule_rules, ["VARCHAR", "VARCHAR"], RULES_TYPE),
     "next_meeting_at": (next_meeting_at, [RULES_TYPE, "TIMESTAMPTZ"], "VARCHAR"),
+    "zone_at": (zone_at, ["DOUBLE", "DOUBLE"], "VARCHAR"),
 }
 
 

@@ -156,3 +156,34 @@ def _answer(sent: Future | None) -> list[str] | None:
     except Exception:
         return None
     return [str(problem) for problem in answer] if isinstance(answer, list) else None
+
+
+# The rows of these resources are checked by flat_problems and package_problems, in other workers.
+ROWS_CHECKED_APART = ("listings-csv", "hsds-")
+
+
+def top_level_problems(folder: Path | str) -> list[str]:
+    """What `frictionless validate datapackage.json` finds wrong with the top-level package, one line each.
+
+    The descriptor and every resource, as the CLI checks them (schemas, row counts, files that are
+    not tables), but for the rows the flat and HSDS checks already read.
+    """
+    try:
+        package = Package(str(Path(folder) / "datapackage.json"))
+    except FrictionlessException as exc:
+        return [f"datapackage.json: {error.message}" for error in exc.to_errors()]
+    problems = [f"datapackage.json: {error.message}" for error in _descriptor_errors(package)]
+    for resource in package.resources:
+        if not resource.name.startswith(ROWS_CHECKED_APART):
+            problems += _resource_lines(resource)
+    return problems
+
+
+def _resource_lines(resource: Resource) -> list[str]:
+    """One resource's frictionless errors, each as `name: row N: field: message`."""
+    lines = []
+    for error in resource.validate().tasks[0].errors[:5]:
+        where = [f"row {error.row_number}" if getattr(error, "row_number", None) else "",
+                 getattr(error, "field_name", None) or ""]
+        lines.append(": ".join(part for part in (resource.name, *where, error.message) if part))
+    return lines

@@ -23,6 +23,7 @@ from warehouse.publish.checks import (
     flat_problems,
     meeting_feed_problems,
     package_problems,
+    top_level_problems,
 )
 from warehouse.publish.hsds_package import ExportInvalid
 from warehouse.publish.identity import identity_resources, write_identity
@@ -96,6 +97,7 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
         result.files.update(write_identity(con, folder, run_id))
         found = records.load(con)
         result.files.update(_write_hsds(found, folder / "hsds", now, run_id))
+        result.left_out["hsds/schedules.csv"] = hsds.schedules_left_out(found)
         # A big package is checked a resource at a time, shared between the workers; a small one whole.
         for names in _hsds_parts(folder / "hsds", big):
             checks.submit("HSDS package", package_problems, folder / "hsds", *names)
@@ -104,8 +106,9 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
         _write_collection(found, folder, result)
         _write_calendars(found, folder, now, result)
         del found  # the records are the biggest thing held; the checks may still take a while
+        _write_descriptor(folder, result, sources, run_id, redact_people)
+        checks.submit("datapackage.json", top_level_problems, folder)
         checks.raise_problems()
-    _write_descriptor(folder, result, sources, run_id, redact_people)
     # Last, over every CSV in the folder: one written some other way than csv_safe is caught too.
     _check(csv_safe.formula_problems(folder), "a CSV file (a cell would start a spreadsheet formula)")
     result.problems = problems.counts()
@@ -166,6 +169,11 @@ def _check(problems: list[str], name: str) -> None:
         raise ExportInvalid(f"{name} is not valid: {'; '.join(problems[:5])}")
 
 
+def _paths(resource: dict[str, Any]) -> list[str]:
+    """The files of one resource (a list for the per-group calendars)."""
+    return resource["path"] if isinstance(resource["path"], list) else [resource["path"]]
+
+
 def listed_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The sources that have listings in the warehouse."""
     from warehouse.db import run_sql
@@ -190,7 +198,8 @@ def check_complete(folder: Path) -> None:
     descriptor = folder / "datapackage.json"
     if not descriptor.is_file():
         raise ExportInvalid(f"{folder.name} has no datapackage.json")
-    names = [resource["path"] for resource in json.loads(descriptor.read_text(encoding="utf-8"))["resources"]]
+    resources = json.loads(descriptor.read_text(encoding="utf-8"))["resources"]
+    names = [name for resource in resources for name in _paths(resource)]
     missing = [name for name in names if not (folder / name).is_file()]
     if missing:
         raise ExportInvalid(f"datapackage.json names files that were not written: {', '.join(missing[:5])}")

@@ -14,8 +14,10 @@ stay the same from one export to the next.
 """
 
 import uuid
+from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from warehouse.publish.attend import Record, contact_text, how_to_attend, place_text, rule_text
 from warehouse.schedules.occurrences import occurrences
@@ -119,7 +121,8 @@ def _service(tables: Tables, record: Record, org_id: str, now: datetime, run_id:
             places.append(_virtual_location(tables, record, org_id, service_id))
     first = next((p for p in places if p), None)
     for position, rule in enumerate(record.get("schedule") or []):
-        tables["schedule"].append(_schedule(record, rule, position, service_id, first, now))
+        if unscheduled(rule) is None:
+            tables["schedule"].append(_schedule(record, rule, position, service_id, first, now))
     _phone(tables, record, record.get("phone"), service_id=service_id)
     _contact(tables, record, service_id=service_id)
     _attributes(tables, record, service_id, "service")
@@ -176,17 +179,38 @@ def _service_at(tables: Tables, record: Record, service_id: str, location_id: st
     return sal_id
 
 
+def unscheduled(rule: dict) -> str | None:
+    """Why a rule is no HSDS schedule row (its times could not carry a UTC offset), or None.
+
+    A rule with no zone would be read as UTC; one repeating every 2 or more weeks or months has no
+    first date (as in the feed and the calendars), so which weeks it meets is unknown.
+    """
+    if not rule.get("timezone"):
+        return "no_timezone"
+    if int(rule.get("interval") or 1) > 1:
+        return "no_first_date"
+    return None
+
+
+def schedules_left_out(records: list[Record]) -> dict[str, int]:
+    """The schedule rules of services left out of the HSDS schedule table, by reason."""
+    reasons = Counter(unscheduled(rule) for record in records if record["kind"] in SERVICE_KINDS
+                      for rule in record.get("schedule") or [])
+    return {reason: count for reason, count in reasons.items() if reason}
+
+
 def _schedule(record: Record, rule: dict, position: int, service_id: str, location_id: str | None,
               now: datetime) -> dict:
-    """One schedule row: the RFC 5545 rule, times with the UTC offset of the next meeting."""
+    """One schedule row: the RFC 5545 rule, times with the UTC offset of the next meeting.
+
+    The offset is the zone's (ZoneInfo) at the next meeting, or now when the rule has no start time.
+    """
     upcoming = occurrences(rule, now, dtstart=None)
-    offset = upcoming[0].utcoffset() if upcoming else None
-    suffix = ""
-    hours = None
-    if offset is not None:
-        hours = offset.total_seconds() / 3600
-        total = int(offset.total_seconds() // 60)
-        suffix = f"{'-' if total < 0 else '+'}{abs(total) // 60:02d}:{abs(total) % 60:02d}"
+    moment = upcoming[0] if upcoming else now.astimezone(ZoneInfo(rule["timezone"]))
+    offset = moment.utcoffset() or timedelta()
+    hours = offset.total_seconds() / 3600
+    total = int(offset.total_seconds() // 60)
+    suffix = f"{'-' if total < 0 else '+'}{abs(total) // 60:02d}:{abs(total) % 60:02d}"
 
     def clock(value: str | None) -> str | None:
         return f"{value}:00{suffix}" if value else None
@@ -196,11 +220,11 @@ def _schedule(record: Record, rule: dict, position: int, service_id: str, locati
         "location_id": location_id, "freq": rule["freq"], "interval": rule["interval"],
         "byday": rule["byday"], "opens_at": clock(rule.get("opens_at")),
         "closes_at": clock(rule.get("closes_at")),
-        "timezone": int(hours) if hours is not None and hours.is_integer() else hours,
+        "timezone": int(hours) if hours.is_integer() else hours,
         "description": rule_text(rule), "attending_type": record["attendance"],
         "schedule_link": record.get("registration_url") or record["source_url"],
         "notes": f"Times are local to {rule['timezone']} (IANA); the UTC offset shown is the one "
-                 f"of the next meeting." if rule.get("timezone") else None,
+                 f"of the next meeting.",
     }
 
 

@@ -8,9 +8,13 @@ import duckdb
 from schemas.entity import EntityRow, ReviewRow
 from schemas.table_schema import table_schema
 from warehouse.db import copy_to, sql_text
+from warehouse.publish.package import file_resource, tabular_resource
 
 SQL = "warehouse.publish.sql"  # this stage's .sql files
 
+TYPED = {"parquet": "The entities with native types: the columns of entities.csv; the file carries its own "
+                    "schema.",
+         "jsonl": "The entities as JSON Lines: the columns of entities.csv, lists as JSON arrays."}
 ENTITY_FILES = {
     "entities.csv": ("export_entities_flat", "(FORMAT csv, HEADER true)", "csv", "text/csv"),
     "entities.parquet": ("export_entities_typed", "(FORMAT parquet)", "parquet",
@@ -37,23 +41,18 @@ def write_identity(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str) ->
 
 def identity_resources(counts: dict[str, int]) -> list[dict[str, Any]]:
     """The datapackage resources of the identity files."""
-    entity_schema = table_schema(EntityRow, primary_key="entity_id")
-    found = [
-        {"name": name.replace(".", "-"), "path": name, "format": fmt, "mediatype": media,
-         "encoding": "utf-8", "profile": "tabular-data-resource", "schema": entity_schema,
-         "rows": counts[name]}
-        for name, (_query, _options, fmt, media) in ENTITY_FILES.items()
-    ]
-    found.append({
-        "name": "review-csv", "path": REVIEW_FILE, "format": "csv", "mediatype": "text/csv",
-        "encoding": "utf-8", "profile": "tabular-data-resource",
-        "schema": table_schema(ReviewRow, primary_key=None), "rows": counts[REVIEW_FILE],
-        "description": "Pairs of listings a person should decide are or are not one entity.",
-    })
-    found.append({
-        "name": "changes-jsonl", "path": CHANGES_FILE, "format": "jsonl", "mediatype": "application/x-ndjson",
-        "encoding": "utf-8", "rows": counts[CHANGES_FILE],
-        "description": "This run's change report: listings new, changed (with the fields), missing, "
-                       "inactive or returned.",
-    })
+    found = []
+    for name, (_query, _options, fmt, media) in ENTITY_FILES.items():
+        if fmt == "csv":
+            schema = table_schema(EntityRow, primary_key="entity_id")
+            found.append(tabular_resource(name, fmt, media, schema, counts[name]))
+        else:
+            found.append(file_resource(name.replace(".", "-"), name, fmt, media, counts[name], TYPED[fmt]))
+    found.append(tabular_resource(
+        REVIEW_FILE, "csv", "text/csv", table_schema(ReviewRow, primary_key=None), counts[REVIEW_FILE],
+        description="Pairs of listings a person should decide are or are not one entity."))
+    found.append(file_resource(
+        "changes-jsonl", CHANGES_FILE, "jsonl", "application/x-ndjson", counts[CHANGES_FILE],
+        "This run's change report, one JSON object per line: listings new, changed (with the fields), "
+        "missing, inactive or returned."))
     return found
