@@ -52,6 +52,7 @@ class TemporaryServer:
     def __init__(self) -> None:
         self.process: subprocess.Popen | None = None
         self.port = 0
+        self.published = False
         self.launch()
         atexit.register(self.stop)
 
@@ -61,16 +62,17 @@ class TemporaryServer:
         return f"http://127.0.0.1:{self.port}/api"
 
     def launch(self) -> None:
-        """Start the server on a free port; this process and its children use it from now on."""
-        from prefect.context import refresh_global_settings_context
-        from prefect.settings import get_current_settings
-
+        """Start the server on a free port (its settings come from the same environment and files)."""
         self.port = free_port()
-        settings_env = get_current_settings().to_environment_variables(exclude_unset=True)
-        self.process = subprocess.Popen(uvicorn_command(self.port),
-                                        env={**os.environ, **SERVER_ENV, **settings_env})
+        self.process = subprocess.Popen(uvicorn_command(self.port), env={**os.environ, **SERVER_ENV})
+
+    def publish(self) -> None:
+        """This process and its children use the server from now on."""
+        from prefect.context import refresh_global_settings_context
+
         os.environ["PREFECT_API_URL"] = self.api_url
         refresh_global_settings_context()  # Prefect read its settings at import; read them again
+        self.published = True
 
     def wait(self, timeout: float) -> None:
         """Until the server answers its health check; ServiceUnavailable after `timeout` seconds."""
@@ -78,6 +80,7 @@ class TemporaryServer:
         while time.monotonic() < deadline:
             if self.process.poll() == ADDRESS_IN_USE:
                 self.launch()
+                self.publish()
             elif self.process.poll() is not None:
                 break
             elif self.healthy():
@@ -104,7 +107,7 @@ class TemporaryServer:
         if self.process is None:
             return
         process, self.process = self.process, None
-        if os.environ.get("PREFECT_API_URL") == self.api_url:
+        if self.published and os.environ.get("PREFECT_API_URL") == self.api_url:
             from prefect.context import refresh_global_settings_context
 
             del os.environ["PREFECT_API_URL"]
@@ -118,10 +121,20 @@ class TemporaryServer:
 
 
 def start_prefect_api() -> TemporaryServer | None:
-    """Start Prefect's temporary server without waiting, unless an API URL is configured (then None)."""
+    """Start Prefect's temporary server without waiting, unless an API URL is configured (then None).
+
+    Whether one is configured is known only once Prefect's settings are read, which means importing
+    Prefect (seconds); the server starts before that, and is stopped if a profile names a server.
+    """
+    early = "prefect.context" not in sys.modules and not os.environ.get("PREFECT_API_URL")
+    server = TemporaryServer() if early else None
     if configured_api_url():
+        if server is not None:
+            server.stop()
         return None
-    return TemporaryServer()
+    server = server or TemporaryServer()
+    server.publish()
+    return server
 
 
 def wait_for_api(server: TemporaryServer | None) -> None:

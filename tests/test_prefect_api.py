@@ -63,3 +63,16 @@ def test_a_build_uses_the_running_server_prefect_api_url_names(tmp_path):
     assert "SERVER_CODE_IMPORTED=False" in stderr
     assert [r["state_type"] for r in runs] == ["COMPLETED"]
     assert not (tmp_path / "client-prefect" / "prefect.db").exists()  # no temporary server of its own
+
+
+def test_a_server_named_in_prefects_profile_is_used_and_the_early_server_stopped(tmp_path):
+    (tmp_path / "profiles.toml").write_text('active = "ops"\n\n[profiles.ops]\n'
+                                            'PREFECT_API_URL = "http://127.0.0.1:9/api"\n')
+    probe = ("import os, psutil; from flows.prefect_api import start_prefect_api; "
+             "server = start_prefect_api(); "
+             "print(server is None, os.environ.get('PREFECT_API_URL'), "
+             "[c.pid for c in psutil.Process().children() if c.status() != 'zombie'])")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300,
+                          env={**env, "PREFECT_HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}, cwd=tmp_path)
+    assert done.stdout.split() == ["True", "None", "[]"], done.stderr
