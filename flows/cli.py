@@ -17,7 +17,8 @@ from typer.core import TyperGroup
 
 from flows import report, search_cli
 from flows.interrupts import stop_on_signals
-from flows.settings import Settings, prepare_prefect, start_prefect_api
+from flows.prefect_api import TemporaryServer, start_prefect_api, wait_for_api
+from flows.settings import Settings, prepare_prefect
 from schemas.errors import (
     BuildInterrupted,
     PageInvalid,
@@ -152,22 +153,42 @@ def build(
     """Collect the sources (live, or replayed from WARC), load them into the warehouse, export."""
     settings = Settings()
     _quiet_prefect(settings, verbose)
+    server = start_prefect_api()  # comes up while the build prepares; waited for just before the flow
+    try:
+        summary = _checked_build(settings, server, offline, replay, source, out, warehouse, accept_drop,
+                                 decisions, quiet or json_out, redact_people, runner, dask_address)
+    except BaseException:
+        if server is not None:  # refused or failed: the server is not needed any more
+            server.stop()
+        raise
+    if json_out:
+        print(json.dumps(summary, indent=2))
+    elif not quiet:
+        report.print_build(out_console, summary)
+    raise typer.Exit(EXIT_OK if summary["status"] == "ok" else EXIT_DEGRADED)
+
+
+def _checked_build(settings: Settings, server: TemporaryServer | None, offline: bool,
+                   replay: list[Path] | None, source: list[str] | None, out: Path, warehouse: Path | None,
+                   accept_drop: list[str] | None, decisions: Path | None, quiet: bool, redact_people: bool,
+                   runner: str, dask_address: str | None) -> dict:
+    """Check the options and the warehouse, then run the flow once Prefect's API answers; its summary."""
     source = check_build_options(settings, runner, dask_address, source, accept_drop, decisions, replay,
                                  offline)
     check_target(out)
     from warehouse.db import build_lock, check_file
 
     path = warehouse or settings.warehouse_path
-    # Taken here too, so a busy warehouse is refused before Prefect starts.
+    # Taken here too, so a busy warehouse is refused before the flow runs.
     with build_lock(path), stop_on_signals(lambda why: _record_interrupted(path, why)):
         check_file(Path(path))  # a damaged warehouse is refused before anything writes to it
-        start_prefect_api()
         from flows.build import build_directory, task_runner
 
         flow = build_directory.with_options(task_runner=task_runner(runner, dask_address))
-        with report.progress_bar(enabled=not (quiet or json_out)):
+        wait_for_api(server)
+        with report.progress_bar(enabled=not quiet):
             try:
-                summary = flow(
+                return flow(
                     sources=source or None, offline=offline, replay=[str(p) for p in replay or []] or None,
                     out=str(out), warehouse=str(warehouse) if warehouse else None,
                     accept_drop=accept_drop or None, decisions=str(decisions) if decisions else None,
@@ -175,11 +196,6 @@ def build(
                 )
             except (ExportInvalid, PublishFailed) as exc:
                 raise fail(f"nothing published: {exc}", EXIT_DEGRADED) from None
-    if json_out:
-        print(json.dumps(summary, indent=2))
-    elif not quiet:
-        report.print_build(out_console, summary)
-    raise typer.Exit(EXIT_OK if summary["status"] == "ok" else EXIT_DEGRADED)
 
 
 def _record_interrupted(path: Path, why: str) -> None:

@@ -31,9 +31,9 @@ def share_prefect_api() -> None:
 
     Without a configured PREFECT_API_URL, Prefect runs a temporary server for this process only;
     each worker process would try to start its own and fail. The build starts that server before
-    the flow (flows.settings.start_prefect_api) and puts its URL in the environment they inherit.
+    the flow (flows.prefect_api) and puts its URL in the environment they inherit.
     """
-    from flows.settings import start_prefect_api
+    from flows.prefect_api import ensure_prefect_api
 
     if not os.environ.get("PREFECT_API_URL"):
-        start_prefect_api()
+        ensure_prefect_api()

@@ -5,7 +5,6 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from schemas.errors import ServiceUnavailable
 from scrapers.fetch import FetchConfig
 from scrapers.parse_workers import IN_THREAD_BYTES
 
@@ -86,29 +85,3 @@ def prepare_prefect(home: Path) -> None:
     prefect_home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
-
-
-def start_prefect_api() -> None:
-    """Start Prefect's temporary server now, unless PREFECT_API_URL names one; its URL to child processes.
-
-    Prefect would start the same server (one per process) on the flow's first call; started
-    here, a server that does not come up in time (several builds starting at once on a busy
-    machine) is one retryable error instead of a traceback from inside the flow.
-    """
-    from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
-
-    if PREFECT_API_URL.value() or os.environ.get("PREFECT_API_URL"):
-        return
-    server = SubprocessASGIServer()  # the same instance Prefect's own ephemeral mode uses
-    try:
-        server.start()  # registers its own stop at exit
-    except Exception as exc:
-        server.stop()
-        timeout = PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()
-        raise ServiceUnavailable(
-            f"Prefect's temporary server did not start within {timeout} s ({str(exc)[:120]}); "
-            "try again (several builds starting at once?), raise "
-            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or set PREFECT_API_URL to a Prefect server"
-        ) from None
-    os.environ["PREFECT_API_URL"] = server.api_url

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,17 +23,31 @@ ROOT = Path(__file__).parents[1]
 EXIT_USAGE, EXIT_BUSY, EXIT_DAMAGED = 2, 3, 4  # as the README's table says
 
 
+class FakeServer:
+    """Stands for Prefect's temporary server: the build starts it early and must stop it when refused."""
+
+    stopped = False
+
+    def stop(self) -> None:
+        """Record the stop."""
+        self.stopped = True
+
+
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch) -> dict[str, str]:
-    """Data in the test's temp folder; Prefect must not start (each check comes first)."""
+def env(tmp_path: Path, monkeypatch) -> Iterator[dict[str, str]]:
+    """Data in the test's temp folder; the flow must not be reached (each check comes first), and the
+    temporary server started meanwhile must be stopped."""
     monkeypatch.setenv("SUPPORTDIR_HOME", str(tmp_path / "data"))
     monkeypatch.delenv("SUPPORTDIR_REVIEW_DECISIONS", raising=False)
+    started: list[FakeServer] = []
 
-    def no_prefect() -> None:
-        raise AssertionError("Prefect was started before the options were checked")
+    def no_flow(_server) -> None:
+        raise AssertionError("the flow was reached before the options were checked")
 
-    monkeypatch.setattr(cli_module, "start_prefect_api", no_prefect, raising=False)
-    return {"SUPPORTDIR_HOME": str(tmp_path / "data")}
+    monkeypatch.setattr(cli_module, "start_prefect_api", lambda: started.append(FakeServer()) or started[-1])
+    monkeypatch.setattr(cli_module, "wait_for_api", no_flow)
+    yield {"SUPPORTDIR_HOME": str(tmp_path / "data")}
+    assert all(server.stopped for server in started), "a refused build left its temporary server running"
 
 
 def cli(*args: str) -> tuple[int, str, str]:
