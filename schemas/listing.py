@@ -76,6 +76,9 @@ class DirectoryRow(BaseModel):
     audiences: list[str] = Field(default_factory=list, description="Who it is for (e.g. peers, family).")
     topics: list[str] = Field(default_factory=list, description="What it is about (e.g. depression).")
     attendance: Attendance = Field(description="How to attend.")
+    location_name: str | None = Field(
+        None, description="Where it meets or can be visited: the venue's name (a church, a library...), as "
+                          "published or as the listing's own text states it.")
     street: str | None = Field(None, description="Street line(s) or PO box.")
     city: str | None = Field(None, description="City.")
     state: str | None = Field(None, description="Two-letter USPS state or territory code.")

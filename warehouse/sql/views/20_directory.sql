@@ -5,7 +5,7 @@
 CREATE OR REPLACE VIEW directory AS
 SELECT
     l.listing_id, l.entity_id, l.kind, l.organization, l.name, l.parent, p.name AS parent_name,
-    l.description, l.audiences, l.topics, l.attendance, l.street, l.city, l.state, l.postal_code,
+    l.description, l.audiences, l.topics, l.attendance, l.location_name, l.street, l.city, l.state, l.postal_code,
     l.country, l.latitude, l.longitude, l.geo_precision, l.timezone, l.service_area, l.phone, l.email,
     l.website, l.registration_url, l.conference_url, l.schedule_text, coalesce(r.schedule, []) AS schedule,
     l.source, l.source_key, l.source_url, l.fetched_at, l.content_sha256, l.first_seen, l.last_seen,
