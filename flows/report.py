@@ -57,7 +57,7 @@ def print_build(console: Console, summary: dict) -> None:
     console.print(_sources_table(run))
     _print_reasons(console, run)
     _print_units(console, run)
-    _print_unit_tables(console, run)
+    _print_unit_tables(console, run, every=False)
     if run.exports:
         print_exports(console, run.out or ".", run.exports, run.left_out)
     for check, rows in run.failed_checks.items():
@@ -155,18 +155,26 @@ UNIT_STYLE = {"ok": "green", "recovered": "cyan", "lost": "yellow", "restricted"
               "not reached": "red"}
 
 
-def _print_unit_tables(console: Console, run: RunSummary) -> None:
-    """Per source of many hosts, a table of its units (feeds, root servers): listings, status, why."""
+def _print_unit_tables(console: Console, run: RunSummary, every: bool = True) -> None:
+    """Per source of many hosts, a table of its units (feeds, root servers): listings, status, why.
+
+    A build shows only the units with something to say (not ok, or a reason); `runs` shows every one.
+    """
     for outcome in run.sources:
-        if not outcome.units:
-            continue
+        shown = [unit for unit in outcome.units if every or unit.status != "ok" or unit.reason]
         cls = SOURCE_CLASSES.get(outcome.source)
         noun = (cls.unit_noun if cls else None) or "unit"
-        table = Table(noun, "listings", "status", "reason", "url",
-                      title=f"{outcome.source}: {len(outcome.units)} {noun}s", title_justify="left")
+        quiet = len(outcome.units) - len(shown)
+        if quiet and not every:
+            console.print(f"{outcome.source}: {quiet} of {len(outcome.units)} {noun}s ok "
+                          f"(`supportdir runs` lists each)", highlight=False)
+        if not shown:
+            continue
+        title = f"{outcome.source}: " + (f"{len(outcome.units)} {noun}s" if every else f"{noun}s to look at")
+        table = Table(noun, "listings", "status", "reason", "url", title=title, title_justify="left")
         for column in table.columns:
             column.overflow = "fold"  # a name or URL cut short would say nothing
-        for unit in outcome.units:
+        for unit in shown:
             count = f"{unit.listings}" + (f" (kept {unit.kept})" if unit.status == "lost" else "")
             style = UNIT_STYLE.get(unit.status, "")
             table.add_row(unit.name, count, f"[{style}]{unit.status}[/]", unit.reason or "", unit.url)

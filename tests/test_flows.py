@@ -432,8 +432,11 @@ def test_runs_lists_each_feed_and_server_with_its_meetings_and_the_broken_ones_w
     first = {u["unit"]: u for s in json.loads(cli("runs", "--json", "--limit", "1")[1])[0]["sources"]
              for u in s["units"]}
     mirror.failing.update({"/recoverydharma.org/", "/bmlt.gardenstate-na.example/"})  # 500 from now on
-    code, _, _ = cli("build", *only, "--out", str(tmp_path / "x"))
+    code, built, _ = cli("build", *only, "--out", str(tmp_path / "x"))
     assert code == 1  # degraded: a feed and a server lost
+    # The build names only the units to look at; `runs` lists every one.
+    assert "bmlt: 2 of 3 root servers ok" in built and "meetingguide: feeds to look at" in built
+    assert "recoverydharma" in built and "aa-dc" not in built
     code, stdout, _ = cli("runs", "--json", "--limit", "1")
     [run] = json.loads(stdout)
     units = {s["source"]: {u["unit"]: u for u in s["units"]} for s in run["sources"]}
