@@ -128,6 +128,10 @@ def test_offline_build_exports_every_source(harness, env, restricted_feed, tmp_p
     hsds_left_out = summary["left_out"]["hsds/schedules.csv"]
     assert hsds_left_out["no_first_date"] == sum(rule["interval"] > 1 for rule in rules) == 2
     assert len(schedules) + sum(hsds_left_out.values()) == len(rules)
+    # A state's warmline keeps its hours in that state's zone; a national line has no one zone.
+    lines = {r["name"]: r["timezone"] for r in rows if r["kind"] == "line"}
+    assert (lines["Kentucky Warm Line"], lines["Oregon Peer Warmline"], lines["Veterans Peer Line"]) == \
+        ("America/New_York", "America/Los_Angeles", "")
     code, stdout, _ = cli("build", "--offline", "--out", str(out))
     assert code == 0
     assert "meetings.json left out groups it cannot express: 2 every n weeks, 6 monthly" in stdout

@@ -2,7 +2,8 @@
 -- centre of its ZIP, else of its city, else of its state (means of zip_geo), with geo_precision.
 -- The zone: the source's own, else the zone of the point (zone_at, timezonefinder: split states
 -- such as KY, TN, FL, IN, TX, OR have two), else the ZIP's, city's or state's most common one
--- (a state's centre says nothing of where in a split state a listing is).
+-- (a state's centre says nothing of where in a split state a listing is); a listing with no place
+-- that serves one state (a state's warmline) keeps its hours in that state's most common zone.
 CREATE OR REPLACE TEMP TABLE geocoded AS
 WITH city_geo AS (
     SELECT upper(city) AS city, state, avg(latitude) AS latitude, avg(longitude) AS longitude,
@@ -19,16 +20,18 @@ matched AS (
         n.latitude AS src_lat, n.longitude AS src_lon, n.timezone AS src_tz,
         z.latitude AS zip_lat, z.longitude AS zip_lon, z.timezone AS zip_tz,
         c.latitude AS city_lat, c.longitude AS city_lon, c.timezone AS city_tz,
-        s.latitude AS state_lat, s.longitude AS state_lon, s.timezone AS state_tz
+        s.latitude AS state_lat, s.longitude AS state_lon, s.timezone AS state_tz,
+        a.timezone AS served_tz
     FROM normalized AS n
     LEFT JOIN zip_geo AS z ON z.postal_code = n.postal_code
     LEFT JOIN city_geo AS c ON c.city = upper(n.city) AND c.state = n.state
     LEFT JOIN state_geo AS s ON s.state = n.state
+    LEFT JOIN state_geo AS a ON n.state IS NULL AND len(n.service_area) = 1 AND a.state = n.service_area[1]
 ),
 placed AS (
     SELECT
         * EXCLUDE (src_lat, src_lon, zip_lat, zip_lon, zip_tz, city_lat, city_lon, city_tz,
-                   state_lat, state_lon, state_tz),
+                   state_lat, state_lon, state_tz, served_tz),
         CASE
             WHEN src_lat IS NOT NULL AND src_lon IS NOT NULL THEN src_lat
             ELSE coalesce(zip_lat, city_lat, state_lat)
@@ -44,7 +47,7 @@ placed AS (
             WHEN state_lat IS NOT NULL THEN 'state'
             ELSE 'none'
         END AS geo_precision,
-        coalesce(zip_tz, city_tz, state_tz) AS area_tz
+        coalesce(zip_tz, city_tz, state_tz, served_tz) AS area_tz
     FROM matched
 )
 SELECT
