@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from itertools import pairwise
 
 import pytest
 
@@ -259,7 +260,7 @@ def test_hosts_are_fetched_at_once_each_host_one_request_at_a_time_at_its_interv
         faults.stop_all(servers)
     for server in servers:  # one host: one request at a time, and 0.3 s between their starts
         starts = sorted(r.at for r in server.requests)
-        assert len(starts) >= 3 and min(b - a for a, b in zip(starts, starts[1:])) >= 0.3 - 0.02
+        assert len(starts) >= 3 and min(b - a for a, b in pairwise(starts)) >= 0.3 - 0.02
     busy = [(w, i) for i, server in enumerate(servers) for w in windows(server)]
     overlapping = {(i, j) for (a, i) in busy for (b, j) in busy if i < j and a[0] < b[1] and b[0] < a[1]}
     assert len(overlapping) == 6  # every pair of the four hosts was asked at the same time at least once
