@@ -9,7 +9,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import islice
@@ -64,11 +64,6 @@ class Fetcher(Protocol):
     def get(self, url: str) -> Page:
         """Fetch one URL."""
         ...
-
-
-def _politeness_key(fetcher: Fetcher) -> Callable[[str], str] | None:
-    """How a network fetcher names the host a URL is polite to (None: no network, fetch in order)."""
-    return getattr(fetcher, "host_key", None)
 
 
 @dataclass
@@ -147,7 +142,7 @@ def _walk(source: Source, fetcher: Fetcher, on_page: Progress | None, parser: Pa
             ahead.fill(queue)
             link = queue.popleft()
             moved: list[Link] = []
-            page = _fetch(source, ahead.answer(link), link, is_start=canonical_url(link.url) in starts,
+            page = _fetch(source, ahead.answer(link, queue), link, is_start=canonical_url(link.url) in starts,
                           result=result, moved=moved)
             if page is None:
                 _enqueue(source, cap, moved, seen, queue)
@@ -187,8 +182,9 @@ class _Ahead:
 
     def __init__(self, fetcher: Fetcher, hosts: int):
         self.fetcher = fetcher
-        self.key = _politeness_key(fetcher) or (lambda url: "")
-        self.hosts = hosts if _politeness_key(fetcher) else 1
+        # How a network fetcher names the host a URL is polite to (a replay has no such thing).
+        self.key: Callable[[str], str] | None = getattr(fetcher, "host_key", None)
+        self.hosts = hosts if self.key else 1
         self.pool = ThreadPoolExecutor(self.hosts, "crawl") if self.hosts > 1 else None
         self.pending: dict[str, tuple[str, Future]] = {}  # a queued link's URL -> (its host, its fetch)
 
@@ -201,7 +197,7 @@ class _Ahead:
 
     def fill(self, queue: deque[Link]) -> None:
         """Start fetching the first queued link of each idle host, up to the cap of hosts at once."""
-        if not self.pool or STOP.is_set():
+        if not self.pool or not self.key or STOP.is_set():
             return
         busy = {host for host, future in self.pending.values() if not future.done()}
         for link in islice(queue, LOOKAHEAD):
@@ -212,11 +208,17 @@ class _Ahead:
                 busy.add(host)
                 self.pending[link.url] = (host, self.pool.submit(self.fetcher.get, link.url))
 
-    def answer(self, link: Link) -> Fetcher:
-        """A fetcher answering this link's fetch (made ahead, or now)."""
-        _host, future = self.pending.pop(link.url, ("", None))
-        if future is None:
+    def answer(self, link: Link, queue: deque[Link]) -> Fetcher:
+        """A fetcher answering this link's fetch (made ahead, or now); while it is under way, a host
+        that is done starts on its next queued link."""
+        if link.url not in self.pending:
             return self.fetcher
+        _host, future = self.pending[link.url]  # kept there while under way: its host is busy
+        while not future.done():
+            under_way = [other for _host, other in self.pending.values() if not other.done()]
+            wait(under_way, return_when=FIRST_COMPLETED)
+            self.fill(queue)
+        del self.pending[link.url]
         return _Answered(self.fetcher, future)
 
 
