@@ -14,7 +14,7 @@ from prefect.cache_policies import NONE
 from prefect.futures import as_completed
 
 from flows import progress
-from flows.plan import BuildPlan, plan_source
+from flows.plan import BuildPlan, plan_source, source_fetch_config
 from flows.units import unit_outcomes
 from schemas.errors import CrawlStopped, FetchFailed, FetchRefused, NoListings, SupportDirError
 from schemas.fetch_log import Validators
@@ -73,11 +73,11 @@ def fetch_source(name: str, plan: BuildPlan, replay_index: dict | None,
         fetcher = ReplayFetcher.from_index(replay_index, plan.fetch.max_bytes)
     else:
         archive = WarcArchive(plan.warc_dir, prefix=f"{plan.run_id}-{name}")
-        fetcher = HttpFetcher(plan.fetch, archive, validators)
+        fetcher = HttpFetcher(source_fetch_config(plan, name), archive, validators)
     try:
         crawled = crawl(source, fetcher, on_page=progress.report, parse=True,
                         parse_workers=plan.parse_workers, in_thread_bytes=plan.parse_in_thread_bytes,
-                        limits=Limits(plan.page_caps.get(name), plan.source_budget))
+                        limits=Limits(plan.page_caps.get(name), plan.source_budget, plan.crawl_hosts))
         crawled.shed_parsed_bodies()
         return crawled
     except SupportDirError as exc:

@@ -1,6 +1,7 @@
 """What one build does, resolved before it starts: sources, live or replayed, where data goes."""
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -10,11 +11,12 @@ from pydantic import BaseModel, ConfigDict
 from flows.settings import Settings
 from schemas.urls import canonical_url
 from scrapers.base import Source
+from scrapers.crawl import MAX_HOSTS
 from scrapers.fetch import FetchConfig
 from scrapers.registry import SOURCE_CLASSES, get_source, source_traits
 from scrapers.replay import warc_files
 from scrapers.sample import sample_sources, sample_warc
-from scrapers.urls import host_of
+from scrapers.urls import host_of, politeness_host
 from warehouse.identity.clustering import load_decisions
 
 
@@ -42,7 +44,11 @@ class BuildPlan(BaseModel):
     parse_workers: int = 0
     parse_in_thread_bytes: int = 0
     page_caps: dict[str, int] = {}  # source -> its crawl's page cap (SUPPORTDIR_<SOURCE>_MAX_PAGES)
+    # A source of many hosts -> the interval of the hosts it finds while crawling (BMLT root servers
+    # listed by the aggregator), which no start URL names: its own, not the default.
+    found_host_intervals: dict[str, float] = {}
     source_budget: float = 2 * 3600.0  # seconds each source's crawl may take
+    crawl_hosts: int = MAX_HOSTS  # hosts of one source fetched at once (SUPPORTDIR_CRAWL_HOSTS)
     traits: dict[str, tuple[int, str]] = {}  # every known source's (rank, family), for the warehouse
 
 
@@ -62,7 +68,6 @@ def make_plan(sources: list[str] | None, offline: bool, replay: list[str] | None
     files += [str(path) for path in warc_files(replay or [])]
     names = list(sources or (sample_sources() if offline else SOURCE_CLASSES))
     instances = [get_source(name) for name in names]
-    intervals = {host_of(url): s.interval for s in instances for url in s.start_urls()}
     headers = {canonical_url(url): h for s in instances for url, h in s.request_headers().items()}
     decisions_path = Path(decisions) if decisions else settings.decisions_path
     check_options(accept_drop, decisions_path)
@@ -70,15 +75,33 @@ def make_plan(sources: list[str] | None, offline: bool, replay: list[str] | None
         run_id=new_run_id(datetime.now(UTC)), mode="replay" if files else "live", sources=names,
         replay_files=files, warehouse=Path(warehouse) if warehouse else settings.warehouse_path,
         warc_dir=settings.warc_path, out=Path(out) if out else None,
-        fetch=settings.fetch_config(intervals, headers), source_retries=settings.source_retries,
+        fetch=fetch_config(instances, settings, headers), source_retries=settings.source_retries,
         source_retry_delay=settings.source_retry_delay, bases={s.name: s.base for s in instances},
         accept_drop=list(accept_drop or []), max_drop=settings.max_drop,
         inactive_after=settings.inactive_after_runs, decisions=decisions_path,
         redact_people=redact_people, parse_workers=settings.parse_worker_count,
         parse_in_thread_bytes=int(settings.parse_in_thread_mb * 1_000_000),
-        page_caps={s.name: s.page_cap for s in instances}, source_budget=settings.source_budget,
+        page_caps={s.name: s.page_cap for s in instances}, crawl_hosts=max(settings.crawl_hosts, 1),
+        found_host_intervals={s.name: s.interval for s in instances if s.unit_noun},
+        source_budget=settings.source_budget,
         traits=source_traits(),
     )
+
+
+def fetch_config(instances: list[Source], settings: Settings,
+                 headers: dict[str, dict[str, str]]) -> FetchConfig:
+    """The fetch settings: each source's interval for its start URLs' hosts (under a mirror, the
+    mirror's host and each live host a mirrored start URL stands for); the mirrors themselves."""
+    mirrors = frozenset(s.mirror for s in instances if s.mirror)
+    named = {host_of(url): s.interval for s in instances for url in s.start_urls()}
+    live = {politeness_host(url, mirrors): s.interval for s in instances for url in s.start_urls()}
+    return replace(settings.fetch_config(named, headers), intervals={**named, **live}, mirrors=mirrors)
+
+
+def source_fetch_config(plan: BuildPlan, name: str) -> FetchConfig:
+    """The plan's fetch settings for one source's crawl (the hosts it finds get its own interval)."""
+    interval = plan.found_host_intervals.get(name)
+    return plan.fetch if interval is None else replace(plan.fetch, default_interval=interval)
 
 
 def check_options(accept_drop: list[str] | None, decisions: Path) -> None:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from scrapers.crawl import MAX_HOSTS
 from scrapers.fetch import FetchConfig
 from scrapers.parse_workers import IN_THREAD_BYTES
 
@@ -28,6 +29,7 @@ class Settings(BaseSettings):
     request_deadline: float = 120.0  # seconds for one whole request (however slowly the bytes come)
     max_bytes: int = 20 * 1024 * 1024  # a response body's cap once decoded (live and replayed)
     source_budget: float = 2 * 3600.0  # seconds one source's crawl may take
+    crawl_hosts: int = MAX_HOSTS  # hosts of one source fetched at once (one request in flight each)
     source_retries: int = 1
     source_retry_delay: float = 60.0
     inactive_after_runs: int = 2

@@ -62,10 +62,15 @@ class Source:
         """An absolute URL on this source's site."""
         return self.base + path
 
+    @property
+    def mirror(self) -> str | None:
+        """The base URL this source is pointed at instead of its own (a mirror, a test server), else None."""
+        return None if self.base == type(self).base_url.rstrip("/") else self.base
+
     def mirrored(self, url: str) -> str:
         """Another host's URL as a mirror serves it (<base>/<host><path>?<query>) when this source is
         pointed at one (a base other than its own), else the URL itself (feeds, BMLT servers)."""
-        if self.base == type(self).base_url.rstrip("/"):
+        if self.mirror is None:
             return url
         parts = urlsplit(url)
         return f"{self.base}/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")

@@ -9,9 +9,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Protocol
 
 from schemas.errors import (
@@ -32,6 +33,8 @@ from scrapers.parse_workers import IN_THREAD_BYTES, ParseWorkers
 Progress = Callable[[str, int, int], None]
 DEFAULT_BUDGET_S = 2 * 3600.0  # a source's wall-clock budget: generous, the biggest takes minutes
 GONE = frozenset({404, 410})  # a start URL answered so may have moved (Source.replacement)
+MAX_HOSTS = 8  # hosts of one source fetched at once (one request in flight per host)
+LOOKAHEAD = 64  # queued links scanned for another host to fetch ahead (a bounded scan per page)
 
 
 # Set when the process is told to stop (SIGTERM, SIGINT): every crawl ends before its next page,
@@ -50,6 +53,7 @@ class Limits:
 
     max_pages: int | None = None
     budget_s: float = DEFAULT_BUDGET_S
+    hosts: int = MAX_HOSTS  # hosts fetched at once over the network (1: one page at a time)
 
 
 class Fetcher(Protocol):
@@ -117,7 +121,11 @@ def crawl(source: Source, fetcher: Fetcher, on_page: Progress | None = None,
 
 def _walk(source: Source, fetcher: Fetcher, on_page: Progress | None, parser: ParseWorkers | None,
           result: CrawlResult, limits: Limits) -> dict[int, Future]:
-    """Fetch every page reachable from the start URLs; hand each changed one to the parser."""
+    """Fetch every page reachable from the start URLs; hand each changed one to the parser.
+
+    Pages are taken in queue order, as one page at a time would take them, so the result is the
+    same; meanwhile up to `limits.hosts` other hosts' queued pages are fetched ahead (`_Ahead`).
+    """
     cap = source.page_cap if limits.max_pages is None else limits.max_pages
     starts = [canonical_url(url) for url in source.start_urls()]
     queue = deque(Link(url) for url in starts)
@@ -125,29 +133,93 @@ def _walk(source: Source, fetcher: Fetcher, on_page: Progress | None, parser: Pa
     _check_cap(source, cap, len(seen))
     futures: dict[int, Future] = {}
     began = time.monotonic()
-    while queue:
-        if STOP.is_set():  # ended quietly: the build is unwinding and reports the interruption itself
-            result.stopped = True
-            break
-        _check_budget(source, limits.budget_s, time.monotonic() - began, len(result.pages), len(queue))
-        link = queue.popleft()
-        moved: list[Link] = []
-        page = _fetch(source, fetcher, link, is_start=canonical_url(link.url) in starts, result=result,
-                      moved=moved)
-        if page is None:
-            _enqueue(source, cap, moved, seen, queue)
-            continue
-        result.pages.append(page)
-        if not page.not_modified:
-            result.notes.extend(source.notes(page))
-        if parser and not page.not_modified:
-            started = time.perf_counter()
-            futures[len(result.pages) - 1] = parser.submit(page)
-            result.parse_s += time.perf_counter() - started
-        _enqueue(source, cap, source.discover(page), seen, queue)
-        if on_page:
-            on_page(source.name, len(result.pages), len(result.pages) + len(queue))
+    with _Ahead(fetcher, limits.hosts) as ahead:
+        while queue:
+            if STOP.is_set():  # ended quietly: the build is unwinding and reports the interruption itself
+                result.stopped = True
+                break
+            _check_budget(source, limits.budget_s, time.monotonic() - began, len(result.pages), len(queue))
+            ahead.fill(queue)
+            link = queue.popleft()
+            moved: list[Link] = []
+            page = _fetch(source, ahead.answer(link, queue), link, is_start=canonical_url(link.url) in starts,
+                          result=result, moved=moved)
+            if page is None:
+                _enqueue(source, cap, moved, seen, queue)
+                continue
+            result.pages.append(page)
+            if not page.not_modified:
+                result.notes.extend(source.notes(page))
+            if parser and not page.not_modified:
+                started = time.perf_counter()
+                futures[len(result.pages) - 1] = parser.submit(page)
+                result.parse_s += time.perf_counter() - started
+            _enqueue(source, cap, source.discover(page), seen, queue)
+            if on_page:
+                on_page(source.name, len(result.pages), len(result.pages) + len(queue))
     return futures
+
+
+class _Answered:
+    """A fetcher that gives back one fetch already made (its page, or raises its error)."""
+
+    def __init__(self, fetcher: Fetcher, future: Future):
+        self.log = fetcher.log
+        self.future = future
+
+    def get(self, url: str) -> Page:
+        """The page fetched ahead for this link (the one URL it was made for)."""
+        return self.future.result()
+
+
+class _Ahead:
+    """Fetches queued links of other hosts while the crawl waits on one: at most one per host
+    (the fetcher's politeness gate keeps each host's interval), at most `hosts` at once.
+
+    Only the fetch runs ahead; what a page means (kept, skipped, lost, moved) is decided when the
+    crawl takes it in queue order. A fetcher without `host_key` (a replay) fetches in order.
+    """
+
+    def __init__(self, fetcher: Fetcher, hosts: int):
+        self.fetcher = fetcher
+        # How a network fetcher names the host a URL is polite to (a replay has no such thing).
+        self.key: Callable[[str], str] | None = getattr(fetcher, "host_key", None)
+        self.hosts = hosts if self.key else 1
+        self.pool = ThreadPoolExecutor(self.hosts, "crawl") if self.hosts > 1 else None
+        self.pending: dict[str, tuple[str, Future]] = {}  # a queued link's URL -> (its host, its fetch)
+
+    def __enter__(self) -> "_Ahead":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool:  # fetches under way finish (within the request deadline); queued ones are dropped
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def fill(self, queue: deque[Link]) -> None:
+        """Start fetching the first queued link of each idle host, up to the cap of hosts at once."""
+        if not self.pool or not self.key or STOP.is_set():
+            return
+        busy = {host for host, future in self.pending.values() if not future.done()}
+        for link in islice(queue, LOOKAHEAD):
+            if len(busy) >= self.hosts:
+                return
+            host = self.key(link.url)
+            if link.url not in self.pending and host not in busy:
+                busy.add(host)
+                self.pending[link.url] = (host, self.pool.submit(self.fetcher.get, link.url))
+
+    def answer(self, link: Link, queue: deque[Link]) -> Fetcher:
+        """A fetcher answering this link's fetch (made ahead, or now); while it is under way, a host
+        that is done starts on its next queued link."""
+        if link.url not in self.pending:
+            return self.fetcher
+        _host, future = self.pending[link.url]  # kept there while under way: its host is busy
+        while not future.done():
+            under_way = [other for _host, other in self.pending.values() if not other.done()]
+            wait(under_way, return_when=FIRST_COMPLETED)
+            self.fill(queue)
+        del self.pending[link.url]
+        return _Answered(self.fetcher, future)
 
 
 def _enqueue(source: Source, cap: int, links: Iterable[Link], seen: set[str], queue: deque[Link]) -> None:

@@ -38,7 +38,7 @@ from scrapers.archive import WarcArchive, read_response
 from scrapers.page import Page
 from scrapers.robots import RobotsRules
 from scrapers.transport import AddressPolicy, deadline, pinned_pools
-from scrapers.urls import absolute_url, host_of
+from scrapers.urls import absolute_url, host_of, politeness_host
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -66,6 +66,9 @@ class FetchConfig:
     # Hosts (host[:port]) that may resolve to a private or loopback address even when
     # allow_private is off: the configured mirror of each source, and nothing it redirects to.
     private_hosts: frozenset[str] = frozenset()
+    # Mirrors serving other hosts as <mirror>/<host>/<path> (Source.mirrored): politeness is kept
+    # per live host a mirrored URL stands for, as it would be on the live sites.
+    mirrors: frozenset[str] = frozenset()
 
 
 class HostGate:
@@ -178,18 +181,22 @@ class HttpFetcher:
             headers["If-Modified-Since"] = known.last_modified
         return headers
 
-    def interval(self, host: str) -> float:
-        """Minimum seconds between requests to a host (robots Crawl-delay can raise it)."""
-        base = self.config.intervals.get(host, self.config.default_interval)
-        return max(base, self.robots.crawl_delay(host) or 0.0)
+    def host_key(self, url: str) -> str:
+        """The host a request to this URL is polite to (under a mirror, the live host it stands for)."""
+        return politeness_host(url, self.config.mirrors)
+
+    def interval(self, url: str) -> float:
+        """Minimum seconds between requests to a URL's host (its robots Crawl-delay can raise it)."""
+        base = self.config.intervals.get(self.host_key(url), self.config.default_interval)
+        return max(base, self.robots.crawl_delay(host_of(url)) or 0.0)
 
     def _request(self, url: str, headers: dict[str, str]) -> tuple[requests.Response, bytes]:
         """GET with retries on transient errors, 429 and 5xx (backoff, Retry-After)."""
         retry = self._retry_policy()
-        host = host_of(url)
+        host = self.host_key(url)
         while True:
             try:
-                response, body = self.gate.run(host, self.interval(host), lambda: self._once(url, headers))
+                response, body = self.gate.run(host, self.interval(url), lambda: self._once(url, headers))
             except TRANSIENT_ERRORS as exc:
                 retry = self._increment(retry, url, error=exc)
                 retry.sleep()

@@ -34,11 +34,14 @@ class RobotsRules:
         self.statuses: dict[str, int | None] = {}
         self._unreachable: dict[str, str] = {}  # host -> the network error that kept its robots.txt away
         self._lock = threading.Lock()
+        self._host_locks: dict[str, threading.Lock] = {}  # one robots.txt fetch per host at a time
 
     def _for(self, url: str) -> Protego:
-        """The rules of a URL's host, fetched on first use."""
+        """The rules of a URL's host, fetched on first use (other hosts' fetches go on meanwhile)."""
         host = host_of(url)
         with self._lock:
+            lock = self._host_locks.setdefault(host, threading.Lock())
+        with lock:
             if host not in self._rules:
                 scheme = urlsplit(url).scheme
                 status, body, error = self._fetch(f"{scheme}://{host}/robots.txt")

@@ -42,11 +42,16 @@ class AddressPolicy:
         self.private_hosts = private_hosts
         self._pinned: dict[tuple[str, int], SockAddr] = {}
         self._lock = threading.Lock()
+        self._host_locks: dict[tuple[str, int], threading.Lock] = {}  # one look-up per host at a time
 
     def address(self, host: str, port: int, scheme: str) -> SockAddr:
-        """The checked address to connect to (resolved on first use; raises AddressRefused)."""
+        """The checked address to connect to (resolved on first use; raises AddressRefused).
+
+        Other hosts' look-ups go on meanwhile: a crawl fetches several hosts at once."""
         host = host.strip("[]")
         with self._lock:
+            lock = self._host_locks.setdefault((host, port), threading.Lock())
+        with lock:
             if (host, port) not in self._pinned:
                 infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
                 if not infos:

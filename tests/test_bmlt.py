@@ -245,3 +245,25 @@ def test_a_servers_file_adds_to_the_aggregator_and_checks_its_entries(tmp_path, 
     servers.write_text("aggregator = false\n")
     with pytest.raises(ServersFileError, match="nothing to crawl"):
         Bmlt()
+
+
+def test_a_root_server_found_through_the_aggregator_keeps_the_sources_interval(tmp_path, monkeypatch):
+    """No start URL names it, so without the source's own interval it would get the default."""
+    from flows.plan import make_plan, source_fetch_config
+    from flows.settings import Settings
+    from scrapers.archive import WarcArchive
+    from scrapers.fetch import HttpFetcher
+
+    monkeypatch.setenv("SUPPORTDIR_BMLT_MIN_INTERVAL", "2.5")
+    monkeypatch.setenv("SUPPORTDIR_MEETINGGUIDE_BASE_URL", "http://127.0.0.1:9")  # a mirror of the feeds
+    plan = make_plan(["bmlt", "meetingguide"], False, None, None, str(tmp_path / "w.duckdb"),
+                     Settings(home=tmp_path, default_interval=1.0))
+    found = "https://bmlt.found.example/main_server/client_interface/json/?switcher=GetFormats"
+    bmlt = HttpFetcher(source_fetch_config(plan, "bmlt"), WarcArchive(tmp_path, "b"))
+    feeds = HttpFetcher(source_fetch_config(plan, "meetingguide"), WarcArchive(tmp_path, "m"))
+    assert bmlt.interval(found) == 2.5
+    # On the feeds' mirror, politeness is per live host a mirrored URL stands for.
+    mirrored = "http://127.0.0.1:9/www.aa-dc.org/wp-admin/admin-ajax.php?action=meetings"
+    assert feeds.host_key(mirrored) == "www.aa-dc.org"
+    assert feeds.host_key("http://127.0.0.1:9/robots.txt") == "127.0.0.1:9"  # the mirror's own
+    assert plan.fetch.intervals["www.aa-dc.org"] == 1.0 and plan.fetch.intervals["127.0.0.1:9"] == 1.0

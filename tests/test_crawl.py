@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from itertools import pairwise
 
 import pytest
 
@@ -182,3 +183,119 @@ def test_a_stopping_process_ends_every_crawl_before_its_next_page(make_fetcher) 
         assert result.stopped and len(site.requests) <= 4 < len(sample_pages("nami"))
         with pytest.raises(CrawlStopped, match="nami: stopped by a signal"):  # never loaded as a whole crawl
             parse_source.fn("nami", None, type("Sealed", (), {"value": result})(), None)
+
+
+class Hosts(Source):
+    """Start pages on several hosts (each its own unit); a start page's JSON names a page on its host."""
+
+    name = "hosts"
+    organization = "Test"
+    base_url = "http://hosts.invalid"
+    independent_starts = True
+
+    def __init__(self, starts: list[str]):
+        super().__init__()
+        self.starts = starts
+
+    def start_urls(self) -> list[str]:
+        return self.starts
+
+    def discover(self, page: Page) -> list[Link]:
+        import json
+        from urllib.parse import urljoin
+
+        return [Link(urljoin(page.url, path)) for path in json.loads(page.body).get("next", [])]
+
+    def notes(self, page: Page) -> list[str]:
+        return [f"{page.url}: read"]
+
+    def parse(self, page: Page) -> list:
+        return []
+
+
+def crawl_hosts(servers, tmp_path, label: str, fetch_config, hosts: int):
+    """Crawl the servers' start pages with a fresh fetcher and archive; the result and its WARC records."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    from scrapers.archive import WarcArchive
+    from scrapers.fetch import HostGate, HttpFetcher
+
+    archive = WarcArchive(tmp_path / label, prefix=label)
+    fetcher = HttpFetcher(replace(fetch_config, default_interval=0.3), archive, gate=HostGate())
+    try:
+        result = crawl(Hosts([s.url("/start") for s in servers]), fetcher, limits=Limits(hosts=hosts))
+    finally:
+        fetcher.close()
+    records = []
+    for path in sorted((tmp_path / label).iterdir()):
+        with path.open("rb") as handle:
+            records += [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.content_stream().read())
+                        for r in ArchiveIterator(handle)]
+    return result, records
+
+
+def serve_hosts(count: int):
+    """Hosts whose start page names two more pages (one missing: 404); the last host's start page fails."""
+    from tests import faults
+
+    servers = faults.serve_many(count, latency=0.1)
+    for server in servers:
+        server.pages = {"/start": (200, {}, b'{"next": ["/a", "/gone"]}'), "/a": (200, {}, b"{}")}
+    servers[-1].script("/start", faults.status(500))
+    return servers
+
+
+def windows(server, latency: float = 0.1) -> list[tuple[float, float]]:
+    """When the server was busy with each request (it answers `latency` after receiving it)."""
+    return [(r.at, r.at + latency) for r in server.requests]
+
+
+def test_hosts_are_fetched_at_once_each_host_one_request_at_a_time_at_its_interval(tmp_path, fetch_config):
+    from tests import faults
+
+    servers = serve_hosts(4)
+    try:
+        result, _ = crawl_hosts(servers, tmp_path, "many", fetch_config, hosts=8)
+    finally:
+        faults.stop_all(servers)
+    for server in servers:  # one host: one request at a time, and 0.3 s between their starts
+        starts = sorted(r.at for r in server.requests)
+        assert len(starts) >= 3 and min(b - a for a, b in pairwise(starts)) >= 0.3 - 0.02
+    busy = [(w, i) for i, server in enumerate(servers) for w in windows(server)]
+    overlapping = {(i, j) for (a, i) in busy for (b, j) in busy if i < j and a[0] < b[1] and b[0] < a[1]}
+    assert len(overlapping) == 6  # every pair of the four hosts was asked at the same time at least once
+    assert len(result.pages) == 6  # three hosts: start and "/a" each; the fourth host's start failed
+
+
+def test_no_more_hosts_at_once_than_the_cap(tmp_path, fetch_config):
+    from tests import faults
+
+    servers = serve_hosts(4)
+    try:
+        crawl_hosts(servers, tmp_path, "capped", fetch_config, hosts=2)
+    finally:
+        faults.stop_all(servers)
+    busy = [w for server in servers for w in windows(server)]
+    most = max(sum(1 for other in busy if other[0] <= start < other[1]) for start, _end in busy)
+    assert most == 2
+
+
+def test_hosts_at_once_give_the_crawl_one_page_at_a_time_gives(tmp_path, fetch_config):
+    from collections import Counter
+
+    from tests import faults
+
+    servers = serve_hosts(4)
+    try:
+        many, many_records = crawl_hosts(servers, tmp_path, "many", fetch_config, hosts=8)
+        one, one_records = crawl_hosts(servers, tmp_path, "one", fetch_config, hosts=1)
+    finally:
+        faults.stop_all(servers)
+    assert [(p.url, p.status, p.body) for p in many.pages] == [(p.url, p.status, p.body) for p in one.pages]
+    assert [p.url for p in many.pages][:3] == [s.url("/start") for s in servers[:3]]  # queue order
+    assert (many.skipped, many.lost, many.notes) == (one.skipped, one.lost, one.notes)
+    assert [url for url, _ in many.skipped] == [s.url("/gone") for s in servers[:3]]
+    assert [url for url, _ in many.lost] == [servers[-1].url("/start")]
+    assert Counter(many_records) == Counter(one_records)  # the same WARC records (request headers aside)
+    assert Counter((e.url, e.status, e.error) for e in many.log) == Counter(
+        (e.url, e.status, e.error) for e in one.log)

@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import replace
+from itertools import pairwise
 from urllib.parse import urlsplit
 
 import pytest
@@ -252,3 +253,33 @@ def test_each_root_server_is_a_unit_and_one_answering_500_is_lost(make_fetcher):
     assert units["101"].reason.endswith("HTTP 500")
     assert units["101"].url.startswith("https://bmlt.gardenstate-na.example/")  # the server, as listed
     assert units["318"].name and units["318"].reason is None
+
+
+def test_feeds_on_a_mirror_are_fetched_at_once_per_live_host_with_the_same_result(make_fetcher):
+    """Politeness is per live host a mirrored URL stands for; a rotated cache file and a broken feed
+    are handled as one page at a time handles them."""
+    from scrapers.crawl import Limits
+
+    pages = feed_mirror_pages()  # albuquerqueaa's cache file answers 404 (found again from its page)
+    broken = next(path for path in pages if path.startswith("/recoverydharma.org/"))
+    with FaultServer(pages=pages, latency=0.05) as mirror:
+        mirror.script(broken, *[faults.status(500)] * 5)
+        config = replace(big_fetcher(make_fetcher).config, default_interval=0.1,
+                         mirrors=frozenset({mirror.base}))
+        crawls = {}
+        for hosts in (8, 1):
+            mirror.requests.clear()
+            crawls[hosts] = crawl(MeetingGuide(mirror.base), make_fetcher(config=config),
+                                  limits=Limits(hosts=hosts))
+            if hosts == 8:
+                asked = sorted((r.at, r.path.split("/")[1]) for r in mirror.requests)
+    many, one = crawls[8], crawls[1]
+    assert [(p.url, p.body) for p in many.pages] == [(p.url, p.body) for p in one.pages]
+    assert (many.lost, many.notes, many.units) == (one.lost, one.notes, one.units)
+    assert [url for url, _ in many.lost] == [mirror.url(broken)]
+    assert any("albuquerqueaa: cache file gone" in note for note in many.notes)
+    starts = [at for at, _host in asked]
+    assert max(sum(1 for other in starts if start <= other < start + 0.05) for start in starts) > 1  # at once
+    for host in {host for _at, host in asked if "." in host}:  # each live host: its interval kept
+        mine = [at for at, other in asked if other == host]
+        assert all(b - a >= 0.1 - 0.02 for a, b in pairwise(mine)), host
