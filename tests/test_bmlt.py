@@ -267,3 +267,25 @@ def test_a_root_server_found_through_the_aggregator_keeps_the_sources_interval(t
     assert feeds.host_key(mirrored) == "www.aa-dc.org"
     assert feeds.host_key("http://127.0.0.1:9/robots.txt") == "127.0.0.1:9"  # the mirror's own
     assert plan.fetch.intervals["www.aa-dc.org"] == 1.0 and plan.fetch.intervals["127.0.0.1:9"] == 1.0
+
+
+@pytest.mark.live
+def test_live_aggregator_lists_servers_whose_meetings_parse() -> None:
+    """The real aggregator still lists root servers; one server's formats and meetings still parse."""
+    from tests.live import live_page
+
+    source = Bmlt()
+    formats_links = source.discover(live_page(source.start_urls()[0]))
+    assert len(formats_links) >= 10  # the July 2026 list had dozens of US servers
+    for link in formats_links[:5]:  # the first server that answers both requests
+        formats = live_page(link.url)
+        formats.context.update(link.context)
+        meetings_links = source.discover(formats)
+        if not meetings_links:
+            continue
+        meetings = live_page(meetings_links[0].url)
+        meetings.context.update(meetings_links[0].context)
+        listings = list(source.parse(meetings))
+        assert all(item.name and item.source_key for item in listings)
+        return
+    pytest.fail("none of the first five root servers answered its formats and meetings")

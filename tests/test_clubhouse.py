@@ -139,3 +139,14 @@ def test_a_broken_letter_page_is_lost_and_the_others_parse(make_fetcher) -> None
     keys = {item.source_key for item in listings}
     assert len(keys) == 12  # the two M clubhouses are the ones missing
     assert "meadowlark-clubhouse-68508" not in keys and "aurora-house-clubhouse-60505" in keys
+
+
+@pytest.mark.live
+def test_live_letter_pages_still_parse_without_a_director() -> None:
+    """The real directory's letter pages still hold clubhouses; no listing carries a director's name."""
+    from tests.live import live_page
+
+    source = Clubhouse()
+    listings = [item for url in source.start_urls()[:3] for item in source.parse(live_page(url))]
+    assert listings and all(item.kind == "program" and item.name for item in listings)
+    assert not any("director" in (item.description or "").lower() for item in listings)

@@ -155,3 +155,14 @@ def test_sample_crawled_through_replay_is_the_directory_built_here(tmp_path, lis
     assert {k: v.model_copy(update=strip) for k, v in sampled.items()} == \
         {k: v.model_copy(update=strip) for k, v in listings.items()}
     assert sample_page("warmlines", "warmlines_directory.pdf").body.startswith(b"%PDF-")
+
+
+@pytest.mark.live
+def test_live_pdf_is_still_the_table_the_parser_reads() -> None:
+    """The configured edition still answers a PDF whose table gives state and national lines."""
+    from tests.live import live_page
+
+    source = Warmlines()
+    listings = list(source.parse(live_page(source.start_urls()[0])))
+    assert len(listings) >= 20 and all(item.phone for item in listings)
+    assert any(tuple(item.service_area) == EVERY_STATE for item in listings)  # the national lines
