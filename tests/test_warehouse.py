@@ -86,7 +86,8 @@ def test_hand_written_ranks_are_kept_until_a_build_writes_the_sources_own(tmp_pa
     migrate.migrate(connection)  # a warehouse as it was before 0005
     old = sorted(rows(connection, "SELECT source, rank FROM source_ranks"))
     monkeypatch.undo()
-    assert migrate.migrate(connection) == ["0005_run_units.sql", "0006_source_traits.sql"]
+    assert migrate.migrate(connection) == ["0005_run_units.sql", "0006_source_traits.sql",
+                                           "0007_meeting_fields.sql"]
     assert sorted(rows(connection, "SELECT source, rank FROM source_traits")) == old
     record_traits(connection, source_traits())
     written = {source: (rank, family) for source, rank, family in
