@@ -1,6 +1,7 @@
 """The offline sample, replayed, staged, normalized and exported without Prefect (for search and site
 tests; tests/test_flows.py builds the same snapshot through the real flow and command line)."""
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,3 +31,20 @@ def build_sample_export(root: Path, redact_people: bool = False) -> Path:
     export.export_directory(con, root / "exports", "sample", [], redact_people)
     con.close()
     return root / "exports"
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    """Run `supportdir ARGS` in-process; return exit code, stdout and stderr."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def search_json(sample: Path, *args: str) -> dict:
+    """`supportdir search` over an export folder, every result, as parsed JSON (exit 0 asserted)."""
+    code, stdout, stderr = cli("search", "--data", str(sample), "--format", "json", "--limit", "0", *args)
+    assert code == 0, stderr
+    return json.loads(stdout)

@@ -1,19 +1,17 @@
 """`supportdir search --near`: what people type, ambiguous cities, the nearest listing, "tonight" in the
 searcher's zone."""
 
-import json
 import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from typer.testing import CliRunner
 
-from flows.cli import app
 from flows.search_cli import _next_meeting
 from schemas.search import Query, Result
-from tests.sample_export import build_sample_export
+from tests.sample_export import build_sample_export, cli
+from tests.sample_export import search_json as as_json
 from warehouse.search.gazetteer import PlaceInvalid, gazetteer, locate
 from warehouse.search.index import build_index, read_exports
 from warehouse.search.query import distance_text, find, your_time
@@ -26,17 +24,6 @@ LEXINGTON_CHAPTERS = {"DBSA Lexington", "NAMI Lexington"}
 def sample(tmp_path_factory) -> Path:
     """The offline sample, exported once for the module."""
     return build_sample_export(tmp_path_factory.mktemp("sample"))
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
-def as_json(sample: Path, *args: str) -> dict:
-    code, stdout, stderr = cli("search", "--data", str(sample), "--format", "json", "--limit", "0", *args)
-    assert code == 0, stderr
-    return json.loads(stdout)
 
 
 def haversine(a: tuple[float, float], b: tuple[float, float]) -> float:

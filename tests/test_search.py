@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from schemas.search import Query
-from tests.sample_export import build_sample_export
+from tests.sample_export import build_sample_export, cli
+from tests.sample_export import search_json as as_json
 from warehouse.publish.attend import CRISIS_LINE
 from warehouse.search.index import build_index
 from warehouse.search.query import SearchInvalid, find, load_index, point
@@ -23,17 +24,6 @@ LEXINGTON = {"DBSA Lexington", "NAMI Lexington"}
 def sample(tmp_path_factory) -> Path:
     """The offline sample, exported once for the module."""
     return build_sample_export(tmp_path_factory.mktemp("sample"))
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
-def as_json(sample: Path, *args: str) -> dict:
-    code, stdout, stderr = cli("search", "--data", str(sample), "--format", "json", "--limit", "0", *args)
-    assert code == 0, stderr
-    return json.loads(stdout)
 
 
 def test_near_a_lexington_zip_lists_the_chapters_by_distance_then_remote_groups(sample):
