@@ -3,8 +3,10 @@
 import os
 from pathlib import Path
 
+from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from schemas.errors import SettingInvalid
 from scrapers.crawl import MAX_HOSTS
 from scrapers.fetch import FetchConfig
 from scrapers.parse_workers import IN_THREAD_BYTES
@@ -17,6 +19,15 @@ class Settings(BaseSettings):
     """Where the data lives and how politely to fetch; every field can be set as SUPPORTDIR_<FIELD>."""
 
     model_config = SettingsConfigDict(env_prefix="SUPPORTDIR_")
+
+    def __init__(self, **values) -> None:
+        """Read the environment; a value of the wrong kind is SettingInvalid naming its variable."""
+        try:
+            super().__init__(**values)
+        except ValidationError as error:
+            first = error.errors()[0]
+            name = "SUPPORTDIR_" + str(first["loc"][0]).upper() if first["loc"] else "a SUPPORTDIR_ setting"
+            raise SettingInvalid(f"{name}={first.get('input')!r}: {first['msg']}") from None
 
     home: Path = Path("data")
     warehouse: Path | None = None

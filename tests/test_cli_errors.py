@@ -146,6 +146,20 @@ def test_a_source_setting_that_is_not_a_number_is_one_line(env, monkeypatch, tmp
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.parametrize(("setting", "says"), [
+    ("SUPPORTDIR_CRAWL_HOSTS=abc", "SUPPORTDIR_CRAWL_HOSTS='abc': Input should be a valid integer"),
+    ("SUPPORTDIR_FETCH_RETRIES=many", "SUPPORTDIR_FETCH_RETRIES='many': Input should be a valid integer"),
+    ("SUPPORTDIR_MAX_DROP=half", "SUPPORTDIR_MAX_DROP='half': Input should be a valid number"),
+])
+def test_a_general_setting_of_the_wrong_kind_is_one_line(env, monkeypatch, tmp_path, setting, says):
+    name, value = setting.split("=")
+    monkeypatch.setenv(name, value)
+    for args in (("build", "--offline", "--out", str(tmp_path / "x")), ("runs",)):
+        code, _, stderr = cli(*args)
+        assert code == EXIT_USAGE and says in one_line(stderr) and "Traceback" not in stderr
+    assert not (tmp_path / "x").exists()
+
+
 def free_port() -> int:
     """A loopback port nobody listens on (bound, then released)."""
     with socket.socket() as probe:
