@@ -132,30 +132,28 @@ def test_serve_checks_its_sources_as_build_does(env, monkeypatch):
     assert code == EXIT_USAGE and "unknown source 'bogus'" in one_line(stderr)
 
 
-@pytest.mark.parametrize(("setting", "says"), [
-    ("SUPPORTDIR_NAMI_MAX_PAGES=abc", "SUPPORTDIR_NAMI_MAX_PAGES='abc' is not a whole number"),
-    ("SUPPORTDIR_MAX_LOST_SHARE=ten", "SUPPORTDIR_MAX_LOST_SHARE='ten' is not a number"),
-    ("SUPPORTDIR_DBSA_MIN_INTERVAL=1s", "SUPPORTDIR_DBSA_MIN_INTERVAL='1s' is not a number"),
-])
-def test_a_source_setting_that_is_not_a_number_is_one_line(env, monkeypatch, tmp_path, setting, says):
-    name, value = setting.split("=")
-    monkeypatch.setenv(name, value)
-    for args in (("sources",), ("build", "--offline", "--out", str(tmp_path / "x"))):
-        code, _, stderr = cli(*args)
-        assert code == EXIT_USAGE and says in one_line(stderr)
-    assert not (tmp_path / "x").exists()
+SOURCE_COMMANDS = (("sources",), ("build", "--offline", "--out", "{out}"))
+GENERAL_COMMANDS = (("build", "--offline", "--out", "{out}"), ("runs",))
 
 
-@pytest.mark.parametrize(("setting", "says"), [
-    ("SUPPORTDIR_CRAWL_HOSTS=abc", "SUPPORTDIR_CRAWL_HOSTS='abc': Input should be a valid integer"),
-    ("SUPPORTDIR_FETCH_RETRIES=many", "SUPPORTDIR_FETCH_RETRIES='many': Input should be a valid integer"),
-    ("SUPPORTDIR_MAX_DROP=half", "SUPPORTDIR_MAX_DROP='half': Input should be a valid number"),
+@pytest.mark.parametrize(("setting", "says", "commands"), [
+    ("SUPPORTDIR_NAMI_MAX_PAGES=abc", "SUPPORTDIR_NAMI_MAX_PAGES='abc' is not a whole number",
+     SOURCE_COMMANDS),
+    ("SUPPORTDIR_MAX_LOST_SHARE=ten", "SUPPORTDIR_MAX_LOST_SHARE='ten' is not a number", SOURCE_COMMANDS),
+    ("SUPPORTDIR_DBSA_MIN_INTERVAL=1s", "SUPPORTDIR_DBSA_MIN_INTERVAL='1s' is not a number", SOURCE_COMMANDS),
+    ("SUPPORTDIR_CRAWL_HOSTS=abc", "SUPPORTDIR_CRAWL_HOSTS='abc': Input should be a valid integer",
+     GENERAL_COMMANDS),
+    ("SUPPORTDIR_FETCH_RETRIES=many", "SUPPORTDIR_FETCH_RETRIES='many': Input should be a valid integer",
+     GENERAL_COMMANDS),
+    ("SUPPORTDIR_MAX_DROP=half", "SUPPORTDIR_MAX_DROP='half': Input should be a valid number",
+     GENERAL_COMMANDS),
 ])
-def test_a_general_setting_of_the_wrong_kind_is_one_line(env, monkeypatch, tmp_path, setting, says):
+def test_a_setting_of_the_wrong_kind_is_one_line(env, monkeypatch, tmp_path, setting, says, commands):
+    """A source's setting or a general one: one line naming it, exit 2, nothing built."""
     name, value = setting.split("=")
     monkeypatch.setenv(name, value)
-    for args in (("build", "--offline", "--out", str(tmp_path / "x")), ("runs",)):
-        code, _, stderr = cli(*args)
+    for args in commands:
+        code, _, stderr = cli(*(arg.format(out=tmp_path / "x") for arg in args))
         assert code == EXIT_USAGE and says in one_line(stderr) and "Traceback" not in stderr
     assert not (tmp_path / "x").exists()
 
