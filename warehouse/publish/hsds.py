@@ -294,11 +294,6 @@ def _metadata(resource_id: str, resource_type: str, seen: str, action: str, fiel
             "field_name": field, "previous_value": value, "replacement_value": value, "updated_by": by}
 
 
-def rows_count(tables: Tables) -> dict[str, int]:
-    """Rows per table."""
-    return {name: len(rows) for name, rows in tables.items()}
-
-
 def used_tables(tables: Tables) -> Iterable[str]:
     """The tables with rows, in HSDS order."""
     return [name for name in TABLES if tables[name]]
