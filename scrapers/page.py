@@ -32,6 +32,11 @@ def _decodes(body: bytes, encoding: str) -> bool:
     return True
 
 
+def _utf8_parser() -> lxml.html.HTMLParser:
+    """An HTML parser reading UTF-8 bytes whatever the page's <meta> says (already decoded)."""
+    return lxml.html.HTMLParser(encoding="utf-8")
+
+
 @dataclass(frozen=True)
 class Link:
     """A URL to fetch next, with what the page that linked it already told us."""
@@ -113,6 +118,23 @@ class Page:
         except ValueError:
             # lxml refuses text with NUL or other C0 control characters; drop them and parse again.
             return BeautifulSoup(XML_INCOMPATIBLE.sub("", self.text), "lxml")
+
+    def tree(self) -> lxml.html.HtmlElement:
+        """Parsed HTML as an lxml tree (BeautifulSoup's own backend), decoded as `soup` decodes it.
+
+        For the big regular pages whose parsers read lxml directly: one parse, no second tree.
+        An empty or unreadable page is an empty <html> element, so a parser finds nothing in it.
+        """
+        known = [self.encoding] if self.encoding else []
+        text = UnicodeDammit(self.body, known_definite_encodings=known, is_html=True).unicode_markup
+        if text is None:
+            text = self.body.decode("utf-8", errors="replace")
+        # Parsed as UTF-8 bytes: lxml refuses a str that carries an XML encoding declaration.
+        data = XML_INCOMPATIBLE.sub("", text).encode("utf-8", errors="replace")
+        try:
+            return lxml.html.document_fromstring(data, parser=_utf8_parser())
+        except (ValueError, lxml.etree.ParserError):
+            return lxml.html.Element("html")
 
     def _cut(self, tags: tuple[str, ...]) -> str | None:
         """The outermost elements of these tags as HTML text, or None to parse the whole page."""
