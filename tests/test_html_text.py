@@ -76,3 +76,13 @@ def test_ordinary_text_with_lt_and_amp_is_kept(words, joiner):
 )
 def test_examples(raw, text):
     assert html_to_text(raw) == text == clean_text(raw)
+
+
+def test_the_planes_read_hold_every_control_and_format_character_unicode_has():
+    """The table read from three planes is the table read from all seventeen (this Python's Unicode)."""
+    import sys
+
+    from warehouse.html_text import INVISIBLE, _invisible_table
+
+    assert _invisible_table([range(sys.maxunicode + 1)]) == INVISIBLE
+    assert INVISIBLE[0xE0001] is None and INVISIBLE[0x110BD] is None  # a tag and a plane-1 format character
