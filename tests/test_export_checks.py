@@ -129,3 +129,23 @@ def test_the_foreign_key_lookup_finds_the_rows_frictionless_finds(out, tmp_path)
     ours = {(problem.split("'")[1], int(problem.split(", ")[1]))
             for problem in export_checks.package_problems(broken) if "'foreign-key'" in problem}
     assert ours == theirs == {("service", 3), ("service", 4), ("service_at_location", 2)}
+
+
+def test_a_point_off_the_globe_found_by_the_worker_publishes_nothing(con, out, monkeypatch):
+    """directory.geojson is checked as written, in a worker: a latitude of 95 is refused."""
+    from warehouse.publish import geojson
+
+    before = (out / "directory.geojson").read_bytes()
+    real = geojson.build_collection
+
+    def off_the_globe(records):
+        collection = real(records)
+        collection["features"][0]["geometry"]["coordinates"][1] = 95.0
+        return collection
+
+    monkeypatch.setattr(geojson, "build_collection", off_the_globe)
+    with pytest.raises(export.ExportInvalid, match=r"directory.geojson is not valid: features/0/geometry"):
+        export.export_directory(con, out, "r2", [])
+    assert (out / "directory.geojson").read_bytes() == before
+    assert geojson.file_problems(out, "directory.geojson") == []
+    assert geojson.file_problems(out, "no-such.geojson")[0].startswith("not a readable JSON file")

@@ -83,9 +83,10 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
                   redact_people: bool = False, now: datetime | None = None) -> ExportResult:
     """Write and validate every export into `folder`; ExportInvalid when one does not validate.
 
-    The frictionless checks of the flat CSV and the HSDS package (the slowest) are queued to a
-    worker process as soon as their files are written and overlap writing the others; the rest
-    are checked here. Nothing is returned before every check has passed.
+    The checks of the flat CSV, the HSDS package, the Meeting Guide feed and the GeoJSON file are
+    queued to worker processes as soon as their files are written and overlap writing the others
+    (the calendars, above all); the calendars are checked here. Nothing is returned before every
+    check has passed.
     """
     now = now or datetime.now(UTC)
     problems = records.prepare(con, redact_people)
@@ -104,6 +105,7 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
         _write_feed(found, folder, result)
         checks.submit("meetings.json", meeting_feed_problems, folder, "meetings.json")
         _write_collection(found, folder, result)
+        checks.submit("directory.geojson", geojson.file_problems, folder, "directory.geojson")
         _write_calendars(found, folder, now, result)
         del found  # the records are the biggest thing held; the checks may still take a while
         _write_descriptor(folder, result, sources, run_id, redact_people)
@@ -136,9 +138,8 @@ def _write_feed(found: list[dict], folder: Path, result: ExportResult) -> None:
 
 
 def _write_collection(found: list[dict], folder: Path, result: ExportResult) -> None:
-    """directory.geojson, a point per listing with coordinates."""
+    """directory.geojson, a point per listing with coordinates (checked as written, by a worker)."""
     collection = geojson.build_collection(found)
-    _check(geojson.collection_problems(collection), "directory.geojson")
     _write_json(folder / "directory.geojson", collection)
     result.files["directory.geojson"] = len(collection["features"])
 

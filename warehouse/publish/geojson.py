@@ -8,6 +8,7 @@ export (lists and the schedule as arrays), so `geo_precision` says how exact eac
 
 import json
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from warehouse.publish.attend import Record
@@ -33,6 +34,15 @@ def build_collection(records: list[Record]) -> dict[str, Any]:
 def collection_schema() -> dict[str, Any]:
     """The JSON schema of directory.geojson (schemas/geojson.schema.json)."""
     return json.loads(resources.files("schemas").joinpath("geojson.schema.json").read_text("utf-8"))
+
+
+def file_problems(folder: Path | str, name: str) -> list[str]:
+    """What is wrong with a GeoJSON file as written (a worker's check: the bytes that will be published)."""
+    try:
+        collection = json.loads((Path(folder) / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [f"not a readable JSON file: {exc}"]
+    return collection_problems(collection)
 
 
 def collection_problems(collection: dict[str, Any]) -> list[str]:
