@@ -1,6 +1,6 @@
 """The export records: one dict per listing (the JSON export's row plus the meeting extras).
 
-Every export reads the `export_directory` view (warehouse/publish/sql/export_view.sql), which takes person
+Every export reads the `export_directory` table (warehouse/publish/sql/export_view.sql), which takes person
 names and personal contact details out when the build asks for it, so the switch applies to all.
 """
 
@@ -17,11 +17,11 @@ SQL = "warehouse.publish.sql"  # this stage's .sql files
 
 def prepare(con: duckdb.DuckDBPyConnection, redact_people: bool = False,
             problems: Problems | None = None) -> Problems:
-    """Register the export functions and (re)create the export view, redacted or not.
+    """Register the export functions and (re)make the export table, redacted or not.
 
     Returns the counts of the values those functions could not read (made NULL).
     """
-    problems = udfs.register(con, problems)  # next_meeting_at is computed as the files are written
+    problems = udfs.register(con, problems)  # next_meeting_at is computed once, into the export table
     redact.register(con, problems)
     con.execute("SET VARIABLE redact_people = ?", [redact_people])
     run_sql(con, "export_view", package=SQL)

@@ -1,5 +1,5 @@
 -- The directory for CSV: lists joined by ';', timestamps as ISO 8601 UTC strings, the schedule
--- as a JSON array of rules (empty when none), next_meeting_at computed now in the rule's zone.
+-- as a JSON array of rules (empty when none), next_meeting_at as export_view.sql computed it.
 -- Written by db.copy_to, which passes every cell of a CSV through csv_safe's formula guard.
 WITH flat AS (
     SELECT
@@ -11,8 +11,7 @@ WITH flat AS (
             strftime(fetched_at, '%Y-%m-%dT%H:%M:%SZ') AS fetched_at,
             strftime(first_seen, '%Y-%m-%dT%H:%M:%SZ') AS first_seen,
             strftime(last_seen, '%Y-%m-%dT%H:%M:%SZ') AS last_seen
-        ),
-        next_meeting_at(export_directory.schedule, now()) AS next_meeting_at
+        )
     FROM export_directory
 )
 SELECT *

@@ -1,11 +1,10 @@
 -- The directory for JSON Lines: lists and the schedule as arrays, timestamps as ISO 8601 UTC
--- strings, next_meeting_at computed now in the rule's zone (ISO 8601 with its UTC offset).
+-- strings, next_meeting_at as export_view.sql computed it (ISO 8601 with its UTC offset).
 SELECT
     * REPLACE (
         strftime(fetched_at, '%Y-%m-%dT%H:%M:%SZ') AS fetched_at,
         strftime(first_seen, '%Y-%m-%dT%H:%M:%SZ') AS first_seen,
         strftime(last_seen, '%Y-%m-%dT%H:%M:%SZ') AS last_seen
-    ),
-    next_meeting_at(export_directory.schedule, now()) AS next_meeting_at
+    )
 FROM export_directory
 ORDER BY listing_id
