@@ -73,11 +73,12 @@ def writer(handle: _Writable) -> SafeWriter:
 def write_rows(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> int:
     """Write a header and one row per mapping (keys must be columns; None is empty); rows written."""
     count = 0
+    known = frozenset(columns)
     with Path(path).open("w", newline="", encoding="utf-8") as handle:
         out = writer(handle)
         out.writerow(columns)
         for row in rows:
-            unknown = set(row) - set(columns)
+            unknown = row.keys() - known
             if unknown:
                 raise ValueError(f"{path.name}: columns not in the header: {sorted(unknown)}")
             out.writerow(["" if row.get(column) is None else row[column] for column in columns])
