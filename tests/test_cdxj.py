@@ -167,3 +167,15 @@ def test_a_tampered_line_fails_its_url_and_never_answers_with_another_page(tmp_p
         fetcher.get(page_url(0))
     assert fetcher.get(page_url(1)).body == b"<p>1</p>"
     assert fetcher.log[0].error and "not this URL's response" in fetcher.log[0].error
+
+
+def test_a_line_pointing_into_a_record_fails_its_url(tmp_path: Path):
+    warc = write_pages(tmp_path, {number: f"<p>{number}</p>".encode() for number in range(3)})
+    first = read_cdxj(warc)[0]
+    text = cdxj_path(warc).read_text(encoding="utf-8")
+    moved = text.replace(f'"offset": "{first.offset}"', f'"offset": "{first.offset + 7}"', 1)
+    cdxj_path(warc).write_text(moved, encoding="utf-8")
+    fetcher = ReplayFetcher([warc])
+    assert fetcher.index[page_url(0)][1] == first.offset + 7  # the index was read, and trusted
+    with pytest.raises(MisplacedRecord, match=rf"groups/0: no WARC record at {warc}@{first.offset + 7}"):
+        fetcher.get(page_url(0))
