@@ -1,8 +1,13 @@
-"""The raw archive: every request and response written to WARC files (warcio), and read back by offset."""
+"""The raw archive: every request and response written to WARC files (warcio), and read back by offset.
+
+Beside each WARC file the archive keeps its CDXJ index (scrapers/cdxj.py), a line per response and
+revisit as it writes them, so a replay finds the records without decompressing the file to look.
+"""
 
 import base64
 import hashlib
 import threading
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,10 +16,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from schemas.errors import BodyTooLarge, FetchFailed
+from schemas.urls import canonical_url
+from scrapers.cdxj import cdxj_line, cdxj_path
 
 # Headers describing the wire encoding are kept under this prefix (the Wayback
 # convention): the archived body is the decoded body, so they no longer apply.
@@ -48,6 +56,10 @@ class TruncatedRecord(FetchFailed):
     """An archived response whose body is shorter than it declares (the file was cut short)."""
 
 
+class MisplacedRecord(FetchFailed):
+    """An index gives an offset where the URL's response is not (the index is out of date)."""
+
+
 def warc_date(moment: datetime) -> str:
     """WARC-Date in the ISO form WARC 1.1 wants (UTC, seconds precision)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -72,7 +84,8 @@ def archived_headers(headers: Mapping[str, str], body: bytes) -> list[tuple[str,
 
 
 class WarcArchive:
-    """Writes request/response pairs to gzipped WARC files, rotated per run (and by size)."""
+    """Writes request/response pairs to gzipped WARC files, rotated per run (and by size), each with
+    its CDXJ index beside it."""
 
     def __init__(self, folder: Path, prefix: str, rotate_bytes: int = DEFAULT_ROTATE_BYTES):
         self.folder = Path(folder)
@@ -92,7 +105,14 @@ class WarcArchive:
                 writer = WARCWriter(handle, gzip=True)
                 info = {"software": SOFTWARE, "format": "WARC File Format 1.1"}
                 writer.write_record(writer.create_warcinfo_record(self._path.name, info))
+            cdxj_path(self._path).write_text("", encoding="utf-8")  # not an older file's index
         return self._path
+
+    @staticmethod
+    def _index(path: Path, record, offset: int, length: int) -> None:
+        """Add a record's line to the CDXJ index beside its WARC file (after the WARC holds it whole)."""
+        with cdxj_path(path).open("a", encoding="utf-8") as index:
+            index.write(cdxj_line(record, offset, length, path.name))
 
     def write(
         self,
@@ -116,7 +136,9 @@ class WarcArchive:
                     warc_headers_dict=date,
                 )
                 writer.write_record(response)
+                length = handle.tell() - offset
                 writer.write_record(self._request_record(writer, url, request_headers, date))
+            self._index(path, response, offset, length)
         return ArchivedRecord(str(path.resolve()), offset)
 
     def write_revisit(self, url: str, original: "StoredResponse", fetched_at: datetime) -> None:
@@ -131,7 +153,10 @@ class WarcArchive:
                     refers_to_date=warc_date(original.date), http_headers=http,
                     warc_headers_dict={"WARC-Date": warc_date(fetched_at)},
                 )
+                offset = handle.tell()
                 writer.write_record(record)
+                length = handle.tell() - offset
+            self._index(path, record, offset, length)
 
     @staticmethod
     def _request_record(writer: WARCWriter, url: str, headers: Mapping[str, str], date: dict):
@@ -190,12 +215,32 @@ def _cut_short(headers: Mapping[str, str], body: bytes) -> bool:
     return declared.isdigit() and not encoded and len(body) < int(declared)
 
 
-def read_response(warc_file: str, offset: int, max_bytes: int | None = None) -> StoredResponse:
-    """Read the response record at an offset of a WARC file (its body capped at `max_bytes`)."""
+def read_response(warc_file: str, offset: int, max_bytes: int | None = None,
+                  url: str | None = None) -> StoredResponse:
+    """Read the response record at an offset of a WARC file (its body capped at `max_bytes`).
+
+    With `url` (canonical), the record must be that URL's response: an index that points anywhere
+    else (one out of date with its WARC file) fails that URL, never answers with another page.
+    """
     with open(warc_file, "rb") as handle:
         handle.seek(offset)
         # Small blocks: a block of a gzip bomb inflates up to ~1,000 times (16 KiB would give 16 MiB).
-        record = next(iter(ArchiveIterator(handle, block_size=READ_BLOCK)))
+        records = iter(ArchiveIterator(handle, block_size=READ_BLOCK))
+        record = next(records) if url is None else _record_of(records, url, f"{warc_file}@{offset}")
         if record.rec_type != "response":
             raise ValueError(f"{warc_file}@{offset} is a {record.rec_type} record, not a response")
         return stored_response(record, max_bytes)
+
+
+def _record_of(records, url: str, where: str):
+    """The next record, which must be the response of `url` (MisplacedRecord if not)."""
+    try:
+        record = next(records)
+    except (ArchiveLoadFailed, StopIteration, zlib.error, EOFError):
+        raise MisplacedRecord(url, f"no WARC record at {where} (an index out of date with its WARC "
+                                   "file?)") from None
+    target = record.rec_headers.get_header("WARC-Target-URI") or ""
+    if record.rec_type != "response" or (target != url and canonical_url(target) != url):
+        raise MisplacedRecord(url, f"{where} holds the {record.rec_type} record of {target}, not this "
+                                   "URL's response (an index out of date with its WARC file?)")
+    return record

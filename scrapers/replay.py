@@ -2,6 +2,7 @@
 
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -11,6 +12,7 @@ from schemas.errors import ArchiveTruncated, ArchiveUnreadable, FetchFailed, Not
 from schemas.fetch_log import FetchLog
 from schemas.urls import canonical_url
 from scrapers.archive import read_response
+from scrapers.cdxj import INDEXED_TYPES, IndexedRecord, read_cdxj
 from scrapers.page import Page
 from scrapers.urls import absolute_url
 
@@ -34,26 +36,61 @@ def warc_files(paths: Iterable[Path | str]) -> list[Path]:
 def index_warcs(files: Iterable[Path]) -> dict[str, tuple[str, int]]:
     """Canonical URL -> (file, offset) of its response record; later records win.
 
-    A file that is not a WARC, or that ends inside a record, is refused (ArchiveUnreadable,
-    ArchiveTruncated) with the offset where reading stopped.
+    A file's records are read from the CDXJ index beside it when that index matches the file, else
+    found by reading the file. A file that is not a WARC, or that ends inside a record, is refused
+    (ArchiveUnreadable, ArchiveTruncated) with the offset where reading stopped.
     """
     index: dict[str, tuple[str, int]] = {}
-    for path in files:
-        resolved = str(Path(path).resolve())
-        for uri, offset in _response_records(Path(path)):
+    for path in map(Path, files):
+        resolved = str(path.resolve())
+        for uri, offset in _response_records(path):
             index[canonical_url(uri)] = (resolved, offset)
     return index
 
 
-def _response_records(path: Path) -> Iterator[tuple[str, int]]:
-    """(target URI, offset) of each response record of a WARC file.
+@dataclass(frozen=True)
+class ScannedRecord:
+    """A record found by reading a WARC file."""
 
-    A last record whose headers are whole but whose block is cut short is still listed: reading
-    it back fails with TruncatedRecord, so that page's source fails and says why. A file that
-    ends inside a record's headers is refused whole (ArchiveTruncated: which URL is unknown).
+    rec_type: str
+    uri: str | None
+    offset: int
+    whole: bool  # False for a last record whose block the file cuts short
+
+
+def _response_records(path: Path) -> Iterable[tuple[str, int]]:
+    """(target URI, offset) of each response record of a WARC file: as its CDXJ index lists them
+    when the index matches the file, else as reading the file finds them."""
+    listed = read_cdxj(path)
+    if listed and _ends_as_listed(path, listed[-1]):
+        return [(record.url, record.offset) for record in listed if record.rec_type == "response"]
+    return ((record.uri, record.offset) for record in _records(path)
+            if record.rec_type == "response" and record.uri)
+
+
+def _ends_as_listed(path: Path, last: IndexedRecord) -> bool:
+    """True when the file ends as its CDXJ index says: the last record listed is where the index puts
+    it, whole, and is the last response or revisit in the file (no record was added after the index
+    was written, and the file was not cut short or replaced). Only the tail is read."""
+    try:
+        tail = list(_records(path, start=last.offset))
+    except ArchiveUnreadable:
+        return False
+    if not tail or (tail[0].rec_type, tail[0].uri, tail[0].offset) != (last.rec_type, last.url, last.offset):
+        return False
+    return all(record.whole for record in tail) and not any(r.rec_type in INDEXED_TYPES for r in tail[1:])
+
+
+def _records(path: Path, start: int = 0) -> Iterator[ScannedRecord]:
+    """Every record of a WARC file from offset `start` on.
+
+    A last record whose headers are whole but whose block is cut short is still listed (not whole):
+    reading it back fails with TruncatedRecord, so that page's source fails and says why. A file
+    that ends inside a record's headers is refused whole (ArchiveTruncated: which URL is unknown).
     """
-    end = 0  # where the last whole record ends
+    end = start  # where the last whole record ends
     with open(path, "rb") as handle:
+        handle.seek(start)
         records = ArchiveIterator(handle, no_record_parse=True)
         try:
             for record in records:
@@ -63,10 +100,10 @@ def _response_records(path: Path) -> Iterator[tuple[str, int]]:
                 if not declared.isdigit():
                     raise ArchiveTruncated(str(path), offset, "the record's headers end before its "
                                                               "Content-Length")
+                whole = size >= int(declared) and getattr(records.reader.decompressor, "eof", True)
                 uri = record.rec_headers.get_header("WARC-Target-URI")
-                if record.rec_type == "response" and uri:
-                    yield uri, offset
-                if size < int(declared) or not getattr(records.reader.decompressor, "eof", True):
+                yield ScannedRecord(record.rec_type, uri, offset, whole)
+                if not whole:
                     return  # cut in its block (or gzip trailer): the file's end, read back as truncated
                 end = offset + length
         except (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError) as exc:
@@ -118,7 +155,7 @@ class ReplayFetcher:
                 raise NotInArchive(current)
             warc_file, offset = self.index[current]
             try:
-                stored = read_response(warc_file, offset, self.max_bytes)
+                stored = read_response(warc_file, offset, self.max_bytes, url=current)
             except FetchFailed as exc:  # e.g. a body past the cap: that record fails, like a live fetch
                 self.log.append(FetchLog(url=current, status=None, error=exc.reason))
                 raise

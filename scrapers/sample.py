@@ -17,6 +17,7 @@ from typing import Any
 
 from schemas.urls import canonical_url
 from scrapers.archive import WarcArchive
+from scrapers.cdxj import cdxj_path
 from scrapers.page import Page
 
 SAMPLE_DIR = Path(__file__).parent / "sample"
@@ -114,6 +115,7 @@ def sample_warc(folder: Path, root: Path = SAMPLE_DIR) -> Path:
     write_sample(WarcArchive(staging, prefix), root=root)
     written = next(staging.glob("*.warc.gz"))
     final = Path(folder) / written.name
+    cdxj_path(written).replace(cdxj_path(final))  # the index first: the WARC never shows without it
     written.replace(final)
     staging.rmdir()
     return final
