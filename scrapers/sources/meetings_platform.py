@@ -234,9 +234,9 @@ def _spans(block: HtmlElement) -> dict[str, str]:
     """The AddEvent spans by class; the description keeps one line per <br>."""
     spans = {}
     for span in block.iterdescendants("span"):
-        if span.get("class") is None:
-            continue
-        key = classes(span)[0]
+        if not (names := classes(span)):
+            continue  # class="" names nothing (it was an IndexError that lost the meeting)
+        key = names[0]
         spans[key] = "\n".join(clean(line) for line in text(span, "\n").splitlines() if clean(line))
     return spans
 
