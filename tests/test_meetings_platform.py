@@ -195,3 +195,12 @@ def test_a_sitemap_loc_that_is_no_url_is_skipped_not_raised() -> None:
             b"<url><loc>https://meetings.smartrecovery.org/meetings/48220/</loc></url></urlset>")
     page = Page("https://meetings.smartrecovery.org/sitemap.xml", 200, {}, body, FETCHED)
     assert [link.url for link in Smart().discover(page)] == ["https://meetings.smartrecovery.org/meetings/48220/"]
+
+
+def test_a_span_with_an_empty_class_in_the_addeventatc_block_is_skipped() -> None:
+    """class="" names no field: the span is passed over and the meeting still read (not a lost page)."""
+    body = meeting("RRULE:FREQ=WEEKLY;BYDAY=TU").body
+    empty = b'Add to Calendar<span class="">x</span>'
+    page = Page(URL, 200, {}, body.replace(b"Add to Calendar", empty), FETCHED)
+    [item] = parsed(page)
+    assert item.schedule[0].byday == "TU" and item.name == "Test meeting"

@@ -5,6 +5,8 @@ Each clubhouse is a nested div of <br>-separated lines: an optional (usually lin
 lines, "City, State, USA <zip>", then labelled lines "Director:", "Phone:", "Fax:", "Email:"
 (Cloudflare-protected) and "Website Address:". Entries abroad carry their own country and are left
 out. The director is a person: the line is never read into the listing. Fax is left out too.
+A letter page is big and regular: it is read from its lxml tree (one parse, no BeautifulSoup tree),
+line by line as BeautifulSoup would give the text (comments and script, style, noscript left out).
 """
 
 import re
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from string import ascii_uppercase
 
 import phonenumbers
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from lxml.html import HtmlElement
 
 from schemas.address import country_code, state_code
 from schemas.listing import ParsedListing
@@ -37,11 +39,11 @@ class Line:
     """One <br>-separated line of an entry: its text, and the tags (links, cf spans) on it."""
 
     text: str = ""
-    tags: list[Tag] = field(default_factory=list)
+    tags: list[HtmlElement] = field(default_factory=list)
 
     def hrefs(self) -> list[str]:
         """The link targets on the line."""
-        return [str(tag["href"]) for tag in self.tags if tag.name == "a" and tag.get("href")]
+        return [tag.get("href") for tag in self.tags if tag.tag == "a" and tag.get("href")]
 
 
 @dataclass
@@ -70,16 +72,16 @@ class Clubhouse(Source):
 
     def parse(self, page: Page) -> Iterable[ParsedListing]:
         """Every US clubhouse on a letter page (a letter without clubhouses yields nothing)."""
-        soup = page.soup()
-        entries = _entries(soup)
-        if not entries and not _is_directory(soup):
+        root = page.tree()
+        entries = _entries(root)
+        if not entries and not _is_directory(root):
             raise self.changed(page, "no directory entries and no letter navigation")
         used: set[str] = set()
         return [item for lines in entries if (item := self._listing(page, lines, used)) is not None]
 
     def notes(self, page: Page) -> list[str]:
         """Entries of a page with a US address but no name (left out)."""
-        unnamed = sum(1 for lines in _entries(page.soup())
+        unnamed = sum(1 for lines in _entries(page.tree())
                       if (city := _city_line(lines)) and _is_us(city) and _name_line(lines, city) is None)
         return [f"{page.url}: {unnamed} US entr{'y' if unnamed == 1 else 'ies'} without a name left out"] \
             if unnamed else []
@@ -117,16 +119,16 @@ class Clubhouse(Source):
         )
 
 
-def _is_directory(soup: BeautifulSoup) -> bool:
+def _is_directory(root: HtmlElement) -> bool:
     """True for a directory page: it links the other letters (?fl=...)."""
-    return any("fl=" in str(a["href"]) for a in soup.find_all("a", href=True))
+    return any("fl=" in a.get("href") for a in root.iter("a") if a.get("href") is not None)
 
 
-def _entries(soup: BeautifulSoup) -> list[list[Line]]:
+def _entries(root: HtmlElement) -> list[list[Line]]:
     """The lines of each innermost div that has a "City, State, Country" line."""
     entries = []
-    for div in soup.find_all("div"):
-        if div.find("div") is not None or div.find("br") is None:
+    for div in root.iter("div"):
+        if _holds(div, "div") or not _holds(div, "br"):
             continue
         lines = _lines(div)
         if _city_line(lines) is not None:
@@ -134,25 +136,33 @@ def _entries(soup: BeautifulSoup) -> list[list[Line]]:
     return entries
 
 
-def _lines(div: Tag) -> list[Line]:
+def _holds(element: HtmlElement, tag: str) -> bool:
+    """True when an element of this tag is inside the element."""
+    return next(element.iterdescendants(tag), None) is not None
+
+
+def _lines(div: HtmlElement) -> list[Line]:
     """A div's non-blank lines, split at <br> and block tags (text unescaped, spaces collapsed)."""
+    if any(parent.tag in SKIPPED_TAGS for parent in div.iterancestors()):
+        return []  # a div inside <noscript> is no entry
     lines = [Line()]
-    for node in div.descendants:
-        if any(parent.name in SKIPPED_TAGS for parent in node.parents if parent is not div) or \
-                isinstance(node, Comment):
-            continue
-        if isinstance(node, Tag):
-            if node.name in SKIPPED_TAGS:
-                continue
-            if node.name in ("br", "p", "li"):
-                lines.append(Line())
-            if node.name == "a" or node.has_attr("data-cfemail"):
-                lines[-1].tags.append(node)
-        elif isinstance(node, NavigableString):
-            lines[-1].text += str(node)
+    _read_lines(div, lines)
     for line in lines:
         line.text = clean(line.text)
     return [line for line in lines if line.text or line.tags]
+
+
+def _read_lines(element: HtmlElement, lines: list[Line]) -> None:
+    """Add an element's text to the lines, in document order: a new line at each <br>, <p> and <li>."""
+    lines[-1].text += element.text or ""
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in SKIPPED_TAGS:  # not a comment, nor a script
+            if child.tag in ("br", "p", "li"):
+                lines.append(Line())
+            if child.tag == "a" or child.get("data-cfemail") is not None:
+                lines[-1].tags.append(child)
+            _read_lines(child, lines)
+        lines[-1].text += child.tail or ""
 
 
 def _city_line(lines: list[Line]) -> CityLine | None:
@@ -218,8 +228,8 @@ def _parse_email(line: Line | None) -> str | None:
     if line is None:
         return None
     for tag in line.tags:
-        hidden = str(tag["data-cfemail"]) if tag.has_attr("data-cfemail") else \
-            str(tag.get("href", "")).partition(PROTECTED_LINK + "#")[2]
+        hidden = tag.get("data-cfemail") if tag.get("data-cfemail") is not None else \
+            tag.get("href", "").partition(PROTECTED_LINK + "#")[2]
         if hidden and (email := decode_cfemail(hidden)):
             return email
     for href in line.hrefs():

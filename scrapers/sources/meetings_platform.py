@@ -21,7 +21,9 @@ Decisions (tested in tests/test_meetings_platform.py):
   schedule_text (the warehouse reads it into rules), the labels (Program:, Audiences:,
   Languages spoken:), the place and the card. Only a page with no meeting at all (no name, or a
   name with nothing else) is SourceChanged.
-- HTML comments are dropped before anything is read (an old AddEvent block or address left in one).
+- HTML comments are never read (an old AddEvent block or address left in one).
+- The page is read from its lxml tree (a big regular page: one parse, no BeautifulSoup tree), with
+  BeautifulSoup's text rules (scrapers/sources/tree_text.py).
 - In the card, only a link off the site that looks like a meeting (a conference host such as
   pathcheck.net or zoom.us, or "join"/"register") is read; "contact the convenor" gives none.
 - The maps/dir address is brought to "street, City, ST 12345[, country]" (full state name, ZIP
@@ -30,16 +32,16 @@ Decisions (tested in tests/test_meetings_platform.py):
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import ClassVar, NamedTuple
 from urllib.parse import unquote_plus, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bs4 import BeautifulSoup, Comment, Tag
 from dateutil import parser as dateparser
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule, rrulestr
+from lxml.html import HtmlElement
 
 from schemas.address import country_code, place_from_one_line, state_code
 from schemas.listing import ParsedListing
@@ -49,6 +51,7 @@ from scrapers.page import Link, Page
 from scrapers.sources.audiences import audiences_in
 from scrapers.sources.sitemap import NotASitemap, read_sitemap
 from scrapers.sources.text import clean, link_url, schedule_text
+from scrapers.sources.tree_text import ancestor, class_search, classes, has_class, text
 from scrapers.urls import host_of
 
 MEETING_PATH = re.compile(r"/meetings/(?P<id>\d+)/?$")  # searched: a mirror may prefix the path
@@ -104,7 +107,7 @@ class MeetingsPlatform(Source):
         match = MEETING_PATH.search(urlsplit(page.url).path)
         if match is None:
             raise self.changed(page, "not a /meetings/<id>/ URL")
-        found = _read_page(_without_comments(page.soup()), page.url, self.hosts | {host_of(page.url)})
+        found = _read_page(page.tree(), page.url, self.hosts | {host_of(page.url)})
         if not found.is_meeting:
             raise self.changed(page, NO_MEETING)
         rules, text, ended = _schedule(found.calendar, page.fetched_at)
@@ -181,18 +184,19 @@ class MeetingPage:
         return bool(self.name) and (self.has_block or bool(self.prose or self.address or self.online[0]))
 
 
-def _read_page(soup: BeautifulSoup, page_url: str, own_hosts: frozenset[str]) -> MeetingPage:
+def _read_page(root: HtmlElement, page_url: str, own_hosts: frozenset[str]) -> MeetingPage:
     """The name, calendar, prose, labels, place and online card of a meeting page."""
-    block = soup.find("div", class_="addeventatc")
-    calendar = _spans(block) if block else {}
-    titles = [calendar.get("title"), _text(soup.h1), SITE_SUFFIX.sub("", _text(soup.title))]
+    block = next((div for div in root.iter("div") if has_class(div, "addeventatc")), None)
+    calendar = _spans(block) if block is not None else {}
+    heading, title = next(root.iter("h1"), None), next(root.iter("title"), None)
+    titles = [calendar.get("title"), _text(heading), SITE_SUFFIX.sub("", _text(title))]
     city = next((t.place.split(",")[0] for t in map(title_parts, filter(None, titles))
                  if t.number and t.place and "," in t.place), None)
     return MeetingPage(
         name=_name(titles), has_block=block is not None, calendar=calendar,
-        prose=_when_prose(soup), labels=_labels(soup),
-        address=_tidy_address(_maps_address(soup), city), location_name=_location_name(soup),
-        online=_online_card(soup, page_url, own_hosts),
+        prose=_when_prose(root), labels=_labels(root),
+        address=_tidy_address(_maps_address(root), city), location_name=_location_name(root),
+        online=_online_card(root, page_url, own_hosts),
     )
 
 
@@ -216,16 +220,9 @@ def _name(titles: list[str | None]) -> str | None:
     return next((n for t in present if (n := title_parts(t).name)), present[0] if present else None)
 
 
-def _text(tag: Tag | None) -> str:
-    """The cleaned text of a tag, or "" for none."""
-    return clean(tag.get_text(" ")) if tag else ""
-
-
-def _without_comments(soup: BeautifulSoup) -> BeautifulSoup:
-    """The tree with its HTML comments removed (commented-out markup is never read)."""
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    return soup
+def _text(element: HtmlElement | None) -> str:
+    """The cleaned text of an element, or "" for none."""
+    return clean(text(element, " ")) if element is not None else ""
 
 
 def _is_sitemap(page: Page) -> bool:
@@ -233,12 +230,14 @@ def _is_sitemap(page: Page) -> bool:
     return urlsplit(page.url).path.endswith(".xml")
 
 
-def _spans(block: Tag) -> dict[str, str]:
+def _spans(block: HtmlElement) -> dict[str, str]:
     """The AddEvent spans by class; the description keeps one line per <br>."""
     spans = {}
-    for span in block.find_all("span", class_=True):
-        key = span["class"][0]
-        spans[key] = "\n".join(clean(line) for line in span.get_text("\n").splitlines() if clean(line))
+    for span in block.iterdescendants("span"):
+        if not (names := classes(span)):
+            continue  # class="" names nothing (it was an IndexError that lost the meeting)
+        key = names[0]
+        spans[key] = "\n".join(clean(line) for line in text(span, "\n").splitlines() if clean(line))
     return spans
 
 
@@ -319,61 +318,78 @@ def _rule(rule: rrule, opens: time, closes: time | None, zone: str | None) -> Sc
                         closes_at=f"{closes:%H:%M}" if closes else None, timezone=zone)
 
 
-def _maps_address(soup: BeautifulSoup) -> str | None:
-    """The address in the Google Maps directions link (https://www.google.com/maps/dir//<address>)."""
-    for link in soup.find_all("a", href=True):
-        href = str(link["href"])
-        if MAPS_DIR in href:
-            return clean(unquote_plus(href.split(MAPS_DIR, 1)[1].split("?")[0].split("/")[0])) or None
-    return None
+def _links(root: HtmlElement) -> Iterator[HtmlElement]:
+    """The <a> elements with an href under an element, in document order."""
+    return (a for a in root.iterdescendants("a") if a.get("href") is not None)
 
 
-def _location_name(soup: BeautifulSoup) -> str | None:
+def _maps_link(root: HtmlElement) -> HtmlElement | None:
+    """The first Google Maps directions link (https://www.google.com/maps/dir//<address>)."""
+    return next((a for a in _links(root) if MAPS_DIR in a.get("href")), None)
+
+
+def _maps_address(root: HtmlElement) -> str | None:
+    """The address in the Google Maps directions link."""
+    link = _maps_link(root)
+    if link is None:
+        return None
+    return clean(unquote_plus(link.get("href").split(MAPS_DIR, 1)[1].split("?")[0].split("/")[0])) or None
+
+
+def _card(element: HtmlElement) -> HtmlElement | None:
+    """The nearest ancestor whose class names a card ("card", "meeting-card")."""
+    return ancestor(element, lambda a: class_search(a, CARD))
+
+
+def _location_name(root: HtmlElement) -> str | None:
     """The bold place name in the card that holds the directions link."""
-    link = next((a for a in soup.find_all("a", href=True) if MAPS_DIR in str(a["href"])), None)
-    card = link.find_parent(class_=CARD) if link else None
-    name = card.find(["strong", "b"]) if card else None
-    return clean(name.get_text(" ")) or None if name else None
+    link = _maps_link(root)
+    card = _card(link) if link is not None else None
+    name = next(card.iterdescendants("strong", "b"), None) if card is not None else None
+    return clean(text(name, " ")) or None if name is not None else None
 
 
-def _online_card(soup: BeautifulSoup, page_url: str,
+def _online_card(root: HtmlElement, page_url: str,
                  own_hosts: frozenset[str]) -> tuple[bool, str | None, str | None]:
     """(has an "Online Meeting" card, its join URL, its registration URL)."""
-    heading = _heading(soup, ONLINE_HEADING)
+    heading = _heading(root, ONLINE_HEADING)
     if heading is None:
         return False, None, None
-    card = heading.find_parent(class_=CARD) or heading.parent
-    for link in card.find_all("a", href=True) if card else ():
-        url, text = link_url(page_url, str(link["href"])), clean(link.get_text(" "))
+    card = _card(heading)
+    card = heading.getparent() if card is None else card
+    for link in _links(card) if card is not None else ():
+        url, words = link_url(page_url, link.get("href")), clean(text(link, " "))
         # The site's own pages (help, "contact the convenor") and contact links are not the meeting.
-        if url is None or host_of(url) in own_hosts or CONTACT.search(text):
+        if url is None or host_of(url) in own_hosts or CONTACT.search(words):
             continue
-        if REGISTER.search(text) or REGISTER.search(url):
+        if REGISTER.search(words) or REGISTER.search(url):
             return True, None, url
-        if JOIN.search(text) or CONFERENCE_HOST.search(host_of(url)):
+        if JOIN.search(words) or CONFERENCE_HOST.search(host_of(url)):
             return True, url, None
     return True, None, None
 
 
-def _heading(soup: BeautifulSoup, pattern: re.Pattern[str]) -> Tag | None:
+def _heading(root: HtmlElement, pattern: re.Pattern[str]) -> HtmlElement | None:
     """The first heading (or bold line) whose whole text matches the pattern."""
-    return soup.find(lambda tag: tag.name in HEADINGS and pattern.match(tag.get_text(" ")) is not None)
+    return next((tag for tag in root.iter(*HEADINGS) if pattern.match(text(tag, " ")) is not None), None)
 
 
-def _when_prose(soup: BeautifulSoup) -> str | None:
+def _when_prose(root: HtmlElement) -> str | None:
     """The schedule as the page writes it ("First and third Monday of the month, 6:00 PM Eastern")."""
-    found = soup.find_all(class_="meeting-when__text")
+    found = [tag for tag in root.iter() if isinstance(tag.tag, str) and has_class(tag, "meeting-when__text")]
     if not found:
-        heading = _heading(soup, WHEN_HEADING)
-        card = (heading.find_parent(class_=CARD) or heading.parent) if heading else None
-        found = [p for p in card.find_all("p") if not p.find_parent(class_="addeventatc")] if card else []
+        heading = _heading(root, WHEN_HEADING)
+        card = _card(heading) if heading is not None else None
+        card = heading.getparent() if heading is not None and card is None else card
+        found = [p for p in card.iterdescendants("p")
+                 if ancestor(p, lambda a: has_class(a, "addeventatc")) is None] if card is not None else []
     return schedule_text("\n".join(_text(tag) for tag in found))
 
 
-def _labels(soup: BeautifulSoup) -> str | None:
+def _labels(root: HtmlElement) -> str | None:
     """The page's "Program:", "Audiences:", "Languages spoken:" lines, one a line, as published."""
     lines: dict[str, str] = {}
-    for tag in soup.find_all(["li", "p", "dd"]):
+    for tag in root.iter("li", "p", "dd"):
         match = FIELD_LINE.match(_text(tag))
         key, value = (match["key"].strip(), match["value"].strip()) if match else ("", "")
         if key.lower() in LABELS and value:
