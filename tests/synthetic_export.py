@@ -10,10 +10,12 @@ from schemas.schedule import ScheduleRule
 from warehouse import normalize, stage
 
 FETCHED = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
-PLACES = [("Lexington", "KY", "40507", "America/New_York"), ("Austin", "TX", "78701", "America/Chicago"),
+PLACES = [("Lexington", "KY", "40507", "America/New_York"),
+          ("Austin", "TX", "78701", "America/Chicago"),
           ("Denver", "CO", "80202", "America/Denver"), ("Portland", "OR", "97201", "America/Los_Angeles"),
           ("Richmond", "VA", "23219", "America/New_York"), ("Madison", "WI", "53703", "America/Chicago")]
-WORDS = ("Hope", "Serenity", "Evening", "Morning", "Family", "Peer", "Circle", "Recovery", "Friends", "Bridge")
+WORDS = ("Hope", "Serenity", "Evening", "Morning", "Family", "Peer", "Circle", "Recovery", "Friends",
+         "Bridge")
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 SOURCES = ("dbsa", "nami", "sardaa")
 GROUPS_PER_CHAPTER = 20
@@ -41,12 +43,13 @@ def synthetic_listings(count: int, seed: int = 15) -> list[ParsedListing]:
         day = rng.choice(DAYS)
         rule = (ScheduleRule(freq="WEEKLY", byday=day, opens_at=f"{rng.randint(7, 20):02d}:00",
                              closes_at=None, timezone=zone) if rng.random() < 0.8 else
-                ScheduleRule(freq="MONTHLY", byday=f"2{day}", opens_at="19:00", closes_at="20:30", timezone=zone))
+                ScheduleRule(freq="MONTHLY", byday=f"2{day}", opens_at="19:00", closes_at="20:30",
+                             timezone=zone))
         listings.append(ParsedListing(
             **base, source_key=f"{chapter}/g{number}", parent_key=chapter, kind="group",
             name=" ".join(rng.sample(WORDS, 2)) + f" Group {number}", attendance=attendance,
-            address=(f"{rng.randint(1, 999)} Oak Ave.\n{city}, {state} {zip_code}" if attendance == "in_person"
-                     else None),
+            address=(f"{rng.randint(1, 999)} Oak Ave.\n{city}, {state} {zip_code}"
+                     if attendance == "in_person" else None),
             city=city, state=state, location_name="Community Church" if attendance == "in_person" else None,
             conference_url=f"https://meet.example.org/j/{number}" if attendance == "online" else None,
             phone=f"(512) 555-{rng.randint(0, 9999):04d}" if attendance == "phone" else None,
@@ -61,5 +64,6 @@ def write_synthetic(con, count: int, run_id: str = "synthetic", seed: int = 15) 
     stage.start_run(con, RunSummary(run_id=run_id, mode="replay", started_at=FETCHED, warehouse=":memory:"))
     for source in SOURCES:
         mine = [x for x in listings if x.source == source]
-        stage.record_source(con, run_id, SourceOutcome(source=source, status="ok", listings=len(mine)), [], mine)
+        outcome = SourceOutcome(source=source, status="ok", listings=len(mine))
+        stage.record_source(con, run_id, outcome, [], mine)
     normalize.normalize_run(con, run_id, FETCHED)

@@ -73,7 +73,7 @@ def frictionless_flat(folder: Path) -> set[tuple]:
 
 
 def frictionless_package(folder: Path) -> set[tuple]:
-    """Every problem `frictionless validate` finds in a package's tables (foreign keys looked up by frictionless)."""
+    """Every problem `frictionless validate` finds in a package's tables, foreign keys too."""
     report = Package(str(folder / "datapackage.json")).validate()
     return theirs((task.name, error.row_number if hasattr(error, "row_number") else None,
                    getattr(error, "field_name", None), error.type, error.note)
@@ -112,7 +112,7 @@ def test_both_find_the_same_injected_errors_in_the_hsds_package(sample, tmp_path
     edit(broken / "services.csv", 4, status="paused", name="")  # outside the enum; required
     edit(broken / "services.csv", 5, email="not an address", url="no scheme")  # e-mail and URI formats
     organizations = broken / "organizations.csv"
-    edit(organizations, 4, id=cell(organizations, 3, "id"))  # repeated key (and unique id); its services dangle
+    edit(organizations, 4, id=cell(organizations, 3, "id"))  # repeated (and unique) id; services dangle
     edit(broken / "locations.csv", 2, latitude="north", organization_id="not-a-uuid")
     edit(broken / "metadata.csv", 2, last_action_date="2026-13-01")
     edit(broken / "schedules.csv", 2, opens_at="7pm", interval="weekly", freq="DAILY")
@@ -143,3 +143,35 @@ def test_a_wrong_header_is_found_as_frictionless_finds_it(sample, tmp_path, chan
     found = ours(table_checks.package_rows(broken))
     assert found == frictionless_package(broken)
     assert any(table == "phone" and kind.endswith("label") for table, _r, _f, kind, _n in found)
+
+
+TEN_THOUSAND = 10_000
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory) -> Path:
+    """A synthetic warehouse of 10,000 listings, exported (through the DuckDB checks)."""
+    from tests.synthetic_export import write_synthetic
+    from warehouse import db, migrate
+    from warehouse.publish import export
+
+    root = tmp_path_factory.mktemp("national")
+    con = db.connect(root / "warehouse.duckdb")
+    migrate.migrate(con)
+    write_synthetic(con, TEN_THOUSAND)
+    export.export_directory(con, root / "exports", "national", [])
+    con.close()
+    return root / "exports"
+
+
+def test_frictionless_and_duckdb_agree_on_a_10k_export(national, tmp_path):
+    assert len(read_rows(national / "listings.csv")) == TEN_THOUSAND + 1
+    assert frictionless_flat(national) == set() == ours(table_checks.flat_rows(national, "listings.csv"))
+    broken = tmp_path / "hsds"
+    shutil.copytree(national / "hsds", broken)
+    edit(broken / "services.csv", 5000, organization_id=NO_SUCH_ID)
+    edit(broken / "locations.csv", 3000, id=cell(broken / "locations.csv", 20, "id"), latitude="north")
+    found = ours(table_checks.package_rows(broken))
+    assert found == frictionless_package(broken)
+    assert {(table, row, kind) for table, row, _f, kind, _n in found} >= {
+        ("service", 5000, "foreign-key"), ("location", 3000, "primary-key"), ("location", 3000, "type-error")}

@@ -54,7 +54,7 @@ SQL_CONSTRAINTS = {"required", "enum", "unique"}
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem of a table: its row (None for the table as a whole), field, kind and frictionless's note."""
+    """One problem of a table: its row (None: the table as a whole), field, kind and frictionless's note."""
 
     table: str
     row: int | None
@@ -81,8 +81,8 @@ def flat_rows(folder: Path | str, name: str) -> list[Problem]:
     with duckdb.connect() as con:
         problems = _table_problems(con, "t0", name, Path(folder) / name, schema, None)
     if problems is None:
-        resource = Resource(path=name, basepath=str(folder), schema=Schema.from_descriptor(schema), format="csv",
-                            encoding="utf-8")
+        resource = Resource(path=name, basepath=str(folder), schema=Schema.from_descriptor(schema),
+                            format="csv", encoding="utf-8")
         return _frictionless_rows(name, resource)
     return problems
 
@@ -96,10 +96,11 @@ def package_rows(folder: Path | str) -> list[Problem]:
     with duckdb.connect() as con:
         for resource in resources:
             name = resource["name"]
-            found[name] = _table_problems(con, tables[name], name, folder / resource["path"], resource["schema"],
-                                          resource.get("rows"))
+            found[name] = _table_problems(con, tables[name], name, folder / resource["path"],
+                                          resource["schema"], resource.get("rows"))
             if found[name] is None:  # not readable as its schema says: frictionless reads it, keys too
-                found[name] = _frictionless_rows(name, Package(str(folder / "datapackage.json")).get_resource(name))
+                package = Package(str(folder / "datapackage.json"))
+                found[name] = _frictionless_rows(name, package.get_resource(name))
                 tables.pop(name)
         invalid = {name: _invalid_cells(problems or []) for name, problems in found.items()}
         for resource in resources:
@@ -109,14 +110,15 @@ def package_rows(folder: Path | str) -> list[Problem]:
 
 
 def _order(problem: Problem) -> tuple:
-    """Frictionless's order of a table's problems: by row, then cells, unique, key, foreign keys; the table's last."""
+    """Frictionless's order: by row (cells, unique, key, foreign keys), the table's own problems last."""
     return problem.row is None, problem.row or 0, problem.rank
 
 
 def _frictionless_rows(name: str, resource: Resource) -> list[Problem]:
     """Every problem frictionless finds in one table, as Problems."""
     rows = resource.validate().flatten(["rowNumber", "fieldName", "type", "note"])
-    return [Problem(name, row, (0, number), field, kind, note) for number, (row, field, kind, note) in enumerate(rows)]
+    return [Problem(name, row, (0, number), field, kind, note)
+            for number, (row, field, kind, note) in enumerate(rows)]
 
 
 def _table_problems(con: Con, table: str, name: str, path: Path, schema: dict[str, Any],
@@ -157,7 +159,7 @@ def _header(path: Path) -> list[str] | None:
 
 
 def _load(con: Con, table: str, path: Path, names: list[str], missing: list[str]) -> bool:
-    """Read a CSV into a table of text columns, missing values as NULL, `n` its row number; False if DuckDB cannot."""
+    """A CSV as a view of text columns (missing: NULL) and `n`, its row number; False if DuckDB cannot."""
     columns = "{" + ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in names) + "}"
     cells = ", ".join(f"CASE WHEN {_column(name)} IN ({_list(missing)}) THEN NULL ELSE {_column(name)} END "
                       f"AS {_column(name)}" for name in names) if missing else "*"
@@ -177,24 +179,25 @@ def _cell_problems(con: Con, table: str, name: str, fields: list[Field], missing
     readers = [field.create_cell_reader() for field in fields]
     suspects = [_suspect(con, table, field, reader) for field, reader in zip(fields, readers, strict=True)]
     columns = ", ".join(_column(field.name) for field in fields)
-    rows = con.execute(f"SELECT n, {', '.join(suspects)}, {columns} FROM {table} WHERE {' OR '.join(suspects)} "
-                       "ORDER BY n").fetchall()
+    rows = con.execute(f"SELECT n, {', '.join(suspects)}, {columns} FROM {table} "
+                       f"WHERE {' OR '.join(suspects)} ORDER BY n").fetchall()
     problems = []
     for row, *found in rows:
         flags, cells = found[:len(fields)], found[len(fields):]
         for number, (field, flag, cell) in enumerate(zip(fields, flags, cells, strict=True)):
             if flag:
                 text = missing[0] if cell is None and missing else cell or ""
-                problems += _read_cell(Problem(name, row, (0, number), field.name, "", ""), readers[number], text)
+                where = Problem(name, row, (0, number), field.name, "", "")
+                problems += _read_cell(where, readers[number], text)
     return problems
 
 
 def _suspect(con: Con, table: str, field: Field, reader: CellReader) -> str:
-    """An SQL condition true for the cells of a field that may be wrong (a superset of what frictionless rejects)."""
+    """SQL true for a field's cells that may be wrong: all that frictionless rejects, and maybe some more."""
     column = _column(field.name)
     form = STRICT_FORMS.get((field.type, field.format))
     missing = "TRUE" if field.constraints.get("required") else "FALSE"
-    if form is None or not set(field.constraints) <= SQL_CONSTRAINTS:  # frictionless reads each distinct value
+    if form is None or not set(field.constraints) <= SQL_CONSTRAINTS:  # frictionless reads each distinct one
         values = [row[0] for row in con.execute(f"SELECT DISTINCT {column} FROM {table} "
                                                 f"WHERE {column} IS NOT NULL").fetchall()]
         bad = [value for value in values if reader(value)[1]]
