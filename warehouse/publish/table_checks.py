@@ -44,12 +44,16 @@ STRICT_FORMS = {
     ("time", "default"): TIME,
     ("string", "uuid"): r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}",
     ("string", "uri"): r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+",
-    ("list", "default"): r"(?s).*",  # a list of strings: any text
+    ("string", "default"): "",  # any text
+    ("list", "default"): "",  # a list of strings (see _sql_form): any text
 }
 # Types whose strict form is also checked as a real calendar value by DuckDB (no 2026-02-30).
 CALENDAR_CASTS = {"date": "DATE", "datetime": "TIMESTAMPTZ", "time": "TIMETZ"}
-# Constraints the SQL picks out itself; a field with any other is read by frictionless whole.
+# Constraints the SQL picks out itself; a field with another has each distinct value read by frictionless.
 SQL_CONSTRAINTS = {"required", "enum", "unique"}
+# Field properties that change how frictionless reads a cell: such a field is read by frictionless.
+READING_PROPERTIES = ("missing_values", "true_values", "false_values", "group_char", "decimal_char",
+                      "bare_number", "float_number", "array_item")
 
 
 @dataclass(frozen=True)
@@ -126,9 +130,10 @@ def _table_problems(con: Con, table: str, name: str, path: Path, schema: dict[st
     """A table's problems but its foreign keys'; None when DuckDB cannot read it as its schema says."""
     names = [field["name"] for field in schema["fields"]]
     missing = schema.get("missingValues", [""])
-    if _header(path) != names or not _load(con, table, path, names, missing):
-        return None
     fields = Schema.from_descriptor(schema).fields
+    readable = _keys_as_text(schema, fields) and _header(path) == names
+    if not readable or not _load(con, table, path, names, missing):
+        return None
     problems = _cell_problems(con, table, name, fields, missing)
     invalid = _invalid_cells(problems)
     problems = _blank_rows(con, table, name, names, problems)
@@ -138,6 +143,14 @@ def _table_problems(con: Con, table: str, name: str, path: Path, schema: dict[st
         note = f'expected is "{rows}" and actual is "{count}"'
         problems.append(Problem(name, None, (9, 0), None, "row-count", note))
     return problems
+
+
+def _keys_as_text(schema: dict[str, Any], fields: list[Field]) -> bool:
+    """Whether every unique or primary key field is text (keys are compared as written, not as values)."""
+    key = schema.get("primaryKey") or []
+    keyed = {key} if isinstance(key, str) else set(key)
+    return all(field.type == "string" for field in fields
+               if field.name in keyed or field.constraints.get("unique"))
 
 
 def _invalid_cells(problems: list[Problem]) -> defaultdict[str, set[int]]:
@@ -195,19 +208,30 @@ def _cell_problems(con: Con, table: str, name: str, fields: list[Field], missing
 def _suspect(con: Con, table: str, field: Field, reader: CellReader) -> str:
     """SQL true for a field's cells that may be wrong: all that frictionless rejects, and maybe some more."""
     column = _column(field.name)
-    form = STRICT_FORMS.get((field.type, field.format))
+    form = _sql_form(field)
     missing = "TRUE" if field.constraints.get("required") else "FALSE"
-    if form is None or not set(field.constraints) <= SQL_CONSTRAINTS:  # frictionless reads each distinct one
+    if form is None:  # frictionless reads each distinct value
         values = [row[0] for row in con.execute(f"SELECT DISTINCT {column} FROM {table} "
                                                 f"WHERE {column} IS NOT NULL").fetchall()]
         bad = [value for value in values if reader(value)[1]]
         return f"CASE WHEN {column} IS NULL THEN {missing} ELSE {column} IN ({_list(bad) or 'NULL'}) END"
-    fine = f"regexp_full_match({column}, {_literal(form)})"
+    fine = f"regexp_full_match({column}, {_literal(form)})" if form else "TRUE"
     if field.type in CALENDAR_CASTS:
         fine += f" AND TRY_CAST({column} AS {CALENDAR_CASTS[field.type]}) IS NOT NULL AND {column} >= '0001'"
     if "enum" in field.constraints:
         fine += f" AND {column} IN ({_list([str(value) for value in field.constraints['enum']])})"
     return f"CASE WHEN {column} IS NULL THEN {missing} ELSE NOT ({fine}) END"
+
+
+def _sql_form(field: Field) -> str | None:
+    """The strict written form of a field's values SQL checks ("": any text); None if frictionless must."""
+    if not set(field.constraints) <= SQL_CONSTRAINTS or any(map(field.has_defined, READING_PROPERTIES)):
+        return None
+    if "enum" in field.constraints and field.type != "string":
+        return None  # an enum of numbers or dates compares values, not text
+    if field.type == "list" and getattr(field, "item_type", "string") != "string":
+        return None
+    return STRICT_FORMS.get((field.type, field.format))
 
 
 def _read_cell(where: Problem, reader: CellReader, cell: str) -> list[Problem]:
