@@ -1,11 +1,10 @@
 """The export's file checks, run in worker processes while the export writes other files.
 
 Each check reads files as written (the bytes that will be published) and returns what is wrong
-with them: the flat CSV and the HSDS package with frictionless, the Meeting Guide feed with its
-JSON schema and the rules its clients apply (warehouse/publish/feed_rules.py).
-Validating the flat CSV and the HSDS package with frictionless was over a third of a
-national export's time; in other processes it overlaps building the other files (the calendars,
-above all) instead of following them.
+with them: the top-level package with frictionless, the Meeting Guide feed with its JSON schema
+and the rules its clients apply (warehouse/publish/feed_rules.py). The rows of the flat CSV and
+the HSDS tables are checked in DuckDB (warehouse/publish/table_checks.py); `flat_problems` and
+`package_problems` here are the same checks by frictionless, which the tests hold them to.
 """
 
 import csv
@@ -165,7 +164,7 @@ def _answer(sent: Future | None) -> list[str] | None:
     return [str(problem) for problem in answer] if isinstance(answer, list) else None
 
 
-# The rows of these resources are checked by flat_problems and package_problems, in other workers.
+# The rows of these resources are checked by table_checks, in other workers.
 ROWS_CHECKED_APART = ("listings-csv", "hsds-")
 
 
