@@ -1,4 +1,4 @@
-"""The export's frictionless checks in worker processes: what they find, that a failure publishes
+"""The export's file checks in worker processes: what they find, that a failure publishes
 nothing, and that a dead worker or an unguarded calling script never skips a check."""
 
 import csv
@@ -60,14 +60,32 @@ def test_the_worker_checks_find_what_is_wrong_in_the_written_files(out, tmp_path
     assert export_checks.package_problems(broken / "hsds", "organization", "schedule") == []
 
 
-@pytest.mark.parametrize("big", [False, True], ids=["one-worker", "two-workers-by-resource"])
-def test_an_invalid_hsds_package_found_by_the_worker_publishes_nothing(con, out, monkeypatch, big):
+def corrupt_the_flat_csv(monkeypatch) -> None:
+    """Make the export write a listing whose latitude is not a number into listings.csv."""
+    real = export.write_listings
+
+    def corrupted(con, folder):
+        counts = real(con, folder)
+        _rewrite_csv(folder / "listings.csv", lambda rows: rows[0].update(latitude="north"))
+        return counts
+
+    monkeypatch.setattr(export, "write_listings", corrupted)
+
+
+@pytest.mark.parametrize("broken", ["hsds", "flat"])
+@pytest.mark.parametrize("big", [False, True], ids=["one-worker", "two-workers"])
+def test_an_invalid_table_found_by_the_worker_publishes_nothing(con, out, monkeypatch, big, broken):
     monkeypatch.setattr(export, "BIG_EXPORT", 1 if big else 10**9)
-    before = (out / "hsds" / "services.csv").read_bytes()
-    orphan_a_service(monkeypatch)
-    with pytest.raises(export.ExportInvalid, match=r"HSDS package is not valid: .*foreign-key"):
+    before = {name: (out / name).read_bytes() for name in ("hsds/services.csv", "listings.csv")}
+    if broken == "hsds":
+        orphan_a_service(monkeypatch)
+        expected = r"HSDS package is not valid: \['service', 2, 'organization_id', 'foreign-key'"
+    else:
+        corrupt_the_flat_csv(monkeypatch)
+        expected = r"listings.csv is not valid: \[2, 'latitude', 'type-error', 'type is \"number/default\"'\]"
+    with pytest.raises(export.ExportInvalid, match=expected):
         export.export_directory(con, out, "r2", [])
-    assert (out / "hsds" / "services.csv").read_bytes() == before
+    assert {name: (out / name).read_bytes() for name in before} == before
     assert not any(p.name.endswith(".partial") for p in (out.parent / ".out.builds").iterdir())
 
 

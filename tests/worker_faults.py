@@ -3,7 +3,7 @@
 import multiprocessing
 import os
 
-from warehouse.publish.checks import package_problems
+from warehouse.publish.table_checks import package_problems
 
 
 def dies(*_args: object) -> None:
@@ -17,7 +17,7 @@ def answers_nonsense(*_args: object) -> str:
 
 
 def package_problems_or_die(*args: str) -> list[str]:
-    """The HSDS package check, which kills a worker process that runs it (and runs in any other)."""
+    """The HSDS package check (DuckDB), which kills a worker process that runs it (and runs in any other)."""
     if multiprocessing.parent_process() is not None:
         os._exit(3)
     return package_problems(*args)

@@ -1,11 +1,10 @@
 """The export's file checks, run in worker processes while the export writes other files.
 
 Each check reads files as written (the bytes that will be published) and returns what is wrong
-with them: the flat CSV and the HSDS package with frictionless, the Meeting Guide feed with its
-JSON schema and the rules its clients apply (warehouse/publish/feed_rules.py).
-Validating the flat CSV and the HSDS package with frictionless was over a third of a
-national export's time; in other processes it overlaps building the other files (the calendars,
-above all) instead of following them.
+with them: the top-level package with frictionless, the Meeting Guide feed with its JSON schema
+and the rules its clients apply (warehouse/publish/feed_rules.py). The rows of the flat CSV and
+the HSDS tables are checked in DuckDB (warehouse/publish/table_checks.py); `flat_problems` and
+`package_problems` here are the same checks by frictionless, which the tests hold them to.
 """
 
 import csv
@@ -54,8 +53,7 @@ def package_problems(folder: Path | str, *names: str) -> list[str]:
     again for each resource that refers to it: 40 % of a national package's check).
     """
     package = Package(str(Path(folder) / "datapackage.json"))
-    report = Report.from_validation(errors=_descriptor_errors(package))
-    errors = [str(error) for error in report.flatten(["type", "note"])]
+    errors = descriptor_problems(package)
     fields = ["taskName", "rowNumber", "fieldName", "type", "note"]
     lookups: dict[tuple, set[KeyCells]] = {}
     for name in names or package.resource_names:
@@ -64,6 +62,14 @@ def package_problems(folder: Path | str, *names: str) -> list[str]:
         errors += [str(error) for error in resource.validate().flatten(fields)]
         errors += foreign_key_problems(package, name, keys, lookups)
     return errors[:5]
+
+
+def descriptor_problems(package: Package | Path | str) -> list[str]:
+    """What frictionless finds wrong with a package's descriptor (the metadata, not the rows)."""
+    if not isinstance(package, Package):
+        package = Package(str(Path(package) / "datapackage.json"))
+    report = Report.from_validation(errors=_descriptor_errors(package))
+    return [str(error) for error in report.flatten(["type", "note"])]
 
 
 def foreign_key_problems(package: Package, name: str, keys: list[dict],
@@ -77,7 +83,7 @@ def foreign_key_problems(package: Package, name: str, keys: list[dict],
     problems: list[str] = []
     for key in keys:
         reference = key["reference"]
-        own, their = _names(key["fields"]), _names(reference["fields"])
+        own, their = field_names(key["fields"]), field_names(reference["fields"])
         target = reference.get("resource") or name  # "" refers to the resource itself
         lookup = (target, *their)
         if lookup not in lookups:
@@ -89,7 +95,7 @@ def foreign_key_problems(package: Package, name: str, keys: list[dict],
     return problems
 
 
-def _names(fields: str | list[str]) -> list[str]:
+def field_names(fields: str | list[str]) -> list[str]:
     """A foreign key's fields as a list (Table Schema allows one name as a string)."""
     return [fields] if isinstance(fields, str) else list(fields)
 
@@ -158,7 +164,7 @@ def _answer(sent: Future | None) -> list[str] | None:
     return [str(problem) for problem in answer] if isinstance(answer, list) else None
 
 
-# The rows of these resources are checked by flat_problems and package_problems, in other workers.
+# The rows of these resources are checked by table_checks, in other workers.
 ROWS_CHECKED_APART = ("listings-csv", "hsds-")
 
 

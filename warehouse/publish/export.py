@@ -18,16 +18,11 @@ from warehouse import csv_safe
 from warehouse.db import copy_to, sql_text
 from warehouse.publish import geojson, hsds, hsds_package, ical, meeting_guide, records
 from warehouse.publish.atomic import publish
-from warehouse.publish.checks import (
-    Checks,
-    flat_problems,
-    meeting_feed_problems,
-    package_problems,
-    top_level_problems,
-)
+from warehouse.publish.checks import Checks, meeting_feed_problems, top_level_problems
 from warehouse.publish.hsds_package import ExportInvalid
 from warehouse.publish.identity import identity_resources, write_identity
 from warehouse.publish.package import datapackage
+from warehouse.publish.table_checks import flat_problems, package_problems
 
 SQL = "warehouse.publish.sql"  # this stage's .sql files
 
@@ -36,8 +31,7 @@ FILES = {
     "listings.parquet": ("export_typed", "(FORMAT parquet)", "parquet", "application/vnd.apache.parquet"),
     "listings.jsonl": ("export_json", "(FORMAT json)", "jsonl", "application/x-ndjson"),
 }
-# From this many listings on, a second check worker pays for its start-up (a national export: the
-# frictionless checks take as long as everything else the export does).
+# From this many listings on, a second check worker pays for its start-up (a national export).
 BIG_EXPORT = 5000
 JSON_SCHEMAS = ("meeting_guide.schema.json", "geojson.schema.json")
 
@@ -83,10 +77,10 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
                   redact_people: bool = False, now: datetime | None = None) -> ExportResult:
     """Write and validate every export into `folder`; ExportInvalid when one does not validate.
 
-    The checks of the flat CSV, the HSDS package, the Meeting Guide feed and the GeoJSON file are
-    queued to worker processes as soon as their files are written and overlap writing the others
-    (the calendars, above all); the calendars are checked here. Nothing is returned before every
-    check has passed.
+    The checks of the flat CSV and the HSDS package (their rows in DuckDB), the Meeting Guide feed
+    and the GeoJSON file are queued to worker processes as soon as their files are written and
+    overlap writing the others (the calendars, above all); the calendars are checked here. Nothing
+    is returned before every check has passed.
     """
     now = now or datetime.now(UTC)
     problems = records.prepare(con, redact_people)
@@ -99,9 +93,7 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
         found = records.load(con)
         result.files.update(_write_hsds(found, folder / "hsds", now, run_id))
         result.left_out["hsds/schedules.csv"] = hsds.schedules_left_out(found)
-        # A big package is checked a resource at a time, shared between the workers; a small one whole.
-        for names in _hsds_parts(folder / "hsds", big):
-            checks.submit("HSDS package", package_problems, folder / "hsds", *names)
+        checks.submit("HSDS package", package_problems, folder / "hsds")
         _write_feed(found, folder, result)
         checks.submit("meetings.json", meeting_feed_problems, folder, "meetings.json")
         _write_collection(found, folder, result)
@@ -120,14 +112,6 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
 def _write_hsds(found: list[dict], folder: Path, now: datetime, run_id: str) -> dict[str, int]:
     """The HSDS tables as a tabular data package; rows per file."""
     return hsds_package.write_tables(hsds.build_tables(found, now, run_id), folder)
-
-
-def _hsds_parts(folder: Path, by_resource: bool) -> list[list[str]]:
-    """The HSDS checks to queue: the resource names of each (none: the whole package)."""
-    if not by_resource:
-        return [[]]
-    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    return [[resource["name"]] for resource in descriptor["resources"]]
 
 
 def _write_feed(found: list[dict], folder: Path, result: ExportResult) -> None:
