@@ -51,6 +51,7 @@ _PEERS_AND_FAMILY = re.compile(
     re.IGNORECASE,
 )
 _BLOCK_TAGS = ["p", "div", "li", "ul", "ol", "h2", "h3", "h4", "h5", "h6", "table", "tr"]
+_EMAIL_LABEL = re.compile(r"^\s*e-?mail\s*:?\s*$", re.IGNORECASE)
 _PARAGRAPH = "\x1e"  # marks a block boundary while flattening a description to text
 _STATE_SELECT = etree.XPath('//select[@name="state"]')
 _NODES = etree.XPath("descendant::node()", smart_strings=False)
@@ -300,7 +301,7 @@ def _not_description(parts: _Parts) -> set[HtmlElement]:
     link, and the 'Visit Website' link (so the page's tree is never changed)."""
     skipped = set(parts.names + parts.locations)
     for label in parts.labels:
-        if re.match(r"^\s*e-?mail\s*:?\s*$", get_text(label), re.I):
+        if _EMAIL_LABEL.match(get_text(label)):
             skipped.add(label)
             link = next(label.itersiblings("a"), None)
             if link is not None and link.get("href", "").lower().startswith("mailto:"):

@@ -7,6 +7,7 @@ lands in a second top-level element, and BeautifulSoup reads it too.
 """
 
 from collections.abc import Iterator
+from functools import cache
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -16,23 +17,22 @@ STRING_CONTAINERS = ("script", "style", "template", "rt", "rp")
 _HIDDEN = " or ".join(f"ancestor-or-self::{tag}" for tag in STRING_CONTAINERS)
 _VISIBLE_TEXT = etree.XPath(f"descendant::text()[not({_HIDDEN})]", smart_strings=False)
 _IS_HIDDEN = etree.XPath(f"boolean({_HIDDEN})")
-_CLASSED = etree.XPath("//*[contains(@class, $name)]")
+
+
+@cache
+def _classed(tag: str) -> etree.XPath:
+    """Elements of a tag (or any) whose class attribute holds the text $name, in the whole document."""
+    return etree.XPath(f"//{tag}[contains(@class, $name)]")
 
 
 def with_class(root: HtmlElement, name: str, tag: str = "*") -> list[HtmlElement]:
     """Elements of the whole document (of a tag, or any) with this class among theirs, in document order."""
-    found = _CLASSED(root, name=name)
-    return [e for e in found if tag in ("*", e.tag) and name in e.get("class", "").split()]
+    return [e for e in _classed(tag)(root, name=name) if name in e.get("class", "").split()]
 
 
 def first_with_class(root: HtmlElement, name: str, tag: str = "*") -> HtmlElement | None:
     """The first element with this class, or None."""
     return next(iter(with_class(root, name, tag)), None)
-
-
-def strings(element: HtmlElement) -> list[str]:
-    """The text nodes under an element that get_text reads, in document order."""
-    return _VISIBLE_TEXT(element)
 
 
 def get_text(element: HtmlElement, separator: str = "") -> str:
@@ -43,11 +43,6 @@ def get_text(element: HtmlElement, separator: str = "") -> str:
 def is_hidden(element: HtmlElement) -> bool:
     """True if the element is (or is inside) a script, style, template, rt or rp element."""
     return _IS_HIDDEN(element)
-
-
-def is_element(node: object) -> bool:
-    """True for an element (not a text node, nor a comment, whose tag is not a string)."""
-    return isinstance(getattr(node, "tag", None), str)
 
 
 def elements(root: HtmlElement, *tags: str) -> Iterator[HtmlElement]:
