@@ -105,14 +105,8 @@ class Page:
             return dammit.unicode_markup
         return self.body.decode("utf-8", errors="replace")
 
-    def soup(self, only: tuple[str, ...] = ()) -> BeautifulSoup:
-        """Parsed HTML (lxml), decoded with the encoding above (else <meta charset> or detection).
-
-        `only` names the elements a parser reads (e.g. ("h1", "dl")): they are cut out with lxml
-        first, and only they are built into a BeautifulSoup tree, several times faster on a big page.
-        """
-        if only and (cut := self._cut(only)) is not None:
-            return BeautifulSoup(cut, "lxml")
+    def soup(self) -> BeautifulSoup:
+        """Parsed HTML (lxml), decoded with the encoding above (else <meta charset> or detection)."""
         try:
             return BeautifulSoup(self.body, "lxml", from_encoding=self.encoding)
         except ValueError:
@@ -135,17 +129,6 @@ class Page:
             return lxml.html.document_fromstring(data, parser=_utf8_parser())
         except (ValueError, lxml.etree.ParserError):
             return lxml.html.Element("html")
-
-    def _cut(self, tags: tuple[str, ...]) -> str | None:
-        """The outermost elements of these tags as HTML text, or None to parse the whole page."""
-        if not self.encoding:
-            return None
-        try:
-            root = lxml.html.document_fromstring(self.body.decode(self.encoding))
-        except (ValueError, UnicodeDecodeError, lxml.etree.ParserError):
-            return None
-        outermost = (e for e in root.iter(*tags) if next(e.iterancestors(*tags), None) is None)
-        return "".join(lxml.html.tostring(e, encoding="unicode", with_tail=False) for e in outermost)
 
     def json(self) -> Any:
         """Body parsed as JSON (UTF-8/16/32 detected)."""

@@ -373,15 +373,15 @@ def test_live_api_page_shape() -> None:
 
 def test_a_website_href_broken_by_a_bad_decode_gives_no_website() -> None:
     """Found by fuzzing: a byte flipped in 'https://' decodes to U+FFFD; no link is guessed from it."""
-    from bs4 import BeautifulSoup
+    from lxml.html import fragment_fromstring
 
     from scrapers.sources.nami import _parse_website
 
     page_url = "https://www.nami.org/affiliate/nami-nyc-metro/"
-    broken = BeautifulSoup('<dd><a href="https\ufffd//www.naminycmetro.org">site</a></dd>', "html.parser").dd
-    sound = BeautifulSoup('<dd><a href="https://www.naminycmetro.org">site</a></dd>', "html.parser").dd
-    encoded = BeautifulSoup('<dd><a href="https%01//www.naminycmetro.org">site</a></dd>',
-                            "html.parser").dd  # how lxml hands over a U+0001 in the href
+    broken = fragment_fromstring('<dd><a href="https\ufffd//www.naminycmetro.org">site</a></dd>')
+    sound = fragment_fromstring('<dd><a href="https://www.naminycmetro.org">site</a></dd>')
+    encoded = fragment_fromstring('<dd><a href="https%01//www.naminycmetro.org">site</a></dd>')
+    # (the last is how lxml hands over a U+0001 in the href)
     assert _parse_website(broken, page_url) is None and _parse_website(encoded, page_url) is None
     assert _parse_website(sound, page_url) == "https://www.naminycmetro.org"
 

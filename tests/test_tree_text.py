@@ -12,7 +12,7 @@ from scrapers.sources.clubhouse import Clubhouse
 from scrapers.sources.meetings_platform import CARD
 from scrapers.sources.smart import Smart
 from scrapers.sources.text import clean
-from scrapers.sources.tree_text import class_search, classes, has_class, text
+from scrapers.sources.tree import class_search, classes, get_text, has_class
 
 FETCHED = datetime(2026, 11, 20, 6, tzinfo=UTC)
 # Markup pieces that split, hide or add text: comments, script, style, template, ruby, pre, entities.
@@ -40,8 +40,8 @@ def test_every_element_has_the_text_beautifulsoup_gives_it(markup: str) -> None:
     elements = [e for e in fetched.tree().iter() if isinstance(e.tag, str)]
     assert [t.name for t in tags] == [e.tag for e in elements]
     for tag, element in zip(tags, elements, strict=True):
-        assert clean(text(element, " ")) == clean(tag.get_text(" "))
-        assert [clean(s) for s in text(element, "\n").splitlines() if clean(s)] == \
+        assert clean(get_text(element, " ")) == clean(tag.get_text(" "))
+        assert [clean(s) for s in get_text(element, "\n").splitlines() if clean(s)] == \
             [clean(s) for s in tag.get_text("\n").splitlines() if clean(s)]
         assert classes(element) == tag.get("class", [])
 
@@ -55,18 +55,18 @@ def test_script_template_and_ruby_text_are_not_heading_text(html: str) -> None:
     """lxml's itertext() would read "var a;" into the heading; BeautifulSoup and `text` do not."""
     heading = page(html).tree().find(".//h2")
     assert " ".join(heading.itertext()) != "Online Meeting"
-    assert clean(text(heading, " ")) == "Online Meeting"
+    assert clean(get_text(heading, " ")) == "Online Meeting"
 
 
 def test_text_inside_a_script_is_the_scripts_own() -> None:
     script = page("<p>a<script>b</script>c</p>").tree().find(".//script")
-    assert text(script) == page("<p>a<script>b</script>c</p>").soup().script.get_text() == "b"
+    assert get_text(script) == page("<p>a<script>b</script>c</p>").soup().script.get_text() == "b"
 
 
 def test_a_comment_inside_a_heading_splits_its_text_as_in_beautifulsoup() -> None:
     """"Online<!-- x --> Meeting" is two strings: joined by " " they do not read "Online Meeting"."""
     html = "<h2>Online<!-- x --> Meeting</h2>"
-    joined = text(page(html).tree().find(".//h2"), " ")
+    joined = get_text(page(html).tree().find(".//h2"), " ")
     assert joined == page(html).soup().h2.get_text(" ") == "Online  Meeting"
 
 

@@ -2,10 +2,13 @@
 
 import re
 
-from bs4 import Tag
+from lxml import etree
+from lxml.html import HtmlElement
 
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 PROTECTED_LINK = "/cdn-cgi/l/email-protection"
+_CFEMAILS = etree.XPath("descendant::*/@data-cfemail", smart_strings=False)
+_HREFS = etree.XPath("descendant::a/@href", smart_strings=False)
 
 
 def decode_cfemail(hex_string: str) -> str | None:
@@ -23,13 +26,13 @@ def decode_cfemail(hex_string: str) -> str | None:
     return text if EMAIL.fullmatch(text) else None
 
 
-def protected_email(tag: Tag) -> str | None:
-    """The first email Cloudflare hid inside a tag: a `data-cfemail` span or an email-protection link."""
-    for node in tag.find_all(attrs={"data-cfemail": True}):
-        if email := decode_cfemail(str(node["data-cfemail"])):
+def protected_email(element: HtmlElement) -> str | None:
+    """The first email Cloudflare hid inside an element: a `data-cfemail` span or an email-protection link."""
+    for value in _CFEMAILS(element):
+        if email := decode_cfemail(value):
             return email
-    for anchor in tag.find_all("a", href=True):
-        href = str(anchor["href"]).strip()
+    for href in _HREFS(element):
+        href = href.strip()
         if PROTECTED_LINK + "#" in href and (email := decode_cfemail(href.split("#")[1])):
             return email
     return None

@@ -6,7 +6,8 @@ from typing import NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import us
-from bs4 import CData, NavigableString, Tag
+from lxml import etree
+from lxml.html import HtmlElement
 
 from schemas.address import state_code
 from schemas.listing import ParsedListing
@@ -15,6 +16,7 @@ from scrapers.base import Source
 from scrapers.page import Page
 from scrapers.sources.dbsa_online import ONLINE_PATH, is_online_page, parse_online
 from scrapers.sources.text import clean, link_url, schedule_text, slug_key, unique_key
+from scrapers.sources.tree import STRING_CONTAINERS, get_text, is_hidden, with_class
 
 STATE_CODES: tuple[str, ...] = tuple(sorted({s.abbr for s in us.states.STATES} | {"DC"}))
 _FIND_PATH = "/support/chapters-and-support-groups/find-a-support-group/?state="
@@ -49,7 +51,11 @@ _PEERS_AND_FAMILY = re.compile(
     re.IGNORECASE,
 )
 _BLOCK_TAGS = ["p", "div", "li", "ul", "ol", "h2", "h3", "h4", "h5", "h6", "table", "tr"]
+_EMAIL_LABEL = re.compile(r"^\s*e-?mail\s*:?\s*$", re.IGNORECASE)
 _PARAGRAPH = "\x1e"  # marks a block boundary while flattening a description to text
+_STATE_SELECT = etree.XPath('//select[@name="state"]')
+_NODES = etree.XPath("descendant::node()", smart_strings=False)
+_ALL_NODES = etree.XPath("/descendant::node()", smart_strings=False)
 
 
 class Dbsa(Source):
@@ -72,10 +78,10 @@ class Dbsa(Source):
         """Every groupInfo listing on a state page (an empty result area yields nothing); online groups."""
         if is_online_page(page):
             return self._parse_online(page)
-        soup = page.soup()
-        divs = soup.find_all(class_="groupInfo")
+        root = page.tree()
+        divs = with_class(root, "groupInfo")
         if not divs:
-            if _is_empty_result(soup):
+            if _is_empty_result(root):
                 return []
             raise self.changed(page, "no groupInfo listings and no 'no groups' message")
         state = self._parse_state(page)
@@ -99,7 +105,7 @@ class Dbsa(Source):
             raise self.changed(page, f"no valid ?state= code in the page URL ({code or 'none'})")
         return code
 
-    def _parse_listing(self, div: Tag, page: Page, state: str) -> ParsedListing | None:
+    def _parse_listing(self, div: HtmlElement, page: Page, state: str) -> ParsedListing | None:
         """One groupInfo div as a chapter or group; None if it has no name."""
         parts = _Parts.of(div)
         name = _parse_name(parts)
@@ -156,29 +162,27 @@ class Dbsa(Source):
 class _Parts(NamedTuple):
     """The elements of one groupInfo div a listing is read from, found in one walk over it."""
 
-    names: list[Tag]
-    locations: list[Tag]
-    headings: list[Tag]
-    links: list[Tag]
-    labels: list[Tag]
+    names: list[HtmlElement]
+    locations: list[HtmlElement]
+    headings: list[HtmlElement]
+    links: list[HtmlElement]
+    labels: list[HtmlElement]
 
     @classmethod
-    def of(cls, div: Tag) -> "_Parts":
-        """Walk the div once (several find_all calls per listing were most of the parse time)."""
+    def of(cls, div: HtmlElement) -> "_Parts":
+        """Walk the div once (several searches per listing were most of the parse time)."""
         parts = cls([], [], [], [], [])
-        for tag in div.descendants:
-            if not isinstance(tag, Tag):
-                continue
-            classes = tag.get("class") or ()
+        for tag in div.iterdescendants(etree.Element):
+            classes = tag.get("class", "").split()
             if "groupInfo__name" in classes:
                 parts.names.append(tag)
             if "groupInfo__location" in classes:
                 parts.locations.append(tag)
-            if tag.name in ("h2", "h3", "h4"):
+            if tag.tag in ("h2", "h3", "h4"):
                 parts.headings.append(tag)
-            elif tag.name == "a" and tag.get("href") is not None:
+            elif tag.tag == "a" and tag.get("href") is not None:
                 parts.links.append(tag)
-            elif tag.name in ("strong", "b", "span"):
+            elif tag.tag in ("strong", "b", "span"):
                 parts.labels.append(tag)
         return parts
 
@@ -186,12 +190,12 @@ class _Parts(NamedTuple):
 def _parse_name(parts: _Parts) -> str:
     """The listing's name: groupInfo__name, else the div's first heading."""
     element = (parts.names or parts.headings or [None])[0]
-    return clean(element.get_text(" ")) if element else ""
+    return clean(get_text(element, " ")) if element is not None else ""
 
 
 def _parse_location(parts: _Parts) -> str:
     """The free-text location line ("Lexington", "Northern Kentucky", "Louisville - DBSA ...")."""
-    return clean(parts.locations[0].get_text(" ")) if parts.locations else ""
+    return clean(get_text(parts.locations[0], " ")) if parts.locations else ""
 
 
 def _split_location(location: str, name: str) -> tuple[str | None, str | None]:
@@ -245,10 +249,10 @@ def _stated_state(place: str | None) -> str | None:
     return code if code in STATE_CODES else None
 
 
-def _parse_email(links: list[Tag]) -> str | None:
+def _parse_email(links: list[HtmlElement]) -> str | None:
     """The first mailto address in the listing."""
     for link in links:
-        href = link["href"].strip()
+        href = link.get("href").strip()
         if href.lower().startswith("mailto:"):
             address = unquote(href[7:]).split("?")[0].strip()
             if "@" in address:
@@ -256,54 +260,55 @@ def _parse_email(links: list[Tag]) -> str | None:
     return None
 
 
-def _parse_website(links: list[Tag], page_url: str) -> str | None:
+def _parse_website(links: list[HtmlElement], page_url: str) -> str | None:
     """The 'Visit Website' link, made absolute."""
     for link in links:
-        if _VISIT_WEBSITE.search(link.get_text(" ")):
-            return link_url(page_url, link["href"])
+        if _VISIT_WEBSITE.search(get_text(link, " ")):
+            return link_url(page_url, link.get("href"))
     return None
 
 
-def _parse_description(div: Tag, parts: _Parts) -> str | None:
+def _parse_description(div: HtmlElement, parts: _Parts) -> str | None:
     """The listing's prose without name, location, Email and Visit Website lines; one paragraph a line."""
     pieces: list[str] = []
-    _collect_text(div, _not_description(parts), pieces)
+    _collect_text(div, _not_description(parts), pieces, is_hidden(div))
     lines = [clean(line) for line in "".join(pieces).split(_PARAGRAPH)]
     kept = [line for line in lines if line and not _LABEL_ONLY.match(line)]
     return "\n".join(kept) or None
 
 
-def _collect_text(tag: Tag, skipped: set[int], pieces: list[str]) -> None:
-    """The text under a tag (as get_text() reads it), a paragraph mark at <br> and around blocks."""
-    for child in tag.children:
-        if isinstance(child, NavigableString):
-            if type(child) in (NavigableString, CData):
-                pieces.append(str(child))
-        elif id(child) in skipped:
-            continue
-        elif child.name == "br":
-            pieces.append(_PARAGRAPH)
-        elif child.name in _BLOCK_TAGS:
-            pieces.append(_PARAGRAPH)
-            _collect_text(child, skipped, pieces)
+def _collect_text(tag: HtmlElement, skipped: set[HtmlElement], pieces: list[str], hidden: bool) -> None:
+    """The text under a tag (as get_text() reads it: no comments, no script, style or template text),
+    a paragraph mark at <br> and around blocks; the text after a skipped element is kept."""
+    if tag.text and not hidden:
+        pieces.append(tag.text)
+    for child in tag:
+        if not isinstance(child.tag, str) or child in skipped:
+            pass  # a comment, or an element left out (its tail is still the tag's text)
+        elif child.tag == "br":
             pieces.append(_PARAGRAPH)
         else:
-            _collect_text(child, skipped, pieces)
+            block = child.tag in _BLOCK_TAGS
+            pieces.extend([_PARAGRAPH] if block else [])
+            _collect_text(child, skipped, pieces, hidden or child.tag in STRING_CONTAINERS)
+            pieces.extend([_PARAGRAPH] if block else [])
+        if child.tail and not hidden:
+            pieces.append(child.tail)
 
 
-def _not_description(parts: _Parts) -> set[int]:
+def _not_description(parts: _Parts) -> set[HtmlElement]:
     """Elements left out of the description: name, location, the 'Email:' label and its mailto
-    link, and the 'Visit Website' link (by id, so the page's tree is never changed)."""
-    skipped = {id(e) for e in parts.names + parts.locations}
+    link, and the 'Visit Website' link (so the page's tree is never changed)."""
+    skipped = set(parts.names + parts.locations)
     for label in parts.labels:
-        if re.match(r"^\s*e-?mail\s*:?\s*$", label.get_text(), re.I):
-            skipped.add(id(label))
-            link = label.find_next_sibling("a")
+        if _EMAIL_LABEL.match(get_text(label)):
+            skipped.add(label)
+            link = next(label.itersiblings("a"), None)
             if link is not None and link.get("href", "").lower().startswith("mailto:"):
-                skipped.add(id(link))
+                skipped.add(link)
     for link in parts.links:
-        if _VISIT_WEBSITE.search(link.get_text(" ")):
-            skipped.add(id(link))
+        if _VISIT_WEBSITE.search(get_text(link, " ")):
+            skipped.add(link)
     return skipped
 
 
@@ -316,15 +321,19 @@ def _parse_audiences(name: str, description: str | None) -> tuple[str, ...]:
     return ("peers", "family") if both else ("peers",)
 
 
-def _is_empty_result(soup: Tag) -> bool:
-    """True if the page has the state search form and a 'no groups' message after it."""
-    select = soup.find("select", attrs={"name": "state"})
+def _is_empty_result(root: HtmlElement) -> bool:
+    """True if the page has the state search form and a 'no groups' message after it (within the
+    form's <main>, else the page; every text counts, comments and scripts too)."""
+    select = next(iter(_STATE_SELECT(root)), None)
     if select is None:
         return False
-    form = select.find_parent("form") or select
-    scope = form.find_parent("main") or soup
-    after = [s for s in form.find_all_next(string=True) if any(p is scope for p in s.parents)]
-    return _NO_RESULTS.search(clean(" ".join(after))[:1000]) is not None
+    form = next(select.iterancestors("form"), select)
+    scope = next(form.iterancestors("main"), None)
+    nodes = _NODES(scope) if scope is not None else _ALL_NODES(root)
+    after = nodes[nodes.index(form):]
+    texts = [node if isinstance(node, str) else node.text or "" for node in after
+             if isinstance(node, str) or node.tag is etree.Comment]
+    return _NO_RESULTS.search(clean(" ".join(texts))[:1000]) is not None
 
 
 def _same_listing(first: ParsedListing, other: ParsedListing) -> bool:

@@ -23,7 +23,7 @@ Decisions (tested in tests/test_meetings_platform.py):
   name with nothing else) is SourceChanged.
 - HTML comments are never read (an old AddEvent block or address left in one).
 - The page is read from its lxml tree (a big regular page: one parse, no BeautifulSoup tree), with
-  BeautifulSoup's text rules (scrapers/sources/tree_text.py).
+  BeautifulSoup's text rules (scrapers/sources/tree.py).
 - In the card, only a link off the site that looks like a meeting (a conference host such as
   pathcheck.net or zoom.us, or "join"/"register") is read; "contact the convenor" gives none.
 - The maps/dir address is brought to "street, City, ST 12345[, country]" (full state name, ZIP
@@ -51,7 +51,7 @@ from scrapers.page import Link, Page
 from scrapers.sources.audiences import audiences_in
 from scrapers.sources.sitemap import NotASitemap, read_sitemap
 from scrapers.sources.text import clean, link_url, schedule_text
-from scrapers.sources.tree_text import ancestor, class_search, classes, has_class, text
+from scrapers.sources.tree import ancestor, class_search, classes, get_text, has_class
 from scrapers.urls import host_of
 
 MEETING_PATH = re.compile(r"/meetings/(?P<id>\d+)/?$")  # searched: a mirror may prefix the path
@@ -222,7 +222,7 @@ def _name(titles: list[str | None]) -> str | None:
 
 def _text(element: HtmlElement | None) -> str:
     """The cleaned text of an element, or "" for none."""
-    return clean(text(element, " ")) if element is not None else ""
+    return clean(get_text(element, " ")) if element is not None else ""
 
 
 def _is_sitemap(page: Page) -> bool:
@@ -237,7 +237,7 @@ def _spans(block: HtmlElement) -> dict[str, str]:
         if not (names := classes(span)):
             continue  # class="" names nothing (it was an IndexError that lost the meeting)
         key = names[0]
-        spans[key] = "\n".join(clean(line) for line in text(span, "\n").splitlines() if clean(line))
+        spans[key] = "\n".join(clean(line) for line in get_text(span, "\n").splitlines() if clean(line))
     return spans
 
 
@@ -346,7 +346,7 @@ def _location_name(root: HtmlElement) -> str | None:
     link = _maps_link(root)
     card = _card(link) if link is not None else None
     name = next(card.iterdescendants("strong", "b"), None) if card is not None else None
-    return clean(text(name, " ")) or None if name is not None else None
+    return clean(get_text(name, " ")) or None if name is not None else None
 
 
 def _online_card(root: HtmlElement, page_url: str,
@@ -358,7 +358,7 @@ def _online_card(root: HtmlElement, page_url: str,
     card = _card(heading)
     card = heading.getparent() if card is None else card
     for link in _links(card) if card is not None else ():
-        url, words = link_url(page_url, link.get("href")), clean(text(link, " "))
+        url, words = link_url(page_url, link.get("href")), clean(get_text(link, " "))
         # The site's own pages (help, "contact the convenor") and contact links are not the meeting.
         if url is None or host_of(url) in own_hosts or CONTACT.search(words):
             continue
@@ -371,7 +371,7 @@ def _online_card(root: HtmlElement, page_url: str,
 
 def _heading(root: HtmlElement, pattern: re.Pattern[str]) -> HtmlElement | None:
     """The first heading (or bold line) whose whole text matches the pattern."""
-    return next((tag for tag in root.iter(*HEADINGS) if pattern.match(text(tag, " ")) is not None), None)
+    return next((tag for tag in root.iter(*HEADINGS) if pattern.match(get_text(tag, " ")) is not None), None)
 
 
 def _when_prose(root: HtmlElement) -> str | None:

@@ -11,7 +11,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from lxml import etree
+from lxml.html import HtmlElement
 
 from schemas.address import place_from_lines, state_code
 from schemas.listing import ParsedListing
@@ -20,16 +21,19 @@ from scrapers.base import Source
 from scrapers.page import Link, Page
 from scrapers.sources.cfemail import protected_email
 from scrapers.sources.text import link_url, written_url
+from scrapers.sources.tree import elements, first_with_class, get_text
 from scrapers.urls import absolute_url, host_of
 
 PER_PAGE = 100
 PROFILE_ROOT = "/find-your-local-nami/"
 NAMI_HOSTS = frozenset({"www.nami.org", "nami.org"})
 CONTACT_DL = "affiliate-contact-information__content"
-# All a profile parse reads: the <h1> (a name when the API gave none) and the contact <dl>.
-PROFILE_PARTS = ("h1", "dl")
 LABEL_ALIASES = {"e-mail": "email", "web site": "website", "telephone": "phone"}
-LINE_BREAKS = frozenset({"br", "p", "div", "li"})
+LINE_BREAKS = ("br", "p", "div", "li")
+# Text nodes (script text too, as before; not comments) and line-breaking elements, in document order.
+_TEXT_AND_BREAKS = etree.XPath(" | ".join(f"descendant::{node}" for node in ("text()", *LINE_BREAKS)),
+                               smart_strings=False)
+_LINKS = etree.XPath("descendant::a[@href]")
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 SERVICE_AREA_SPLIT = re.compile(r"\s*(?:[,;/&]|\band\b)\s*", re.IGNORECASE)
 ONLINE = re.compile(r"\b(?:virtual|online)\b", re.IGNORECASE)
@@ -69,14 +73,14 @@ class Nami(Source):
         segments = _profile_segments(page.url)
         if segments is None or len(segments) > 2:
             raise self.changed(page, "not an affiliate profile URL")
-        soup = page.soup(only=PROFILE_PARTS)
-        name = _parse_name(page.context.get("title"), soup)
+        root = page.tree()
+        name = _parse_name(page.context.get("title"), root)
         if not name:
             raise self.changed(page, "profile has no name (no API title and no <h1>)")
-        yield self._listing(page, segments, name, _contact_items(soup))
+        yield self._listing(page, segments, name, _contact_items(root))
 
     def _listing(
-        self, page: Page, segments: list[str], name: str, items: Mapping[str, Tag]
+        self, page: Page, segments: list[str], name: str, items: Mapping[str, HtmlElement]
     ) -> ParsedListing:
         """The listing of one profile page from its path, name and contact items."""
         service_text = _text(items.get("service area"))
@@ -170,49 +174,49 @@ def _profile_segments(url: str) -> list[str] | None:
     return segments or None
 
 
-def _parse_name(title: Any, soup: BeautifulSoup) -> str | None:
+def _parse_name(title: Any, root: HtmlElement) -> str | None:
     """The API title unescaped and whitespace-collapsed, else the page's <h1>."""
     if isinstance(title, str) and title.strip():
         return " ".join(html.unescape(title).split())
-    h1 = soup.find("h1")
+    h1 = next(elements(root, "h1"), None)
     if h1 is None:
         return None
-    return " ".join(h1.get_text(" ").split()) or None
+    return " ".join(get_text(h1, " ").split()) or None
 
 
-def _contact_items(soup: BeautifulSoup) -> dict[str, Tag]:
+def _contact_items(root: HtmlElement) -> dict[str, HtmlElement]:
     """The contact block's <dd> values by lower-case label (first value of each label)."""
-    block = soup.find("dl", class_=CONTACT_DL)
-    items: dict[str, Tag] = {}
+    block = first_with_class(root, CONTACT_DL, "dl")
+    items: dict[str, HtmlElement] = {}
     label = None
-    for tag in block.find_all(["dt", "dd"]) if block else []:
-        if tag.name == "dt":
-            text = " ".join(tag.get_text(" ").split()).rstrip(":").strip().lower()
+    for tag in block.iterdescendants("dt", "dd") if block is not None else []:
+        if tag.tag == "dt":
+            text = " ".join(get_text(tag, " ").split()).rstrip(":").strip().lower()
             label = LABEL_ALIASES.get(text, text)
         elif label is not None:
             items.setdefault(label, tag)  # a second <dd> of one label is ignored
     return items
 
 
-def _lines(tag: Tag) -> list[str]:
+def _lines(tag: HtmlElement) -> list[str]:
     """Text lines of an element, split at <br> (and block elements), blanks dropped."""
     lines = [""]
-    for node in tag.descendants:
-        if isinstance(node, Tag) and node.name in LINE_BREAKS:
+    for node in _TEXT_AND_BREAKS(tag):
+        if isinstance(node, str):
+            lines[-1] += node
+        else:
             lines.append("")
-        elif isinstance(node, NavigableString) and not isinstance(node, Comment):
-            lines[-1] += str(node)
     return [" ".join(line.split()) for line in lines if line.split()]
 
 
-def _text(tag: Tag | None) -> str | None:
+def _text(tag: HtmlElement | None) -> str | None:
     """An element's text as published, lines joined by spaces; None when empty."""
     if tag is None:
         return None
     return " ".join(_lines(tag)) or None
 
 
-def _parse_place(tag: Tag | None) -> dict[str, str]:
+def _parse_place(tag: HtmlElement | None) -> dict[str, str]:
     """Address as published, country, and city/state/ZIP of a plain `City, ST 12345` line
     (schemas/address.py); the street and any other form are left to the warehouse's split."""
     place = place_from_lines(_lines(tag) if tag is not None else [], fallback=False)
@@ -228,27 +232,27 @@ def _parse_service_area(text: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(code for code in codes if code))
 
 
-def _parse_email(tag: Tag | None) -> str | None:
+def _parse_email(tag: HtmlElement | None) -> str | None:
     """Email from Cloudflare's span or link, a mailto: link, or plain text."""
     if tag is None:
         return None
     if email := protected_email(tag):
         return email
-    for anchor in tag.find_all("a", href=True):
-        href = str(anchor["href"]).strip()
+    for anchor in _LINKS(tag):
+        href = anchor.get("href").strip()
         if href.lower().startswith("mailto:") and (found := EMAIL.search(href[7:].split("?")[0])):
             return found.group()
     found = EMAIL.search(_text(tag) or "")
     return found.group() if found else None
 
 
-def _parse_website(tag: Tag | None, page_url: str) -> str | None:
+def _parse_website(tag: HtmlElement | None, page_url: str) -> str | None:
     """The website link's href, or a web address written as text."""
     if tag is None:
         return None
-    anchor = tag.find("a", href=True)
+    anchor = next(iter(_LINKS(tag)), None)
     # e.g. "https\ufffd//..." from a bad decode: link_url guesses no link
-    return link_url(page_url, str(anchor["href"])) if anchor else written_url(_text(tag))
+    return link_url(page_url, anchor.get("href")) if anchor is not None else written_url(_text(tag))
 
 
 def _parse_attendance(name: str, service_text: str | None) -> Attendance | None:
