@@ -80,8 +80,11 @@ def _write_json(path: Path, value: list | dict) -> None:
 
 
 def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sources: list[dict[str, Any]],
-                  redact_people: bool = False, now: datetime | None = None) -> ExportResult:
+                  redact_people: bool = False, now: datetime | None = None,
+                  previous: Path | None = None) -> ExportResult:
     """Write and validate every export into `folder`; ExportInvalid when one does not validate.
+
+    `previous` is the export published before (its unchanged group calendars are reused).
 
     The frictionless checks of the flat CSV and the HSDS package (the slowest) are queued to a
     worker process as soon as their files are written and overlap writing the others; the rest
@@ -104,7 +107,7 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
         _write_feed(found, folder, result)
         checks.submit("meetings.json", meeting_feed_problems, folder, "meetings.json")
         _write_collection(found, folder, result)
-        _write_calendars(found, folder, now, result)
+        _write_calendars(found, folder, now, result, previous)
         del found  # the records are the biggest thing held; the checks may still take a while
         _write_descriptor(folder, result, sources, run_id, redact_people)
         checks.submit("datapackage.json", top_level_problems, folder)
@@ -143,12 +146,13 @@ def _write_collection(found: list[dict], folder: Path, result: ExportResult) -> 
     result.files["directory.geojson"] = len(collection["features"])
 
 
-def _write_calendars(found: list[dict], folder: Path, now: datetime, result: ExportResult) -> None:
-    """groups.ics and the group files, every event checked as it is made and a sample parsed back."""
-    calendars, skipped, problems = ical.write_calendars(found, folder, now)
-    result.left_out["groups.ics"] = skipped
-    _check(problems + ical.calendars_problems(folder, calendars), "groups.ics")
-    result.files.update(calendars)
+def _write_calendars(found: list[dict], folder: Path, now: datetime, result: ExportResult,
+                     previous: Path | None) -> None:
+    """groups.ics and the group files (unchanged ones reused from `previous`), a sample parsed back."""
+    calendars = ical.write_calendars(found, folder, now, previous)
+    result.left_out["groups.ics"] = calendars.left_out
+    _check(calendars.problems + ical.calendars_problems(folder, calendars.files), "groups.ics")
+    result.files.update(calendars.files)
 
 
 def _write_descriptor(folder: Path, result: ExportResult, sources: list[dict[str, Any]], run_id: str,
@@ -187,7 +191,10 @@ def export_directory(con: duckdb.DuckDBPyConnection, out: Path, run_id: str, sou
     result = ExportResult()
 
     def write(folder: Path) -> None:
-        result.__dict__.update(write_exports(con, folder, run_id, sources, redact_people).__dict__)
+        # Read under the publish lock: the version `out` shows cannot be pruned while it is reused from.
+        previous = Path(out).resolve() if Path(out).is_dir() else None
+        result.__dict__.update(write_exports(con, folder, run_id, sources, redact_people,
+                                             previous=previous).__dict__)
 
     publish(Path(out), run_id, write, check=check_complete)
     return result
