@@ -94,11 +94,12 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
     problems = records.prepare(con, redact_people)
     result = ExportResult(files=write_listings(con, folder))
     big = result.files["listings.csv"] >= BIG_EXPORT
-    with Checks(workers=2 if big else 1) as checks:
+    with Checks(workers=2 if big else 1) as checks, ical.Apart(apart=big) as calendars:
         flat = next(iter(FILES))
         checks.submit(flat, flat_problems, folder, flat)
         result.files.update(write_identity(con, folder, run_id))
         found = records.load(con)
+        calendars.start(found, folder, now, previous)  # a big export's in a worker, beside the writers below
         result.files.update(_write_hsds(found, folder / "hsds", now, run_id))
         result.left_out["hsds/schedules.csv"] = hsds.schedules_left_out(found)
         # A big package is checked a resource at a time, shared between the workers; a small one whole.
@@ -107,7 +108,7 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
         _write_feed(found, folder, result)
         checks.submit("meetings.json", meeting_feed_problems, folder, "meetings.json")
         _write_collection(found, folder, result)
-        _write_calendars(found, folder, now, result, previous)
+        _write_calendars(calendars, folder, result)
         del found  # the records are the biggest thing held; the checks may still take a while
         _write_descriptor(folder, result, sources, run_id, redact_people)
         checks.submit("datapackage.json", top_level_problems, folder)
@@ -146,10 +147,9 @@ def _write_collection(found: list[dict], folder: Path, result: ExportResult) -> 
     result.files["directory.geojson"] = len(collection["features"])
 
 
-def _write_calendars(found: list[dict], folder: Path, now: datetime, result: ExportResult,
-                     previous: Path | None) -> None:
-    """groups.ics and the group files (unchanged ones reused from `previous`), a sample parsed back."""
-    calendars = ical.write_calendars(found, folder, now, previous)
+def _write_calendars(apart: ical.Apart, folder: Path, result: ExportResult) -> None:
+    """groups.ics and the group files (unchanged ones reused from the last export), a sample parsed back."""
+    calendars = apart.result()
     result.left_out["groups.ics"] = calendars.left_out
     _check(calendars.problems + ical.calendars_problems(folder, calendars.files), "groups.ics")
     result.files.update(calendars.files)
