@@ -194,6 +194,7 @@ def _reused(previous: Path, folder: Path, name: str, entry: GroupFile) -> bytes 
         data = (previous / name).read_bytes()
         if hashlib.sha256(data).hexdigest() != entry.sha256:
             return None
+        (folder / name).unlink(missing_ok=True)  # one a dead worker left
         try:
             os.link(previous / name, folder / name)
         except OSError:  # another device, or links not allowed: the same bytes, copied
@@ -282,6 +283,7 @@ def _serialize(record: Record, now: datetime, zones: Zones, path: Path, entry: G
     for event in events:
         problems += event_problems(event, own_zones, f"ics/{path.name}", uids)
     data = _assemble(record["name"], list(own_zones.values()), blobs)
+    path.unlink(missing_ok=True)  # never write through a link a dead worker left to a published file
     path.write_bytes(data)
     entry.sha256 = hashlib.sha256(data).hexdigest()
     return blobs
