@@ -289,6 +289,116 @@ def test_calendar_check_catches_a_broken_group_file_a_count_mismatch_and_bad_eve
     assert "has no VTIMEZONE" in ical.event_problems(event, set(), "x.ics", set())[0]
 
 
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def group_records(con) -> list[dict]:
+    """The export records of the test listings."""
+    records.prepare(con)
+    return records.load(con)
+
+
+def group_files(folder: Path) -> dict[str, bytes]:
+    """The per-group calendars of a folder by name."""
+    return {p.name: p.read_bytes() for p in (folder / "ics").iterdir()}
+
+
+def stamps(data: bytes) -> set[str]:
+    """The DTSTAMPs of a calendar's events, read back with icalendar."""
+    return {e["DTSTAMP"].to_ical().decode() for e in Calendar.from_ical(data).walk("VEVENT")}
+
+
+def test_a_second_export_with_nothing_changed_links_every_group_calendar_of_the_first(out, con):
+    first = out.resolve()
+    assert json.loads((first / ical.MANIFEST).read_text())["groups"]  # the next export reads this
+    export.export_directory(con, out, "r2", [])
+    second = out.resolve()
+    assert second != first and group_files(second) == group_files(first) and len(group_files(second)) == 4
+    for path in (second / "ics").iterdir():
+        assert path.stat().st_ino == (first / "ics" / path.name).stat().st_ino  # the same file, linked
+    assert (second / "groups.ics").read_bytes() == (first / "groups.ics").read_bytes()
+    files = {"groups.ics": 4, **{f"ics/{name}": 1 for name in group_files(second)}}
+    assert ical.calendars_problems(second, files) == []
+
+
+def test_only_a_changed_group_is_serialized_again_and_a_gone_group_has_no_file(con, tmp_path):
+    found = group_records(con)
+    groups = sorted((r for r in found if r["kind"] == "group" and r["schedule"]), key=lambda r: r["name"])
+    changed, gone = groups[0], groups[1]
+    first, second, fresh = tmp_path / "first", tmp_path / "second", tmp_path / "fresh"
+    ical.write_calendars(found, first, NOW)
+    changed["name"] = "Renamed Group"
+    found.remove(gone)
+    later = NOW + timedelta(days=1)
+    written = ical.write_calendars(found, second, later, previous=first)
+    assert written.reused == 2 and written.files["groups.ics"] == 3
+    ical.write_calendars(found, fresh, NOW)  # what serializing everything at the first export's time gives
+    changed_name, gone_name = f"{changed['listing_id']}.ics", f"{gone['listing_id']}.ics"
+    assert gone_name not in group_files(second) and gone_name in group_files(first)
+    for name, data in group_files(second).items():
+        linked = (second / "ics" / name).stat().st_ino == (first / "ics" / name).stat().st_ino
+        assert linked == (name != changed_name)
+        if name != changed_name:
+            assert data == group_files(fresh)[name] and stamps(data) == {"20261120T120000Z"}
+    renamed = Calendar.from_ical(group_files(second)[changed_name])
+    assert renamed["X-WR-CALNAME"] == "Renamed Group" and stamps(renamed.to_ical()) == {"20261121T120000Z"}
+    in_groups = Calendar.from_ical((second / "groups.ics").read_bytes()).walk("VEVENT")
+    in_files = [e for data in group_files(second).values() for e in Calendar.from_ical(data).walk("VEVENT")]
+    assert sorted(e.to_ical() for e in in_groups) == sorted(e.to_ical() for e in in_files)
+    assert ical.calendars_problems(second, written.files) == []
+
+
+def test_a_corrupt_manifest_or_an_altered_file_is_not_reused(con, tmp_path):
+    found = group_records(con)
+    first = tmp_path / "first"
+    ical.write_calendars(found, first, NOW)
+    altered = sorted((first / "ics").iterdir())[0]
+    altered.write_bytes(altered.read_bytes().replace(b"SUMMARY:", b"SUMMARY:Altered ", 1))
+    later = NOW + timedelta(days=1)
+    second = tmp_path / "second"
+    assert ical.write_calendars(found, second, later, previous=first).reused == 3
+    again = Calendar.from_ical((second / "ics" / altered.name).read_bytes())
+    assert "Altered" not in again.to_ical().decode() and stamps(again.to_ical()) == {"20261121T120000Z"}
+    for garbage in ("not json", '{"groups": []}', '{"groups": {"x": {"nonsense": 1}}}'):
+        (first / ical.MANIFEST).write_text(garbage)
+        third = tmp_path / f"third-{len(garbage)}"
+        written = ical.write_calendars(found, third, later, previous=first)
+        assert written.reused == 0 and written.problems == []
+        for data in group_files(third).values():
+            assert stamps(data) == {"20261121T120000Z"}  # every file made afresh
+
+
+def test_calendars_written_in_a_worker_process_are_those_written_here(con, tmp_path):
+    found = group_records(con)
+    with ical.Apart(apart=True) as apart:
+        apart.start(found, tmp_path / "worker", NOW, None)
+        assert apart.sent is not None  # handed to the worker
+        written = apart.result()
+    here = ical.write_calendars(found, tmp_path / "here", NOW)
+    assert written == here and written.files["groups.ics"] == 4
+    assert group_files(tmp_path / "worker") == group_files(tmp_path / "here")
+    for name in ("groups.ics", ical.MANIFEST):
+        assert (tmp_path / "worker" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
+
+
+def test_what_a_calendar_does_not_read_leaves_its_hash_and_file_alone(con, tmp_path):
+    found = group_records(con)
+    record = next(r for r in found if r["kind"] == "group" and r["schedule"])
+    zones = ical.Zones(NOW)
+    before = ical.inputs_hash(record, zones)
+    ical.write_calendars([record], tmp_path / "a", NOW)
+    shifted = {**record, "fetched_at": "1999-01-01T00:00:00Z", "first_seen": "1999-01-01T00:00:00Z",
+               "next_meeting_at": "1999-01-01T00:00:00-05:00",
+               "last_seen": record["last_seen"][:10] + "T23:59:59Z"}  # the same day, another time
+    assert set(ical.NOT_READ) <= set(record) and ical.inputs_hash(shifted, zones) == before
+    ical.write_calendars([shifted], tmp_path / "b", NOW)
+    assert group_files(tmp_path / "a") == group_files(tmp_path / "b")
+    for key, value in (("name", "Other"), ("description", "Other"), ("last_seen", "1999-01-01T00:00:00Z"),
+                       ("schedule", [{**record["schedule"][0], "opens_at": "06:15"}])):
+        assert ical.inputs_hash({**record, key: value}, zones) != before, key
+    assert ical.inputs_hash(record, ical.Zones(NOW.replace(year=2027))) != before  # zones cover other years
+
+
 def test_top_datapackage_lists_every_file_with_format_schema_and_rows(out):
     from frictionless import Package
 

@@ -74,8 +74,11 @@ def _write_json(path: Path, value: list | dict) -> None:
 
 
 def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sources: list[dict[str, Any]],
-                  redact_people: bool = False, now: datetime | None = None) -> ExportResult:
+                  redact_people: bool = False, now: datetime | None = None,
+                  previous: Path | None = None) -> ExportResult:
     """Write and validate every export into `folder`; ExportInvalid when one does not validate.
+
+    `previous` is the export published before (its unchanged group calendars are reused).
 
     The checks of the flat CSV and the HSDS package (their rows in DuckDB), the Meeting Guide feed
     and the GeoJSON file are queued to worker processes as soon as their files are written and
@@ -86,11 +89,12 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
     problems = records.prepare(con, redact_people)
     result = ExportResult(files=write_listings(con, folder))
     big = result.files["listings.csv"] >= BIG_EXPORT
-    with Checks(workers=2 if big else 1) as checks:
+    with Checks(workers=2 if big else 1) as checks, ical.Apart(apart=big) as calendars:
         flat = next(iter(FILES))
         checks.submit(flat, flat_problems, folder, flat)
         result.files.update(write_identity(con, folder, run_id))
         found = records.load(con)
+        calendars.start(found, folder, now, previous)  # a big export's in a worker, beside the writers below
         result.files.update(_write_hsds(found, folder / "hsds", now, run_id))
         result.left_out["hsds/schedules.csv"] = hsds.schedules_left_out(found)
         checks.submit("HSDS package", package_problems, folder / "hsds")
@@ -98,7 +102,7 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
         checks.submit("meetings.json", meeting_feed_problems, folder, "meetings.json")
         _write_collection(found, folder, result)
         checks.submit("directory.geojson", geojson.file_problems, folder, "directory.geojson")
-        _write_calendars(found, folder, now, result)
+        _write_calendars(calendars, folder, result)
         del found  # the records are the biggest thing held; the checks may still take a while
         _write_descriptor(folder, result, sources, run_id, redact_people)
         checks.submit("datapackage.json", top_level_problems, folder)
@@ -128,12 +132,12 @@ def _write_collection(found: list[dict], folder: Path, result: ExportResult) -> 
     result.files["directory.geojson"] = len(collection["features"])
 
 
-def _write_calendars(found: list[dict], folder: Path, now: datetime, result: ExportResult) -> None:
-    """groups.ics and the group files, every event checked as it is made and a sample parsed back."""
-    calendars, skipped, problems = ical.write_calendars(found, folder, now)
-    result.left_out["groups.ics"] = skipped
-    _check(problems + ical.calendars_problems(folder, calendars), "groups.ics")
-    result.files.update(calendars)
+def _write_calendars(apart: ical.Apart, folder: Path, result: ExportResult) -> None:
+    """groups.ics and the group files (unchanged ones reused from the last export), a sample parsed back."""
+    calendars = apart.result()
+    result.left_out["groups.ics"] = calendars.left_out
+    _check(calendars.problems + ical.calendars_problems(folder, calendars.files), "groups.ics")
+    result.files.update(calendars.files)
 
 
 def _write_descriptor(folder: Path, result: ExportResult, sources: list[dict[str, Any]], run_id: str,
@@ -172,7 +176,10 @@ def export_directory(con: duckdb.DuckDBPyConnection, out: Path, run_id: str, sou
     result = ExportResult()
 
     def write(folder: Path) -> None:
-        result.__dict__.update(write_exports(con, folder, run_id, sources, redact_people).__dict__)
+        # Read under the publish lock: the version `out` shows cannot be pruned while it is reused from.
+        previous = Path(out).resolve() if Path(out).is_dir() else None
+        result.__dict__.update(write_exports(con, folder, run_id, sources, redact_people,
+                                             previous=previous).__dict__)
 
     publish(Path(out), run_id, write, check=check_complete)
     return result

@@ -6,18 +6,34 @@ a UID that stays the same from export to export, the listing's page as URL and a
 saying how to attend or register, how to reach the group, where the listing came from, and the
 988 line. A rule with no zone or start time, or one repeating every 2 or more weeks or months
 with no known first date, has no honest DTSTART: it is left out and counted.
+
+An export reuses the file of every group whose inputs did not change since the previous export
+(hard-linked, or copied across devices): `.calendars.json` beside the files records each group's
+input hash. A reused file keeps the DTSTAMP and DTSTART it was serialized with (RFC 5545: with
+METHOD, DTSTAMP is when that calendar object was made; an RRULE's DTSTART may lie in the past),
+so an unchanged group's file is the same bytes from export to export.
 """
 
-from collections import Counter
+import hashlib
+import json
+import os
+import sys
 from collections.abc import Container
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+import icalendar
 from icalendar import Calendar, Event, Parameters, Timezone, vRecur
 from icalendar.parser import Contentline
 
+from schemas.pool import process_pool
+from warehouse.publish import attend
 from warehouse.publish.attend import CRISIS_LINE, Record, contact_text, how_to_attend, place_text, rule_text
+from warehouse.schedules import occurrences as occurrences_module
 from warehouse.schedules.occurrences import occurrences, rrule_text
 
 PRODID = "-//supportdir//Peer-support directory//EN"
@@ -27,6 +43,11 @@ DEFAULT_LENGTH = timedelta(hours=1)
 TIMEZONE_YEARS = 5
 CHECKED_GROUP_FILES = 25
 END = b"END:VCALENDAR\r\n"
+FIRST_EVENT = b"\r\nBEGIN:VEVENT\r\n"
+MANIFEST = ".calendars.json"
+# Record fields no calendar reads that change from crawl to crawl or export to export; last_seen
+# is read as its date only (tests/test_exports.py checks that none of them changes a file).
+NOT_READ = ("fetched_at", "first_seen", "next_meeting_at")
 
 
 @lru_cache(maxsize=1)
@@ -107,6 +128,13 @@ class Zones:
             self.blocks[tzid] = zone.to_ical()
         return self.blocks[tzid]
 
+    def known_block(self, tzid: str) -> bytes:
+        """The VTIMEZONE of a rule's zone, or nothing if it names no zone (its rule makes no event)."""
+        try:
+            return self.block(tzid)
+        except ValueError:  # an unknown TZID
+            return b""
+
 
 def _assemble(name: str, zones: list[bytes], events: list[bytes]) -> bytes:
     """A VCALENDAR of already serialized VTIMEZONEs and VEVENTs (each serialized only once)."""
@@ -118,41 +146,195 @@ def _tzid(event: Event) -> str:
     return str(event["DTSTART"].params["TZID"])
 
 
-def write_calendars(records: list[Record], folder: Path,
-                    now: datetime) -> tuple[dict[str, int], dict[str, int], list[str]]:
-    """Write groups.ics and ics/<listing_id>.ics.
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    """The serializer's code: its modules' source and icalendar's version (a change re-serializes all)."""
+    modules = (sys.modules[__name__], attend, occurrences_module)
+    sources = [Path(module.__file__).read_bytes() for module in modules]
+    return hashlib.sha256(b"".join(sources) + icalendar.__version__.encode()).hexdigest()
 
-    Returns events per file, rules left out by reason, and what is wrong with any event (checked
-    on every event as it is made; `calendars_problems` then parses a sample of the files back).
+
+def inputs_hash(record: Record, zones: Zones) -> str:
+    """A hash of everything a group's file is made of but the export time: the code, the record, its zones."""
+    inputs = {key: value for key, value in record.items() if key not in NOT_READ}
+    inputs["last_seen"] = (record.get("last_seen") or "")[:10]
+    tzids = sorted({rule.get("timezone") or "" for rule in record.get("schedule") or []})
+    digest = hashlib.sha256(_code_version().encode())
+    digest.update(json.dumps(inputs, sort_keys=True, default=str).encode())
+    for tzid in filter(None, tzids):
+        digest.update(tzid.encode() + b"\0" + zones.known_block(tzid))
+    return digest.hexdigest()
+
+
+@dataclass
+class GroupFile:
+    """One group's calendar file as the manifest records it."""
+
+    inputs: str
+    sha256: str = ""
+    events: int = 0
+    left_out: int = 0
+    zones: list[str] = field(default_factory=list)
+
+
+def read_manifest(folder: Path | None) -> dict[str, GroupFile]:
+    """The group files of an earlier export by listing id; nothing when there is none or it is unreadable."""
+    if folder is None:
+        return {}
+    try:
+        groups = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["groups"]
+        return {listing_id: GroupFile(**entry) for listing_id, entry in groups.items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def _reused(previous: Path, folder: Path, name: str, entry: GroupFile) -> bytes | None:
+    """An earlier export's file linked (or copied) into `folder`: its bytes, or None if not as recorded."""
+    try:
+        data = (previous / name).read_bytes()
+        if hashlib.sha256(data).hexdigest() != entry.sha256:
+            return None
+        (folder / name).unlink(missing_ok=True)  # one a dead worker left
+        try:
+            os.link(previous / name, folder / name)
+        except OSError:  # another device, or links not allowed: the same bytes, copied
+            (folder / name).write_bytes(data)
+    except OSError:
+        return None
+    return data
+
+
+def _events_of(data: bytes) -> bytes:
+    """The serialized VEVENTs of a group file (they follow its VTIMEZONEs and end before END:VCALENDAR)."""
+    return data[data.index(FIRST_EVENT) + 2:-len(END)]
+
+
+@dataclass
+class Calendars:
+    """What write_calendars wrote: events per file, rules left out, problems, and the group files reused."""
+
+    files: dict[str, int]
+    left_out: dict[str, int]
+    problems: list[str]
+    reused: int = 0
+
+
+def write_calendars(records: list[Record], folder: Path, now: datetime,
+                    previous: Path | None = None) -> Calendars:
+    """Write groups.ics, ics/<listing_id>.ics and the manifest; reuse `previous`'s files of unchanged groups.
+
+    Every event made is checked as it is made (`calendars_problems` then parses a sample of the
+    files back); a reused file is the bytes the previous export wrote and checked (its hash is
+    compared with the manifest's).
     """
     (folder / "ics").mkdir(parents=True, exist_ok=True)
     zones = Zones(now)
-    counts: dict[str, int] = {}
-    left_out: Counter[str] = Counter()
+    earlier = read_manifest(previous) if previous is not None else {}
+    written = Calendars({}, {}, [])
+    manifest: dict[str, GroupFile] = {}
     every_event: list[bytes] = []
-    problems: list[str] = []
     uids: set[str] = set()
     for record in (r for r in records if r["kind"] == "group"):
-        events = []
-        for position, rule in enumerate(record.get("schedule") or []):
-            event = _event(record, position, rule, now)
-            if event is None:
-                left_out["no_first_date"] += 1
-            else:
-                events.append(event)
-        if not events:
-            continue
-        blobs = [event.to_ical() for event in events]
-        own_zones = [zones.block(tzid) for tzid in sorted({_tzid(event) for event in events})]
         name = f"ics/{record['listing_id']}.ics"
-        for event in events:
-            problems += event_problems(event, zones.blocks, name, uids)
-        (folder / name).write_bytes(_assemble(record["name"], own_zones, blobs))
-        every_event += blobs
-        counts[name] = len(events)
-    all_zones = [zones.blocks[tzid] for tzid in sorted(zones.blocks)]
+        entry = GroupFile(inputs_hash(record, zones))
+        before = earlier.get(record["listing_id"])
+        data = _reuse(previous, folder, name, before) if before and before.inputs == entry.inputs else None
+        if data is not None:
+            entry, blobs = before, ([_events_of(data)] if data else [])
+            written.reused += bool(data)
+        else:
+            blobs = _serialize(record, now, zones, folder / name, entry, uids, written.problems)
+        manifest[record["listing_id"]] = entry
+        if entry.events:
+            every_event += blobs
+            written.files[name] = entry.events
+    all_zones = [zones.block(tzid) for tzid in sorted(_used_zones(manifest))]
     (folder / "groups.ics").write_bytes(_assemble("Peer-support groups", all_zones, every_event))
-    return {"groups.ics": sum(counts.values()), **counts}, dict(left_out), problems
+    _write_manifest(folder, manifest)
+    left_out = sum(entry.left_out for entry in manifest.values())
+    written.left_out = {"no_first_date": left_out} if left_out else {}
+    written.files = {"groups.ics": sum(written.files.values()), **written.files}
+    return written
+
+
+def _reuse(previous: Path | None, folder: Path, name: str, before: GroupFile) -> bytes | None:
+    """An unchanged group's earlier file, reused: its bytes (empty for a group with no events), or None."""
+    if previous is None:
+        return None
+    return _reused(previous, folder, name, before) if before.events else b""
+
+
+def _serialize(record: Record, now: datetime, zones: Zones, path: Path, entry: GroupFile,
+               uids: set[str], problems: list[str]) -> list[bytes]:
+    """Make, check and write one group's events (no file if none), filling in `entry`; the events' bytes."""
+    events = []
+    for position, rule in enumerate(record.get("schedule") or []):
+        event = _event(record, position, rule, now)
+        if event is None:
+            entry.left_out += 1
+        else:
+            events.append(event)
+    if not events:
+        return []
+    entry.zones = sorted({_tzid(event) for event in events})
+    entry.events = len(events)
+    own_zones = {tzid: zones.block(tzid) for tzid in entry.zones}
+    blobs = [event.to_ical() for event in events]
+    for event in events:
+        problems += event_problems(event, own_zones, f"ics/{path.name}", uids)
+    data = _assemble(record["name"], list(own_zones.values()), blobs)
+    path.unlink(missing_ok=True)  # never write through a link a dead worker left to a published file
+    path.write_bytes(data)
+    entry.sha256 = hashlib.sha256(data).hexdigest()
+    return blobs
+
+
+class Apart:
+    """write_calendars in a worker process while the export writes its other files (a big export), else here.
+
+    The worker is spawned (schemas.pool) with the groups' records. If it dies, the calendars are
+    written here when collected (over any file it left). Leaving the block waits for the worker.
+    """
+
+    def __init__(self, apart: bool):
+        self.apart = apart
+        self.pool: ProcessPoolExecutor | None = None
+        self.sent: Future | None = None
+
+    def __enter__(self) -> "Apart":
+        return self
+
+    def start(self, records: list[Record], folder: Path, now: datetime, previous: Path | None) -> "Apart":
+        """Begin writing the calendars (in the worker, if apart)."""
+        self.args = ([r for r in records if r["kind"] == "group"], folder, now, previous)
+        if self.apart:
+            self.pool = process_pool(1)
+            self.sent = self.pool.submit(write_calendars, *self.args)
+        return self
+
+    def result(self) -> Calendars:
+        """The calendars written: the worker's answer, or written here."""
+        if self.sent is not None:
+            try:
+                return self.sent.result()
+            except BrokenProcessPool:
+                pass
+        return write_calendars(*self.args)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+def _used_zones(manifest: dict[str, GroupFile]) -> set[str]:
+    """The zones of every event written."""
+    return {tzid for entry in manifest.values() if entry.events for tzid in entry.zones}
+
+
+def _write_manifest(folder: Path, manifest: dict[str, GroupFile]) -> None:
+    """`.calendars.json`: each group's input hash and file, read by the next export to reuse files."""
+    groups = {listing_id: entry.__dict__ for listing_id, entry in manifest.items()}
+    (folder / MANIFEST).write_text(json.dumps({"groups": groups}, separators=(",", ":")), encoding="utf-8")
 
 
 def calendars_problems(folder: Path, files: dict[str, int], sample: int = CHECKED_GROUP_FILES) -> list[str]:
