@@ -368,19 +368,6 @@ def test_a_corrupt_manifest_or_an_altered_file_is_not_reused(con, tmp_path):
             assert stamps(data) == {"20261121T120000Z"}  # every file made afresh
 
 
-def test_calendars_written_in_a_worker_process_are_those_written_here(con, tmp_path):
-    found = group_records(con)
-    with ical.Apart(apart=True) as apart:
-        apart.start(found, tmp_path / "worker", NOW, None)
-        assert apart.sent is not None  # handed to the worker
-        written = apart.result()
-    here = ical.write_calendars(found, tmp_path / "here", NOW)
-    assert written == here and written.files["groups.ics"] == 4
-    assert group_files(tmp_path / "worker") == group_files(tmp_path / "here")
-    for name in ("groups.ics", ical.MANIFEST):
-        assert (tmp_path / "worker" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
-
-
 def test_what_a_calendar_does_not_read_leaves_its_hash_and_file_alone(con, tmp_path):
     found = group_records(con)
     record = next(r for r in found if r["kind"] == "group" and r["schedule"])
