@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from benchmarks.scale import generate, log, mirror_env, parse_mix, replay, run_build
 from tests.faults import FaultServer
+from warehouse.publish.atomic import builds_dir
 
 MIX = "nami=0.3,dbsa=0.7"
 PLAIN = Path(__file__).with_name("plain_parse.py")
@@ -68,14 +69,25 @@ def run_plain(files: list[Path], out: Path) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
+def clear(work: Path) -> None:
+    """Nothing left of the last round: its warehouse and its export (a link to a folder of builds),
+    so no round can reuse an earlier one's work."""
+    out = work / "replay-exports"
+    shutil.rmtree(builds_dir(out), ignore_errors=True)
+    if out.is_symlink():
+        out.unlink()
+    elif out.exists():
+        shutil.rmtree(out)
+    for stale in work.glob("replay.duckdb*"):
+        stale.unlink()
+
+
 def rounds(env: dict[str, str], work: Path, run_id: str, count: int) -> dict:
     """`count` rounds of the replay build and the plain parse, one after the other."""
     files = sorted((work / "data" / "warc").glob(f"{run_id}-*.warc.gz"))
     project, plain, project_rss, plain_rss, stage_timings = [], [], [], [], []
     for number in range(1, count + 1):
-        shutil.rmtree(work / "replay-exports", ignore_errors=True)  # every round from scratch
-        for stale in work.glob("replay.duckdb*"):
-            stale.unlink()
+        clear(work)
         log(f"round {number}: project ...")
         result, summary = replay(env, work, run_id)
         project.append(result["wall_s"])
