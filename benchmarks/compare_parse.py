@@ -10,12 +10,15 @@ with lxml, phonenumbers, one CSV; it never imports the project). Checks that the
 build's listings.csv agree on name, phone, email and website, listing by listing. Prints one JSON
 object on stdout; parameters and progress go to stderr. Peak RSS is each process's own
 (RUSAGE_SELF of the build's CLI process; os.wait4's rusage of the plain parse, which has no children).
+CPU seconds are each run's, its waited-for children included (RUSAGE_CHILDREN before and after): on a
+loaded machine wall time stretches with the load, CPU time much less, so `cpu_ratio` is the steadier.
 """
 
 import argparse
 import csv
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -69,6 +72,13 @@ def run_plain(files: list[Path], out: Path) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of this process's finished children so far; the difference over one
+    run is that run's, its own children included (a loaded machine stretches wall time, not this)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def clear(work: Path) -> None:
     """Nothing left of the last round: its warehouse and its export (a link to a folder of builds),
     so no round can reuse an earlier one's work."""
@@ -86,21 +96,29 @@ def rounds(env: dict[str, str], work: Path, run_id: str, count: int) -> dict:
     """`count` rounds of the replay build and the plain parse, one after the other."""
     files = sorted((work / "data" / "warc").glob(f"{run_id}-*.warc.gz"))
     project, plain, project_rss, plain_rss, stage_timings = [], [], [], [], []
+    cpu: dict[str, list[float]] = {"project": [], "plain": []}
     for number in range(1, count + 1):
         clear(work)
         log(f"round {number}: project ...")
+        before = children_cpu()
         result, summary = replay(env, work, run_id)
+        cpu["project"].append(round(children_cpu() - before, 1))
         project.append(result["wall_s"])
         project_rss.append(result["peak_rss_mb"])
         stage_timings.append(summary["timings"])
         log(f"round {number}: plain ...")
+        before = children_cpu()
         wall, rss = run_plain(files, work / "plain.csv")
+        cpu["plain"].append(round(children_cpu() - before, 1))
         plain.append(round(wall, 2))
         plain_rss.append(round(rss, 1))
-        log(f"  project {project[-1]} s, plain {plain[-1]} s")
+        log(f"  project {project[-1]} s ({cpu['project'][-1]} CPU-s), plain {plain[-1]} s "
+            f"({cpu['plain'][-1]} CPU-s)")
     return {"project_wall_s": project, "plain_wall_s": plain,
             "project_median_s": statistics.median(project), "plain_median_s": statistics.median(plain),
             "ratio": round(statistics.median(project) / statistics.median(plain), 3),
+            "project_cpu_s": cpu["project"], "plain_cpu_s": cpu["plain"],
+            "cpu_ratio": round(statistics.median(cpu["project"]) / statistics.median(cpu["plain"]), 3),
             "project_peak_rss_mb": max(project_rss), "plain_peak_rss_mb": max(plain_rss),
             "project_timings": stage_timings[-1]}
 

@@ -32,6 +32,7 @@ def test_the_comparison_gives_a_ratio_and_full_agreement(compared):
     """Both sides ran, and every listing of the build is in the plain CSV with the same fields."""
     result, _work = compared
     assert result["ratio"] > 0 and result["plain_median_s"] > 0 and result["project_median_s"] > 0
+    assert result["cpu_ratio"] > 0 and result["plain_cpu_s"][0] > 0 and result["project_cpu_s"][0] > 0
     agreed = result["agreement"]
     # 90 NAMI profiles, 210 DBSA blocks and 8 online groups
     assert agreed["project_rows"] == agreed["plain_rows"] == agreed["agree"] == result["listings"] == 308
