@@ -79,6 +79,28 @@ def parse_mix(text: str, total: int) -> dict[str, int]:
     return {name: max(1, round(total * share)) for name, share in shares.items()}
 
 
+def generate(counts: dict[str, int], seed: int) -> dict[str, Pages]:
+    """Each source's synthetic pages (drawn from one seeded generator in the mix's order), logged."""
+    rng = random.Random(seed)
+    generated: dict[str, Pages] = {name: GENERATORS[name](count, rng) for name, count in counts.items()}
+    for name, pages in generated.items():
+        size = sum(len(body) for _s, _h, body in pages.values())
+        hosts = len(set(pages.hosts.values())) or 1
+        log(f"  {name}: {len(pages)} pages on {hosts} host(s), {size / 1e6:.1f} MB, "
+            f"{pages.listings} listings, {pages.duplicates} deliberate duplicates")
+    return generated
+
+
+def mirror_env(work: Path, servers: dict[str, FaultServer], interval: float) -> dict[str, str]:
+    """The environment of a build over the mirror: its home in `work`, each source on its server."""
+    env = {**os.environ, "SUPPORTDIR_HOME": str(work / "data"), "SUPPORTDIR_ALLOW_PRIVATE": "true",
+           "SUPPORTDIR_FETCH_RETRIES": "2", "SUPPORTDIR_SOURCE_RETRIES": "0",
+           **{f"SUPPORTDIR_{n.upper()}_BASE_URL": s.base for n, s in servers.items()},
+           **{f"SUPPORTDIR_{n.upper()}_MIN_INTERVAL": str(interval) for n in servers}}
+    env.pop("PREFECT_API_URL", None)
+    return env
+
+
 # The CLI with its own peak resident memory written to stderr at exit (RUSAGE_SELF: this process only;
 # RUSAGE_CHILDREN is no help for the check workers: a child forked from a big process counts the
 # parent's pages until it execs).
@@ -269,20 +291,10 @@ def main() -> None:
     counts = parse_mix(args.mix, args.listings)
     log(f"mix {args.mix}: listings per source: {counts}; latency {args.latency} s, "
         f"interval {args.interval} s; work {work}")
-    rng = random.Random(args.seed)
-    generated: dict[str, Pages] = {name: GENERATORS[name](count, rng) for name, count in counts.items()}
-    for name, pages in generated.items():
-        size = sum(len(body) for _s, _h, body in pages.values())
-        hosts = len(set(pages.hosts.values())) or 1
-        log(f"  {name}: {len(pages)} pages on {hosts} host(s), {size / 1e6:.1f} MB, "
-            f"{pages.listings} listings, {pages.duplicates} deliberate duplicates")
+    generated = generate(counts, args.seed)
     servers = {name: FaultServer(pages=pages, latency=args.latency).__enter__()
                for name, pages in generated.items()}
-    env = {**os.environ, "SUPPORTDIR_HOME": str(work / "data"), "SUPPORTDIR_ALLOW_PRIVATE": "true",
-           "SUPPORTDIR_FETCH_RETRIES": "2", "SUPPORTDIR_SOURCE_RETRIES": "0",
-           **{f"SUPPORTDIR_{n.upper()}_BASE_URL": s.base for n, s in servers.items()},
-           **{f"SUPPORTDIR_{n.upper()}_MIN_INTERVAL": str(args.interval) for n in servers}}
-    env.pop("PREFECT_API_URL", None)
+    env = mirror_env(work, servers, args.interval)
     try:
         crawl, recrawl, first, sources = crawl_and_recrawl(env, servers, generated, args, work)
         replayed, replay_summary = replay(env, work, first["run_id"], args.task_runner)
