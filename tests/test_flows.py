@@ -87,9 +87,10 @@ def test_offline_build_exports_every_source(harness, env, restricted_feed, tmp_p
     per_source = {s["source"]: s for s in summary["sources"]}
     assert set(per_source) == set(SOURCES)
     assert all(s["status"] == "ok" and s["listings"] > 0 for s in per_source.values())
+    # .calendars.json: each group calendar's input hash, so the next export reuses unchanged files.
     assert sorted(p.name for p in out.iterdir()) == \
-        ["changes.jsonl", "datapackage.json", "directory.geojson", "entities.csv", "entities.jsonl",
-         "entities.parquet", "groups.ics", "hsds", "ics", "listings.csv", "listings.jsonl",
+        [".calendars.json", "changes.jsonl", "datapackage.json", "directory.geojson", "entities.csv",
+         "entities.jsonl", "entities.parquet", "groups.ics", "hsds", "ics", "listings.csv", "listings.jsonl",
          "listings.parquet", "meetings.json", "review.csv", "schemas"]
     rows = _read_csv(out)
     assert {r["source"] for r in rows} == set(SOURCES)
