@@ -175,3 +175,22 @@ def test_frictionless_and_duckdb_agree_on_a_10k_export(national, tmp_path):
     assert found == frictionless_package(broken)
     assert {(table, row, kind) for table, row, _f, kind, _n in found} >= {
         ("service", 5000, "foreign-key"), ("location", 3000, "primary-key"), ("location", 3000, "type-error")}
+
+
+def test_quotes_in_names_and_values_are_data_to_both(tmp_path, monkeypatch):
+    """Column names and values with quotes (an SQL injection's shape) are read as data: same problems."""
+    import json
+
+    frictionless_rows = table_checks._frictionless_rows
+    monkeypatch.setattr(table_checks, "_frictionless_rows", lambda *a: pytest.fail("not read by DuckDB"))
+
+    fields = [{"name": 'a"b', "type": "string", "constraints": {"required": True}},
+              {"name": "c'd", "type": "string", "constraints": {"enum": ["it's", "x"]}}]
+    resource = {"name": "quoted", "path": "quoted.csv", "profile": "tabular-data-resource",
+                "format": "csv", "encoding": "utf-8", "schema": {"fields": fields, "primaryKey": ['a"b']}}
+    (tmp_path / "datapackage.json").write_text(json.dumps({"name": "q", "resources": [resource]}))
+    write_rows(tmp_path / "quoted.csv", [['a"b', "c'd"], ["k", "it's"], ["k", "'); DROP TABLE t0; --"]])
+    found = ours(table_checks.package_rows(tmp_path))
+    monkeypatch.setattr(table_checks, "_frictionless_rows", frictionless_rows)
+    assert found == frictionless_package(tmp_path)
+    assert {(row, kind) for _t, row, _f, kind, _n in found} == {(3, "primary-key"), (3, "constraint-error")}
