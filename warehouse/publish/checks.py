@@ -3,34 +3,21 @@
 Each check reads files as written (the bytes that will be published) and returns what is wrong
 with them: the top-level package with frictionless, the Meeting Guide feed with its JSON schema
 and the rules its clients apply (warehouse/publish/feed_rules.py). The rows of the flat CSV and
-the HSDS tables are checked in DuckDB (warehouse/publish/table_checks.py); `flat_problems` and
-`package_problems` here are the same checks by frictionless, which the tests hold them to.
+the HSDS tables are checked in DuckDB (warehouse/publish/table_checks.py), which the tests hold to
+frictionless's findings (tests/test_table_checks.py).
 """
 
-import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from frictionless import FrictionlessException, Package, Report, Resource, Schema
+from frictionless import FrictionlessException, Package, Report, Resource
 
-from schemas.listing import DirectoryRow
 from schemas.pool import process_pool
-from schemas.table_schema import table_schema
 from warehouse.publish.hsds_package import ExportInvalid
 from warehouse.publish.meeting_guide import feed_problems
-
-KeyCells = tuple[str | None, ...]
-
-
-def flat_problems(folder: Path | str, name: str) -> list[str]:
-    """What frictionless finds wrong with the flat CSV against the directory's Table Schema."""
-    schema = Schema.from_descriptor(table_schema(DirectoryRow))
-    resource = Resource(path=name, basepath=str(folder), schema=schema, format="csv", encoding="utf-8")
-    report = resource.validate()
-    return [str(error) for error in report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]]
 
 
 def meeting_feed_problems(folder: Path | str, name: str) -> list[str]:
@@ -44,26 +31,6 @@ def meeting_feed_problems(folder: Path | str, name: str) -> list[str]:
     return feed_problems(entries)
 
 
-def package_problems(folder: Path | str, *names: str) -> list[str]:
-    """What is wrong with the HSDS package (descriptor; types, required fields, keys, foreign keys).
-
-    With `names`, only those resources (their foreign keys still looked up in the others): a big
-    package is checked a few resources per worker. Frictionless checks the descriptor and the rows;
-    the foreign keys are looked up here (frictionless would read and cast every referenced table
-    again for each resource that refers to it: 40 % of a national package's check).
-    """
-    package = Package(str(Path(folder) / "datapackage.json"))
-    errors = descriptor_problems(package)
-    fields = ["taskName", "rowNumber", "fieldName", "type", "note"]
-    lookups: dict[tuple, set[KeyCells]] = {}
-    for name in names or package.resource_names:
-        resource = package.get_resource(name)
-        keys, resource.schema.foreign_keys = resource.schema.foreign_keys, []
-        errors += [str(error) for error in resource.validate().flatten(fields)]
-        errors += foreign_key_problems(package, name, keys, lookups)
-    return errors[:5]
-
-
 def descriptor_problems(package: Package | Path | str) -> list[str]:
     """What frictionless finds wrong with a package's descriptor (the metadata, not the rows)."""
     if not isinstance(package, Package):
@@ -72,40 +39,9 @@ def descriptor_problems(package: Package | Path | str) -> list[str]:
     return [str(error) for error in report.flatten(["type", "note"])]
 
 
-def foreign_key_problems(package: Package, name: str, keys: list[dict],
-                         lookups: dict[tuple, set[KeyCells]]) -> list[str]:
-    """Rows of one resource whose foreign key names no row of the referenced resource.
-
-    A referenced key is read once (per `lookups`, shared across resources), without casting.
-    Keys are compared as written; an empty cell is missing, and a row whose key cells are all
-    missing refers to nothing, as in frictionless.
-    """
-    problems: list[str] = []
-    for key in keys:
-        reference = key["reference"]
-        own, their = field_names(key["fields"]), field_names(reference["fields"])
-        target = reference.get("resource") or name  # "" refers to the resource itself
-        lookup = (target, *their)
-        if lookup not in lookups:
-            lookups[lookup] = {cells for _n, cells in _key_cells(package, target, their) if any(cells)}
-        known = lookups[lookup]
-        problems += [f"['{name}', {number}, '{', '.join(own)}', 'foreign-key', 'values {list(cells)} "
-                     f"not found in the lookup table \"{target}\" as {their}']"
-                     for number, cells in _key_cells(package, name, own) if any(cells) and cells not in known]
-    return problems
-
-
 def field_names(fields: str | list[str]) -> list[str]:
     """A foreign key's fields as a list (Table Schema allows one name as a string)."""
     return [fields] if isinstance(fields, str) else list(fields)
-
-
-def _key_cells(package: Package, name: str, fields: list[str]) -> Iterator[tuple[int, KeyCells]]:
-    """Each row's number (the header is row 1, as frictionless counts) and the cells of `fields`."""
-    resource = package.get_resource(name)
-    with (Path(resource.basepath or ".") / resource.path).open(newline="", encoding="utf-8") as handle:
-        for number, row in enumerate(csv.DictReader(handle), start=2):
-            yield number, tuple(row.get(field) or None for field in fields)
 
 
 def _descriptor_errors(package: Package) -> list:

@@ -10,7 +10,7 @@ value read by frictionless. Duplicate keys (primary and unique) are grouped in S
 frictionless names them (the row repeating an earlier one); foreign keys are SQL anti-joins,
 compared as written. A table DuckDB cannot read as its schema says (another header, ragged rows,
 bad UTF-8) is validated by frictionless whole. Problems are numbered as frictionless numbers rows
-(the header is row 1) and worded as the frictionless checks in warehouse/publish/checks.py.
+(the header is row 1) and worded as frictionless words them.
 """
 
 import csv
@@ -69,7 +69,7 @@ class Problem:
 
 
 def flat_problems(folder: Path | str, name: str) -> list[str]:
-    """The flat CSV's first problems, worded as checks.flat_problems words them."""
+    """The flat CSV's first problems, worded as frictionless words them."""
     return [str([p.row, p.field, p.kind, p.note]) for p in flat_rows(folder, name)[:SHOWN]]
 
 
