@@ -185,13 +185,17 @@ def read_manifest(folder: Path | None) -> dict[str, GroupFile]:
         return {}
 
 
-def _reused(previous: Path, folder: Path, name: str, entry: GroupFile) -> bytes | None:
-    """An earlier export's file linked (or copied) into `folder`: its bytes, or None if not as recorded."""
+def _reuse(previous: Path | None, folder: Path, name: str, entry: GroupFile) -> bytes | None:
+    """An unchanged group's earlier file linked (or copied) into `folder`: its bytes (empty for a group
+    with no events), or None when there is no earlier export or its file is not as recorded."""
+    if previous is None:
+        return None
+    if not entry.events:
+        return b""
     try:
         data = (previous / name).read_bytes()
         if hashlib.sha256(data).hexdigest() != entry.sha256:
             return None
-        (folder / name).unlink(missing_ok=True)  # one a dead worker left
         try:
             os.link(previous / name, folder / name)
         except OSError:  # another device, or links not allowed: the same bytes, copied
@@ -254,13 +258,6 @@ def write_calendars(records: list[Record], folder: Path, now: datetime,
     return written
 
 
-def _reuse(previous: Path | None, folder: Path, name: str, before: GroupFile) -> bytes | None:
-    """An unchanged group's earlier file, reused: its bytes (empty for a group with no events), or None."""
-    if previous is None:
-        return None
-    return _reused(previous, folder, name, before) if before.events else b""
-
-
 def _serialize(record: Record, now: datetime, zones: Zones, path: Path, entry: GroupFile,
                uids: set[str], problems: list[str]) -> list[bytes]:
     """Make, check and write one group's events (no file if none), filling in `entry`; the events' bytes."""
@@ -280,7 +277,6 @@ def _serialize(record: Record, now: datetime, zones: Zones, path: Path, entry: G
     for event in events:
         problems += event_problems(event, own_zones, f"ics/{path.name}", uids)
     data = _assemble(record["name"], list(own_zones.values()), blobs)
-    path.unlink(missing_ok=True)  # never write through a link a dead worker left to a published file
     path.write_bytes(data)
     entry.sha256 = hashlib.sha256(data).hexdigest()
     return blobs
