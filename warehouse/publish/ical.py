@@ -28,6 +28,7 @@ import icalendar
 from icalendar import Calendar, Event, Parameters, Timezone, vRecur
 from icalendar.parser import Contentline
 
+from schemas.code_digest import files_digest
 from warehouse.publish import attend
 from warehouse.publish.attend import CRISIS_LINE, Record, contact_text, how_to_attend, place_text, rule_text
 from warehouse.schedules import occurrences as occurrences_module
@@ -147,8 +148,7 @@ def _tzid(event: Event) -> str:
 def _code_version() -> str:
     """The serializer's code: its modules' source and icalendar's version (a change re-serializes all)."""
     modules = (sys.modules[__name__], attend, occurrences_module)
-    sources = [Path(module.__file__).read_bytes() for module in modules]
-    return hashlib.sha256(b"".join(sources) + icalendar.__version__.encode()).hexdigest()
+    return files_digest([Path(module.__file__) for module in modules], icalendar.__version__.encode())
 
 
 def inputs_hash(record: Record, zones: Zones) -> str:
