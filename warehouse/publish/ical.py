@@ -29,8 +29,9 @@ from icalendar import Calendar, Event, Parameters, Timezone, vRecur
 from icalendar.parser import Contentline
 
 from schemas.code_digest import files_digest
-from warehouse.publish import attend
+from warehouse.publish import attend, ical_lines
 from warehouse.publish.attend import CRISIS_LINE, Record, contact_text, how_to_attend, place_text, rule_text
+from warehouse.publish.ical_lines import serialized
 from warehouse.schedules import occurrences as occurrences_module
 from warehouse.schedules.occurrences import occurrences, rrule_text
 
@@ -147,7 +148,7 @@ def _tzid(event: Event) -> str:
 @lru_cache(maxsize=1)
 def _code_version() -> str:
     """The serializer's code: its modules' source and icalendar's version (a change re-serializes all)."""
-    modules = (sys.modules[__name__], attend, occurrences_module)
+    modules = (sys.modules[__name__], ical_lines, attend, occurrences_module)
     return files_digest([Path(module.__file__) for module in modules], icalendar.__version__.encode())
 
 
@@ -273,7 +274,7 @@ def _serialize(record: Record, now: datetime, zones: Zones, path: Path, entry: G
     entry.zones = sorted({_tzid(event) for event in events})
     entry.events = len(events)
     own_zones = {tzid: zones.block(tzid) for tzid in entry.zones}
-    blobs = [event.to_ical() for event in events]
+    blobs = [serialized(event) for event in events]
     for event in events:
         problems += event_problems(event, own_zones, f"ics/{path.name}", uids)
     data = _assemble(record["name"], list(own_zones.values()), blobs)
