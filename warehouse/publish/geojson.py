@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from schemas.json_checks import schema_problems
 from warehouse.publish.attend import Record
 
 # RFC 7946 section 11.2: six decimal places are about 10 cm, more is noise.
@@ -47,10 +48,7 @@ def file_problems(folder: Path | str, name: str) -> list[str]:
 
 def collection_problems(collection: dict[str, Any]) -> list[str]:
     """What is wrong with a collection: schema errors and duplicate feature ids."""
-    from jsonschema import Draft202012Validator
-
-    validator = Draft202012Validator(collection_schema())
-    problems = [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(collection)]
+    problems = schema_problems(collection, collection_schema())
     ids = [feature.get("id") for feature in collection.get("features", [])]
     if len(ids) != len(set(ids)):
         problems.append("duplicate feature ids")

@@ -21,6 +21,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from schemas.json_checks import schema_problems
 from warehouse.publish.attend import Record, how_to_attend, listing_slug
 from warehouse.publish.feed_rules import IN_PERSON_TYPES, conference_host_known, dialable, rule_problems
 
@@ -209,8 +210,5 @@ def type_codes() -> frozenset[str]:
 
 def feed_problems(entries: list[dict]) -> list[str]:
     """What is wrong with a feed: schema errors, then each broken client rule ("rule: slug: what")."""
-    from jsonschema import Draft202012Validator, FormatChecker
-
-    validator = Draft202012Validator(feed_schema(), format_checker=FormatChecker())
-    problems = [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(entries)]
+    problems = schema_problems(entries, feed_schema(), formats=True)
     return problems + [f"{rule}: {slug}: {what}" for rule, slug, what in rule_problems(entries, type_codes())]
