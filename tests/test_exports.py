@@ -461,7 +461,7 @@ def test_a_wrong_row_count_in_the_descriptor_stops_the_publish_with_one_line(con
 
 def test_the_top_level_check_names_a_broken_row_in_one_line(out, tmp_path):
     """entities.csv is checked by the top-level check only: a bad cell is named with its row and field."""
-    from warehouse.publish.checks import top_level_problems
+    from warehouse.publish.table_checks import top_level_problems
 
     broken = tmp_path / "broken"
     shutil.copytree(out.resolve(), broken)

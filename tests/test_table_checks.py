@@ -6,6 +6,7 @@ frictionless (run whole, as `frictionless validate` would) and the DuckDB checks
 """
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
@@ -124,6 +125,55 @@ def test_both_find_the_same_injected_errors_in_the_hsds_package(sample, tmp_path
     assert kinds == {"type-error", "constraint-error", "primary-key", "unique-error", "foreign-key",
                      "blank-row", "row-count"}
     assert ("service", 3, None, "foreign-key", "") in found
+
+
+def frictionless_tables(folder: Path, names: list[str]) -> set[tuple]:
+    """Every problem frictionless finds in some tables of a package (each validated as a resource)."""
+    package = Package(str(folder / "datapackage.json"))
+    errors = [(name, error) for name in names
+              for error in package.get_resource(name).validate().tasks[0].errors]
+    return theirs((name, getattr(error, "row_number", None), getattr(error, "field_name", None), error.type,
+                   error.note) for name, error in errors)
+
+
+SAMPLE_CELLS = {"number": "1.5", "integer": "1", "list": "[]", "datetime": "2026-11-20T06:00:00Z"}
+
+
+def fill(folder: Path, resource: dict, rows: int) -> None:
+    """Write `rows` valid rows into a resource's CSV file (a distinct key each), the header first."""
+    fields = resource["schema"]["fields"]
+    header = [field["name"] for field in fields]
+    cells = [(field.get("constraints", {}).get("enum") or [SAMPLE_CELLS.get(field["type"], "x")])[0]
+             for field in fields]
+    write_rows(folder / resource["path"], [header, *([f"{n}-{cell}" if i == 0 else cell
+                                                      for i, cell in enumerate(cells)] for n in range(rows))])
+
+
+def test_both_find_the_same_injected_errors_in_the_top_level_tables(sample, tmp_path):
+    broken = tmp_path / "top"
+    broken.mkdir()
+    tables = ["entities-csv", "review-csv"]
+    descriptor = json.loads((sample / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        if resource["name"] in tables:
+            fill(broken, resource, 6)
+            resource["rows"] = 6 if resource["name"] == "entities-csv" else 7  # review.csv: one row short
+    (broken / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    entities = broken / "entities.csv"
+    edit(entities, 2, latitude="north", members="two")  # not a number, not an integer
+    edit(entities, 3, kind="club", first_seen="2026-02-30T06:00:00Z")  # outside the enum; no such day
+    edit(entities, 4, entity_id=cell(entities, 2, "entity_id"), name="")  # a repeated key; required
+    edit(entities, 5, members="", last_seen="yesterday")  # required; not a datetime
+    edit(broken / "review.csv", 2, score="high")
+    found = ours(table_checks.package_rows(broken, tables))
+    assert found == frictionless_tables(broken, tables)
+    assert {(table, row, kind) for table, row, _f, kind, _n in found} >= {
+        ("entities-csv", 2, "type-error"), ("entities-csv", 3, "constraint-error"),
+        ("entities-csv", 3, "type-error"), ("entities-csv", 4, "primary-key"),
+        ("entities-csv", 4, "constraint-error"), ("entities-csv", 5, "constraint-error"),
+        ("entities-csv", 5, "type-error"), ("review-csv", 2, "type-error"), ("review-csv", None, "row-count")}
+    lines = table_checks.top_level_problems(broken)
+    assert 'entities-csv: row 2: latitude: type error: type is "number/default"' in lines, lines
 
 
 @pytest.mark.parametrize("change", ["renamed", "swapped", "extra", "missing"])

@@ -1,10 +1,10 @@
 """The export's file checks, run in worker processes while the export writes other files.
 
 Each check reads files as written (the bytes that will be published) and returns what is wrong
-with them: the top-level package with frictionless, the Meeting Guide feed with its JSON schema
-and the rules its clients apply (warehouse/publish/feed_rules.py). The rows of the flat CSV and
-the HSDS tables are checked in DuckDB (warehouse/publish/table_checks.py), which the tests hold to
-frictionless's findings (tests/test_table_checks.py).
+with them: the Meeting Guide feed with its JSON schema and the rules its clients apply
+(warehouse/publish/feed_rules.py). The rows of every CSV table are checked in DuckDB and the rest
+of the top-level package by frictionless (warehouse/publish/table_checks.py); the tests hold the
+DuckDB checks to frictionless's findings (tests/test_table_checks.py).
 """
 
 import json
@@ -13,7 +13,7 @@ from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from frictionless import FrictionlessException, Package, Report, Resource
+from frictionless import FrictionlessException, Package, Report
 
 from schemas.pool import process_pool
 from warehouse.publish.hsds_package import ExportInvalid
@@ -35,7 +35,7 @@ def descriptor_problems(package: Package | Path | str) -> list[str]:
     """What frictionless finds wrong with a package's descriptor (the metadata, not the rows)."""
     if not isinstance(package, Package):
         package = Package(str(Path(package) / "datapackage.json"))
-    report = Report.from_validation(errors=_descriptor_errors(package))
+    report = Report.from_validation(errors=descriptor_errors(package))
     return [str(error) for error in report.flatten(["type", "note"])]
 
 
@@ -44,7 +44,7 @@ def field_names(fields: str | list[str]) -> list[str]:
     return [fields] if isinstance(fields, str) else list(fields)
 
 
-def _descriptor_errors(package: Package) -> list:
+def descriptor_errors(package: Package) -> list:
     """What is wrong with a package's descriptor (the metadata, not the rows)."""
     try:
         package.to_descriptor(validate=True)
@@ -98,34 +98,3 @@ def _answer(sent: Future | None) -> list[str] | None:
     except Exception:
         return None
     return [str(problem) for problem in answer] if isinstance(answer, list) else None
-
-
-# The rows of these resources are checked by table_checks, in other workers.
-ROWS_CHECKED_APART = ("listings-csv", "hsds-")
-
-
-def top_level_problems(folder: Path | str) -> list[str]:
-    """What `frictionless validate datapackage.json` finds wrong with the top-level package, one line each.
-
-    The descriptor and every resource, as the CLI checks them (schemas, row counts, files that are
-    not tables), but for the rows the flat and HSDS checks already read.
-    """
-    try:
-        package = Package(str(Path(folder) / "datapackage.json"))
-    except FrictionlessException as exc:
-        return [f"datapackage.json: {error.message}" for error in exc.to_errors()]
-    problems = [f"datapackage.json: {error.message}" for error in _descriptor_errors(package)]
-    for resource in package.resources:
-        if not resource.name.startswith(ROWS_CHECKED_APART):
-            problems += _resource_lines(resource)
-    return problems
-
-
-def _resource_lines(resource: Resource) -> list[str]:
-    """One resource's frictionless errors, each as `name: row N: field: message`."""
-    lines = []
-    for error in resource.validate().tasks[0].errors[:5]:
-        where = [f"row {error.row_number}" if getattr(error, "row_number", None) else "",
-                 getattr(error, "field_name", None) or ""]
-        lines.append(": ".join(part for part in (resource.name, *where, error.message) if part))
-    return lines

@@ -18,11 +18,11 @@ from warehouse import csv_safe
 from warehouse.db import copy_to, sql_text
 from warehouse.publish import geojson, hsds, hsds_package, ical, meeting_guide, records
 from warehouse.publish.atomic import publish
-from warehouse.publish.checks import Checks, meeting_feed_problems, top_level_problems
+from warehouse.publish.checks import Checks, meeting_feed_problems
 from warehouse.publish.hsds_package import ExportInvalid
 from warehouse.publish.identity import identity_resources, write_identity
 from warehouse.publish.package import datapackage
-from warehouse.publish.table_checks import flat_problems, package_problems
+from warehouse.publish.table_checks import flat_problems, package_problems, top_level_problems
 
 SQL = "warehouse.publish.sql"  # this stage's .sql files
 

@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import icalendar
-from icalendar import Calendar, Event, Parameters, Timezone, vRecur
+from icalendar import Calendar, Event, Parameters, Timezone, vDDDTypes, vRecur
 from icalendar.parser import Contentline
 
 from schemas.code_digest import files_digest
@@ -86,6 +86,18 @@ def _where(record: Record) -> str:
     return where.get(record["attendance"]) or place or "See the listing"
 
 
+@lru_cache(maxsize=4)
+def _stamp(now: datetime) -> vDDDTypes:
+    """DTSTAMP, the export's time in UTC, typed once and shared by every event (never changed)."""
+    return vDDDTypes(now.astimezone(UTC))
+
+
+@lru_cache(maxsize=4096)
+def _recurrence(rule: str) -> vRecur:
+    """An RRULE typed once per distinct rule and shared by the events that repeat by it (never changed)."""
+    return vRecur.from_ical(rule)
+
+
 def _event(record: Record, position: int, rule: dict, now: datetime) -> Event | None:
     """The VEVENT of one rule, or None when the rule has no honest first date."""
     found = occurrences(rule, now)
@@ -94,7 +106,7 @@ def _event(record: Record, position: int, rule: dict, now: datetime) -> Event | 
     start = found[0]
     event = Event()
     event.add("uid", f"{record['listing_id']}-{position}@{UID_DOMAIN}")
-    event.add("dtstamp", now.astimezone(UTC))
+    event.add("dtstamp", _stamp(now))
     event.add("summary", record["name"])
     event.add("dtstart", start)
     if rule.get("closes_at"):
@@ -103,7 +115,7 @@ def _event(record: Record, position: int, rule: dict, now: datetime) -> Event | 
         event.add("dtend", end if end > start else end + timedelta(days=1))
     else:
         event.add("duration", DEFAULT_LENGTH)
-    event.add("rrule", vRecur.from_ical(rrule_text(rule)))
+    event.add("rrule", _recurrence(rrule_text(rule)))
     event.add("description", _description(record, rule, bool(rule.get("closes_at"))))
     event.add("url", record.get("website") or record.get("registration_url") or record["source_url"])
     event.add("location", _where(record))

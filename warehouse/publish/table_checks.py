@@ -16,13 +16,13 @@ bad UTF-8) is validated by frictionless whole. Problems are numbered as friction
 import csv
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import duckdb
-from frictionless import Field, Package, Resource, Schema
+from frictionless import Field, FrictionlessException, Package, Resource, Schema
 
 from schemas.listing import DirectoryRow
 from schemas.table_schema import table_schema
@@ -79,6 +79,53 @@ def package_problems(folder: Path | str) -> list[str]:
     return (found + [str([p.table, p.row, p.field, p.kind, p.note]) for p in package_rows(folder)])[:SHOWN]
 
 
+# The rows of these top-level resources are checked by other workers (flat_problems, package_problems).
+ROWS_CHECKED_APART = ("listings-csv", "hsds-")
+
+
+def top_level_problems(folder: Path | str) -> list[str]:
+    """What `frictionless validate datapackage.json` finds wrong with the top-level package, one line each.
+
+    The descriptor and every resource, as the CLI checks them (schemas, row counts, files that are
+    not tables), but for the rows the flat and HSDS checks already read; the other CSV tables'
+    rows (entities.csv, review.csv) are read here in DuckDB, like theirs.
+    """
+    try:
+        package = Package(str(Path(folder) / "datapackage.json"))
+    except FrictionlessException as exc:
+        return [f"datapackage.json: {error.message}" for error in exc.to_errors()]
+    problems = [f"datapackage.json: {error.message}" for error in checks.descriptor_errors(package)]
+    tables = _csv_tables(Path(folder))
+    for resource in package.resources:
+        if not resource.name.startswith(ROWS_CHECKED_APART) and resource.name not in tables:
+            problems += _resource_lines(resource)
+    return problems + [_line(problem) for problem in package_rows(folder, tables)]
+
+
+def _csv_tables(folder: Path) -> set[str]:
+    """The top-level CSV resources with a Table Schema whose rows no other check reads."""
+    resources = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+    return {resource["name"] for resource in resources if resource.get("format") == "csv"
+            and resource.get("schema") and not resource["name"].startswith(ROWS_CHECKED_APART)}
+
+
+def _resource_lines(resource: Resource) -> list[str]:
+    """One resource's frictionless errors, each as `name: row N: field: message`."""
+    lines = []
+    for error in resource.validate().tasks[0].errors[:SHOWN]:
+        where = [f"row {error.row_number}" if getattr(error, "row_number", None) else "",
+                 getattr(error, "field_name", None) or ""]
+        lines.append(": ".join(part for part in (resource.name, *where, error.message) if part))
+    return lines
+
+
+def _line(problem: Problem) -> str:
+    """A table's problem as one line: `name: row N: field: kind: note`."""
+    where = [f"row {problem.row}" if problem.row is not None else "", problem.field or ""]
+    parts = (problem.table, *where, problem.kind.replace("-", " "), problem.note)
+    return ": ".join(part for part in parts if part)
+
+
 def flat_rows(folder: Path | str, name: str) -> list[Problem]:
     """Every problem of the flat CSV against the directory's Table Schema."""
     schema = table_schema(DirectoryRow)
@@ -91,10 +138,11 @@ def flat_rows(folder: Path | str, name: str) -> list[Problem]:
     return problems
 
 
-def package_rows(folder: Path | str) -> list[Problem]:
-    """Every problem of the rows and keys of a tabular data package's CSV tables, table by table."""
+def package_rows(folder: Path | str, names: Container[str] | None = None) -> list[Problem]:
+    """Every problem of the rows and keys of a package's CSV tables (or of those `names`), table by table."""
     folder = Path(folder)
     resources = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+    resources = [resource for resource in resources if names is None or resource["name"] in names]
     tables = {resource["name"]: f"t{number}" for number, resource in enumerate(resources)}
     found: dict[str, list[Problem]] = {}
     with duckdb.connect() as con:
