@@ -1,10 +1,13 @@
 """The matcher on its own: name preprocessing, pair rules, constrained clustering, the labelled set."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from benchmarks.dedup_eval import evaluate, load_pairs
 from warehouse.identity.clustering import MAX_CONTACT_BLOCK, blocks_of, candidate_pairs, resolve
-from warehouse.identity.matching import Record, Thresholds, judge, name_tokens, site_key
+from warehouse.identity.matching import Record, Thresholds, conflict, judge, name_tokens, site_key
 
 LIMITS = Thresholds()
 
@@ -146,3 +149,21 @@ def test_pairs_a_conflict_refuses_are_never_candidates():
     assert pairs == {frozenset(pair) for pair in ("gn", "zn", "gm", "gt", "zm", "zt", "nm", "nt")}
     for a, b in (("c", "g"), ("g", "z"), ("m", "t")):
         assert judge(*(r for r in listed if r.listing_id in (a, b)), LIMITS).verdict == "different"
+
+
+WORDS = ("hope", "serenity", "lakeside", "recovery", "family", "circle")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["group", "chapter"]), st.sampled_from(["", "78704", "78705"]),
+                          st.sampled_from([(), ("WEEKLY/1/MO@19:00",), ("WEEKLY/1/TU@19:00",)]),
+                          st.lists(st.sampled_from(WORDS), min_size=1, max_size=3)), max_size=25))
+def test_candidates_are_every_pair_of_a_block_no_conflict_refuses_and_alike_enough(listed):
+    """Blocking by parts finds exactly the pairs a comparison of every member with every other would."""
+    records = [rec(str(n), " ".join(words), kind=kind, city="Austin", state="TX",
+                   postal_code=zip_code or None, slots=slots)
+               for n, (kind, zip_code, slots, words) in enumerate(listed)]
+    every = {(i, j) for i in range(len(records)) for j in range(i + 1, len(records))
+             if conflict(records[i], records[j]) is None
+             and fuzz.token_set_ratio(records[i].key_name, records[j].key_name) >= 50}
+    assert candidate_pairs(records, 50) == every

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
 from rapidfuzz import fuzz, process
 
 from schemas.errors import SupportDirError
@@ -115,34 +114,47 @@ def candidate_pairs(records: list[Record], floor: float) -> set[tuple[int, int]]
     for index, record in enumerate(records):
         for key in blocks_of(record):
             blocks[key].append(index)
-    kinds = np.array([r.kind for r in records])
-    zips = np.array([r.postal_code or "" for r in records])
-    slot_ids: dict[frozenset, int] = {frozenset(): 0}  # one number per set of meeting times
-    slots = np.array([slot_ids.setdefault(frozenset(r.slots), len(slot_ids)) for r in records])
     found: set[tuple[int, int]] = set()
     for key, members in blocks.items():
         if len(members) < 2 or (len(members) > MAX_CONTACT_BLOCK and not key.startswith(PLACE_BLOCKS)):
             continue
-        names = [records[i].key_name for i in members]
-        scores = process.cdist(names, names, scorer=fuzz.token_set_ratio, score_cutoff=floor, workers=1)
-        at = np.asarray(members)
-        scores[conflicting(kinds[at], zips[at], slots[at])] = 0
-        for x, y in zip(*np.triu(scores, k=1).nonzero(), strict=True):
-            found.add(pair_key_index(members[x], members[y]))
+        for left, right in compatible_parts([records[i] for i in members]):
+            names = [records[members[i]].key_name for i in right]
+            scores = process.cdist([records[members[i]].key_name for i in left], names,
+                                   scorer=fuzz.token_set_ratio, score_cutoff=floor, workers=1)
+            for x, y in zip(*scores.nonzero(), strict=True):
+                if left[x] != right[y]:
+                    found.add(pair_key_index(members[left[x]], members[right[y]]))
     return found
 
 
-def conflicting(kinds: np.ndarray, zips: np.ndarray, slots: np.ndarray) -> np.ndarray:
-    """Member x member: the pairs `conflict` always refuses, as a boolean matrix.
+def compatible_parts(members: list[Record]) -> list[tuple[list[int], list[int]]]:
+    """The block's members in parts, each with the members it is compared with (each pair once).
 
-    Those are: other kinds; groups in other ZIPs; both with meeting times, not the same ones.
-    In a big city's block most pairs are such; leaving them out keeps judging near-linear.
+    `conflict` always refuses: other kinds; groups in other ZIPs; both with meeting times, not the
+    same ones. A part is the members of one kind, ZIP and set of times ("" and 0: unknown). It is
+    compared with itself and with the parts that know less (no ZIP, or no times, or neither);
+    a part with a ZIP and no times also with the parts with times and no ZIP. In a big city's
+    block most pairs conflict: comparing parts, not every member with every other, keeps blocking
+    near-linear.
     """
-    other_kind = kinds[:, None] != kinds[None, :]
-    both_zips = (zips[:, None] != "") & (zips[None, :] != "")
-    other_zip = both_zips & (zips[:, None] != zips[None, :]) & (kinds == "group")[:, None]
-    other_times = (slots[:, None] != 0) & (slots[None, :] != 0) & (slots[:, None] != slots[None, :])
-    return other_kind | other_zip | other_times
+    slot_ids: dict[frozenset, int] = {frozenset(): 0}
+    parts: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+    timed_nowhere: dict[str, list[int]] = defaultdict(list)  # members with times and no ZIP, by kind
+    for position, record in enumerate(members):
+        place = (record.postal_code or "") if record.kind == "group" else ""
+        times = slot_ids.setdefault(frozenset(record.slots), len(slot_ids))
+        parts[(record.kind, place, times)].append(position)
+        if times and not place:
+            timed_nowhere[record.kind].append(position)
+    compared = []
+    for (kind, place, times), own in parts.items():
+        vaguer = {(kind, place, 0), (kind, "", times), (kind, "", 0)} - {(kind, place, times)}
+        others = [*own, *(position for key in vaguer for position in parts.get(key, []))]
+        if place and not times:
+            others += timed_nowhere[kind]
+        compared.append((own, others))
+    return compared
 
 
 def pair_key_index(i: int, j: int) -> tuple[int, int]:
