@@ -1,6 +1,6 @@
 """The fast fold writes every content line byte for byte as icalendar's own serializer does."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 from icalendar import Event, vRecur
 from icalendar.parser import Contentline
 
-from warehouse.publish.ical_lines import LIMIT, fold, serialized
+from warehouse.publish import ical
+from warehouse.publish.ical_lines import LIMIT, fold
+from warehouse.schedules.occurrences import occurrences, rrule_text
 
 # Lines made of what folds differently: ASCII, escapes, two-, three- and four-octet characters.
 ALPHABET = st.sampled_from([*'ab ,;:\\^n"', "é", "ß", "’", "—", "中", "😀", "\u0301"])
@@ -54,15 +56,50 @@ def test_a_character_is_never_split_across_lines():
     assert fold(line) == icalendar_fold(line)
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.text(max_size=500), st.text(max_size=120), st.text(max_size=120))
-def test_an_event_is_serialized_as_icalendar_serializes_it(description, summary, location):
+def icalendar_event(record: dict, position: int, rule: dict, now: datetime) -> bytes:
+    """The same event built as an icalendar Event and serialized by icalendar itself."""
+    start = occurrences(rule, now)[0]
     event = Event()
-    event.add("uid", "nami-12-0@supportdir")
-    event.add("dtstamp", datetime(2026, 12, 3, 18, 0, tzinfo=UTC))
-    event.add("summary", summary)
-    event.add("rrule", vRecur.from_ical("FREQ=WEEKLY;BYDAY=MO,WE"))
-    event.add("description", description)
-    event.add("location", location)
-    event.add("categories", ["support group", "family; friends"])
-    assert serialized(event) == event.to_ical()
+    event.add("uid", f"{record['listing_id']}-{position}@{ical.UID_DOMAIN}")
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("summary", record["name"])
+    event.add("dtstart", start)
+    if rule.get("closes_at"):
+        hour, minute = (int(part) for part in rule["closes_at"].split(":"))
+        end = start.replace(hour=hour, minute=minute)
+        event.add("dtend", end if end > start else end + timedelta(days=1))
+    else:
+        event.add("duration", ical.DEFAULT_LENGTH)
+    event.add("rrule", vRecur.from_ical(rrule_text(rule)))
+    event.add("description", ical._description(record, rule, bool(rule.get("closes_at"))))
+    event.add("url", record.get("website") or record.get("registration_url") or record["source_url"])
+    event.add("location", ical._where(record))
+    event.add("categories", [*record["topics"], *record["audiences"]] or ["support group"])
+    event.add("status", "CANCELLED" if record["status"] == "inactive" else "CONFIRMED")
+    return event.to_ical()
+
+
+TEXT = st.text(max_size=200).map(lambda text: text.replace("\r", ""))
+ZONES = ["America/New_York", "America/Phoenix", "Pacific/Honolulu", "Europe/London"]
+RULES = st.fixed_dictionaries({  # weekly: a rule every 2 weeks with no first date makes no event
+    "freq": st.just("WEEKLY"), "interval": st.just(1), "byday": st.sampled_from(["MO", "TH", "SA,SU"]),
+    "opens_at": st.sampled_from(["00:00", "07:30", "19:00", "23:45"]),
+    "closes_at": st.sampled_from([None, "08:30", "20:00", "00:15"]), "timezone": st.sampled_from(ZONES)})
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXT, TEXT, TEXT, st.lists(TEXT, max_size=3), st.sampled_from(["active", "inactive"]),
+       st.sampled_from(["in_person", "online", "hybrid", "phone"]), st.one_of(st.none(), TEXT), RULES)
+def test_an_event_is_the_bytes_icalendars_event_writes(name, description, street, topics, status,
+                                                      attendance, website, rule):
+    record = {"listing_id": "0007ab44-80af-533e-9492-411849dbf9e6", "name": name, "status": status,
+              "description": description, "street": street, "city": "Coleman", "state": "GA",
+              "postal_code": "39836", "topics": topics, "audiences": ["women"] if status == "active" else [],
+              "attendance": attendance, "website": website, "registration_url": None, "phone": None,
+              "email": None, "conference_url": None, "source": "meetingguide", "location_name": None,
+              "source_url": "https://aa.example.org/meetings?x=1&y=2", "last_seen": "2026-12-03T14:47:11Z"}
+    rule = {key: value for key, value in rule.items() if value is not None}
+    now = datetime(2026, 12, 3, 18, 0, tzinfo=UTC)
+    made = ical._event(record, 2, rule, now)
+    assert made.data == icalendar_event(record, 2, rule, now)
+    assert made.uid == "0007ab44-80af-533e-9492-411849dbf9e6-2@supportdir" and made.tzid == rule["timezone"]

@@ -2,11 +2,10 @@
 
 icalendar folds every line character by character, measuring each one's UTF-8 length: a third of
 the time a national export spent on its calendars. Here a line is encoded once and cut every 74
-octets, moved back to the start of a character. tests/test_ical_lines.py holds `fold` to icalendar's own
-`Contentline.to_ical` on random lines, and `serialized` to `Component.to_ical`.
+octets, moved back to the start of a character. tests/test_ical_lines.py holds `fold` to
+icalendar's own `Contentline.to_ical` on random lines, and the events warehouse/publish/ical.py
+writes with it to `Event.to_ical`.
 """
-
-from icalendar.cal.component import Component
 
 LIMIT = 74  # octets on a line before its fold: icalendar folds where the next character would reach 75
 SEPARATOR = b"\r\n "
@@ -31,8 +30,3 @@ def fold(line: str) -> bytes:
         start = end
     pieces.append(data[start:])
     return SEPARATOR.join(pieces)
-
-
-def serialized(component: Component) -> bytes:
-    """A component as its own `to_ical()` writes it: its content lines, each folded, each ended by CRLF."""
-    return b"".join(fold(line) + b"\r\n" for line in component.content_lines() if line)
