@@ -4,6 +4,7 @@ validation before publishing, and the --redact-people switch on every file."""
 import csv
 import json
 import lzma
+import os
 import shutil
 import subprocess
 import sys
@@ -366,6 +367,46 @@ def test_a_corrupt_manifest_or_an_altered_file_is_not_reused(con, tmp_path):
         assert written.reused == 0 and written.problems == []
         for data in group_files(third).values():
             assert stamps(data) == {"20261121T120000Z"}  # every file made afresh
+
+
+def test_calendars_written_in_a_worker_process_are_those_written_here(con, tmp_path):
+    found = group_records(con)
+    with ical.Apart(apart=True) as apart:
+        apart.start(found, tmp_path / "worker", NOW, None)
+        assert apart.sent is not None  # handed to the worker
+        written = apart.result()
+    here = ical.write_calendars(found, tmp_path / "here", NOW)
+    assert written == here and written.files["groups.ics"] == 4
+    assert group_files(tmp_path / "worker") == group_files(tmp_path / "here")
+    for name in ("groups.ics", ical.MANIFEST):
+        assert (tmp_path / "worker" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
+
+
+def test_calendars_are_written_here_when_their_worker_dies(con, tmp_path):
+    found = group_records(con)
+    with ical.Apart(apart=True) as apart:
+        apart.start(found, tmp_path / "out", NOW, None)
+        for process in list(apart.pool._processes.values()):  # killed while it starts
+            process.kill()
+        written = apart.result()
+    assert written == ical.write_calendars(found, tmp_path / "here", NOW)
+    assert group_files(tmp_path / "out") == group_files(tmp_path / "here")
+
+
+def test_a_link_a_dead_worker_left_is_never_written_through(con, tmp_path):
+    """A worker that died after linking an earlier file leaves a link to the published export behind."""
+    found = group_records(con)
+    first = tmp_path / "first"
+    ical.write_calendars(found, first, NOW)
+    published = group_files(first)
+    second = tmp_path / "second"
+    (second / "ics").mkdir(parents=True)
+    for name in published:
+        os.link(first / "ics" / name, second / "ics" / name)
+    changed = [{**record, "name": record["name"] + " (renamed)"} for record in found]
+    ical.write_calendars(changed, second, NOW + timedelta(days=1), previous=first)
+    assert group_files(first) == published  # the published files are untouched
+    assert all(b"(renamed)" in data for data in group_files(second).values())
 
 
 def test_what_a_calendar_does_not_read_leaves_its_hash_and_file_alone(con, tmp_path):

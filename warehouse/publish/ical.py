@@ -19,6 +19,8 @@ import json
 import os
 import sys
 from collections.abc import Container
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -29,6 +31,7 @@ from icalendar import Calendar, Event, Parameters, Timezone, vCategory, vDDDType
 from icalendar.parser import Contentline
 
 from schemas.code_digest import files_digest
+from schemas.pool import process_pool
 from warehouse.publish import attend, ical_lines
 from warehouse.publish.attend import CRISIS_LINE, Record, contact_text, how_to_attend, place_text, rule_text
 from warehouse.publish.ical_lines import fold
@@ -221,6 +224,7 @@ def _reuse(previous: Path | None, folder: Path, name: str, entry: GroupFile) -> 
         data = (previous / name).read_bytes()
         if hashlib.sha256(data).hexdigest() != entry.sha256:
             return None
+        (folder / name).unlink(missing_ok=True)  # one a dead worker left
         try:
             os.link(previous / name, folder / name)
         except OSError:  # another device, or links not allowed: the same bytes, copied
@@ -302,9 +306,47 @@ def _serialize(record: Record, now: datetime, zones: Zones, path: Path, entry: G
         problems += _uid_and_zone_problems(event.uid, event.tzid, own_zones, f"ics/{path.name}", uids)
     blobs = [event.data for event in events]
     data = _assemble(record["name"], list(own_zones.values()), blobs)
+    path.unlink(missing_ok=True)  # never write through a link a dead worker left to a published file
     path.write_bytes(data)
     entry.sha256 = hashlib.sha256(data).hexdigest()
     return blobs
+
+
+class Apart:
+    """write_calendars in a worker process while the export writes its other files (a big export), else here.
+
+    The worker is spawned (schemas.pool) with the groups' records. If it dies, the calendars are
+    written here when collected (over any file it left). Leaving the block waits for the worker.
+    """
+
+    def __init__(self, apart: bool):
+        self.apart = apart
+        self.pool: ProcessPoolExecutor | None = None
+        self.sent: Future | None = None
+
+    def __enter__(self) -> "Apart":
+        return self
+
+    def start(self, records: list[Record], folder: Path, now: datetime, previous: Path | None) -> "Apart":
+        """Begin writing the calendars (in the worker, if apart)."""
+        self.args = ([r for r in records if r["kind"] == "group"], folder, now, previous)
+        if self.apart:
+            self.pool = process_pool(1)
+            self.sent = self.pool.submit(write_calendars, *self.args)
+        return self
+
+    def result(self) -> Calendars:
+        """The calendars written: the worker's answer, or written here."""
+        if self.sent is not None:
+            try:
+                return self.sent.result()
+            except BrokenProcessPool:
+                pass
+        return write_calendars(*self.args)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
 def _used_zones(manifest: dict[str, GroupFile]) -> set[str]:
