@@ -14,6 +14,7 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, valida
 from schemas import address as schemas_address
 from schemas.address import place_from_lines
 from schemas.errors import UnreadableValue
+from schemas.stable_id import Namespace
 from schemas.urls import bare_domain_url, canonical_url, is_http_url
 from warehouse.html_text import html_to_text
 from warehouse.reference import zone_at
@@ -24,6 +25,7 @@ from warehouse.venue import PLACE_TYPE, stated_place
 
 # Fixed namespace: listing ids are uuid5(namespace, "source:source_key") forever.
 LISTING_NAMESPACE = uuid.UUID("6f1c1c2e-5d0e-4f8a-9a57-3d1b1f0c7a11")
+LISTING_IDS = Namespace(LISTING_NAMESPACE)
 ADDRESS_PARTS = ("street", "city", "state", "postal_code")
 PLAIN_EMAIL = re.compile(
     r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
@@ -37,7 +39,7 @@ RULES_TYPE = ('STRUCT(freq VARCHAR, "interval" INTEGER, byday VARCHAR, opens_at 
 
 def listing_uuid(source: str, source_key: str) -> str:
     """Stable listing id from source and source key (never from row order or time)."""
-    return str(uuid.uuid5(LISTING_NAMESPACE, f"{source}:{source_key}"))
+    return LISTING_IDS.id_for(f"{source}:{source_key}")
 
 
 def clean_text(value: str | None) -> str | None:

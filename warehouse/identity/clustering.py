@@ -17,10 +17,12 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from schemas.errors import SupportDirError
+from schemas.stable_id import Namespace
 from warehouse.identity.matching import SHARED_HOSTS, Pair, Record, Thresholds, conflict, judge
 
 # Fixed namespace: an entity id is uuid5(namespace, listing_id of its anchor) forever.
 ENTITY_NAMESPACE = uuid.UUID("0b4f7d2a-9c3e-4e61-8a1d-5f2c6b7e9d40")
+ENTITY_IDS = Namespace(ENTITY_NAMESPACE)
 DECISIONS = ("same", "different")
 MAX_CONTACT_BLOCK = 200
 PLACE_BLOCKS = ("zip3:", "city:", "slot:")
@@ -204,7 +206,7 @@ def cluster(records: list[Record], pairs: Iterable[Pair], decisions: Decisions) 
             result.joined_by.setdefault(listing_id, (pair.rule, pair.score))
     for group in members.values():
         anchor = min(group, key=lambda i: (by_id[i].first_seen, i))
-        entity_id = str(uuid.uuid5(ENTITY_NAMESPACE, anchor))
+        entity_id = ENTITY_IDS.id_for(anchor)
         result.entity_of.update(dict.fromkeys(group, entity_id))
     result.pairs.sort(key=lambda p: (p.left_id, p.right_id))
     return result

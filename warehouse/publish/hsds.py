@@ -17,12 +17,15 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from schemas.stable_id import Namespace
 from warehouse.publish.attend import Record, contact_text, how_to_attend, place_text, rule_text
 from warehouse.schedules.occurrences import occurrences
 
 HSDS_NAMESPACE = uuid.UUID("0b7d3b0c-4f7e-5c55-9d6e-2f1d6c2c9a35")
+HSDS_IDS = Namespace(HSDS_NAMESPACE)
 TABLES = ("organization", "service", "location", "address", "phone", "contact", "schedule",
           "service_at_location", "taxonomy", "taxonomy_term", "attribute", "metadata")
 TAXONOMIES = {
@@ -44,7 +47,13 @@ Tables = dict[str, list[dict]]
 
 def hsds_id(table: str, *parts: str) -> str:
     """A stable UUID for one row of one table."""
-    return str(uuid.uuid5(HSDS_NAMESPACE, ":".join((table, *parts))))
+    return HSDS_IDS.id_for(":".join((table, *parts)))
+
+
+@lru_cache(maxsize=4096)
+def shared_id(table: str, *parts: str) -> str:
+    """`hsds_id` of a row many rows point at (an alliance, a taxonomy term), derived once."""
+    return hsds_id(table, *parts)
 
 
 def build_tables(records: list[Record], now: datetime, run_id: str) -> Tables:
@@ -68,7 +77,7 @@ def _owner_id(record: Record, by_id: dict[str, Record]) -> str:
     parent = by_id.get(record.get("parent") or "")
     if parent is not None and parent["kind"] not in SERVICE_KINDS:
         return hsds_id("organization", parent["listing_id"])
-    return hsds_id("organization", "alliance", record["organization"])
+    return shared_id("organization", "alliance", record["organization"])
 
 
 def _alliance(tables: Tables, name: str, members: list[Record], run_id: str) -> None:
@@ -256,7 +265,7 @@ def _attributes(tables: Tables, record: Record, link_id: str, entity: str) -> No
                               ("meeting_type", record.get("meeting_types")),
                               ("kind", [record["kind"]] if record["kind"] in ("program", "line") else [])):
         for value in values or []:
-            term_id = hsds_id("taxonomy_term", link_type, value)
+            term_id = shared_id("taxonomy_term", link_type, value)
             tables["attribute"].append({"id": hsds_id("attribute", link_id, term_id), "link_id": link_id,
                                         "taxonomy_term_id": term_id, "link_type": link_type,
                                         "link_entity": entity, "value": value})
