@@ -7,7 +7,15 @@ from rapidfuzz import fuzz
 
 from benchmarks.dedup_eval import evaluate, load_pairs
 from warehouse.identity.clustering import MAX_CONTACT_BLOCK, blocks_of, candidate_pairs, resolve
-from warehouse.identity.matching import Record, Thresholds, conflict, judge, name_tokens, site_key
+from warehouse.identity.matching import (
+    Record,
+    Thresholds,
+    conflict,
+    distinct_words,
+    judge,
+    name_tokens,
+    site_key,
+)
 
 LIMITS = Thresholds()
 
@@ -129,7 +137,7 @@ def test_groups_and_crowded_contacts_make_no_contact_blocks():
     assert blocks_of(group) == ["zip3:787"]
     chapter = rec("c", "NAMI Lakeside", postal_code="92040", website="https://example.org/")
     assert "site:example.org" in blocks_of(chapter)
-    crowd = [rec(f"c{n}", f"NAMI Lakeside {n}", state="CA", website="https://example.org/")
+    crowd = [rec(f"c{n}", f"NAMI Lakeside x{n}", state="CA", website="https://example.org/")
              for n in range(MAX_CONTACT_BLOCK + 1)]
     assert candidate_pairs(crowd, 50) == set()
     assert len(candidate_pairs(crowd[:3], 50)) == 3  # a small shared-site block is still compared
@@ -151,19 +159,37 @@ def test_pairs_a_conflict_refuses_are_never_candidates():
         assert judge(*(r for r in listed if r.listing_id in (a, b)), LIMITS).verdict == "different"
 
 
-WORDS = ("hope", "serenity", "lakeside", "recovery", "family", "circle")
+def test_names_a_telling_word_sets_apart_are_never_candidates_unless_a_person_decided():
+    """North and South: not judged, not kept as pairs; a person's 'same' still counts."""
+    place = {"kind": "group", "city": "Lakeside", "state": "CA", "postal_code": "92040"}
+    north = rec("n", "Hope North Lakeside", **place)
+    south = rec("s", "Hope South Lakeside", **place)
+    plain = rec("p", "Hope Lakeside", **place)
+    again = rec("q", "Hope North Lakeside", **place)
+    listed = [north, south, plain, again]
+    pairs = {frozenset((listed[i].listing_id, listed[j].listing_id)) for i, j in candidate_pairs(listed, 50)}
+    assert pairs == {frozenset("nq")}
+    assert judge(north, south, LIMITS).rule == "distinct_words"
+    decided = resolve(listed, LIMITS, {("n", "s"): ("same", "one group, renamed")})
+    assert {(p.left_id, p.right_id, p.rule) for p in decided.pairs} == {("n", "q", "name_zip"),
+                                                                       ("n", "s", "decision")}
+    entity = decided.entity_of
+    assert entity["n"] == entity["s"] == entity["q"] != entity["p"]
+
+
+WORDS = ("hope", "serenity", "lakeside", "recovery", "family", "circle", "north", "tuesday", "2")
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["group", "chapter"]), st.sampled_from(["", "78704", "78705"]),
                           st.sampled_from([(), ("WEEKLY/1/MO@19:00",), ("WEEKLY/1/TU@19:00",)]),
                           st.lists(st.sampled_from(WORDS), min_size=1, max_size=3)), max_size=25))
-def test_candidates_are_every_pair_of_a_block_no_conflict_refuses_and_alike_enough(listed):
+def test_candidates_are_every_pair_of_a_block_no_conflict_or_word_refuses_and_alike_enough(listed):
     """Blocking by parts finds exactly the pairs a comparison of every member with every other would."""
     records = [rec(str(n), " ".join(words), kind=kind, city="Austin", state="TX",
                    postal_code=zip_code or None, slots=slots)
                for n, (kind, zip_code, slots, words) in enumerate(listed)]
     every = {(i, j) for i in range(len(records)) for j in range(i + 1, len(records))
-             if conflict(records[i], records[j]) is None
+             if conflict(records[i], records[j]) is None and not distinct_words(records[i], records[j])
              and fuzz.token_set_ratio(records[i].key_name, records[j].key_name) >= 50}
     assert candidate_pairs(records, 50) == every

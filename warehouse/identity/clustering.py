@@ -1,8 +1,9 @@
 """Entity resolution over all listings: blocks, candidate pairs, judged pairs, and clusters.
 
 Only listings that share a block (ZIP3, city + state, phone, website domain, email, or a
-meeting time for groups without a place) are compared, and only pairs whose names are at
-least `key_floor` alike (plus pairs a person decided) are judged. Accepted pairs are
+meeting time for groups without a place) are compared, and only pairs that could be one listing
+(no conflict, no telling word apart) and whose names are at least `key_floor` alike (plus pairs
+a person decided) are judged. Accepted pairs are
 clustered with a union-find that refuses a union putting two conflicting listings (different
 kinds or meeting times, a person's 'different') into one entity.
 """
@@ -134,27 +135,30 @@ def compatible_parts(members: list[Record]) -> list[tuple[list[int], list[int]]]
     """The block's members in parts, each with the members it is compared with (each pair once).
 
     `conflict` always refuses: other kinds; groups in other ZIPs; both with meeting times, not the
-    same ones. A part is the members of one kind, ZIP and set of times ("" and 0: unknown). It is
-    compared with itself and with the parts that know less (no ZIP, or no times, or neither);
-    a part with a ZIP and no times also with the parts with times and no ZIP. In a big city's
-    block most pairs conflict: comparing parts, not every member with every other, keeps blocking
-    near-linear.
+    same ones; and `distinct_words` always tells apart names with other region, day, time or
+    audience words. A part is the members of one kind, ZIP, set of times ("" and 0: unknown) and
+    set of telling words. It is compared with itself and with the parts that know less (no ZIP, or
+    no times, or neither); a part with a ZIP and no times also with the parts with times and no
+    ZIP. In a big city's block most pairs differ so: comparing parts, not every member with every
+    other, keeps blocking near-linear.
     """
     slot_ids: dict[frozenset, int] = {frozenset(): 0}
-    parts: dict[tuple[str, str, int], list[int]] = defaultdict(list)
-    timed_nowhere: dict[str, list[int]] = defaultdict(list)  # members with times and no ZIP, by kind
+    parts: dict[tuple[str, frozenset, str, int], list[int]] = defaultdict(list)
+    timed_nowhere: dict[tuple[str, frozenset], list[int]] = defaultdict(list)  # times, no ZIP
     for position, record in enumerate(members):
+        alike = (record.kind, record.telling_words)  # only these can ever be one listing
         place = (record.postal_code or "") if record.kind == "group" else ""
         times = slot_ids.setdefault(frozenset(record.slots), len(slot_ids))
-        parts[(record.kind, place, times)].append(position)
+        parts[(*alike, place, times)].append(position)
         if times and not place:
-            timed_nowhere[record.kind].append(position)
+            timed_nowhere[alike].append(position)
     compared = []
-    for (kind, place, times), own in parts.items():
-        vaguer = {(kind, place, 0), (kind, "", times), (kind, "", 0)} - {(kind, place, times)}
+    for (kind, words, place, times), own in parts.items():
+        vaguer = {(kind, words, place, 0), (kind, words, "", times), (kind, words, "", 0)} \
+            - {(kind, words, place, times)}
         others = [*own, *(position for key in vaguer for position in parts.get(key, []))]
         if place and not times:
-            others += timed_nowhere[kind]
+            others += timed_nowhere[(kind, words)]
         compared.append((own, others))
     return compared
 

@@ -105,6 +105,11 @@ class Record:
         return " ".join(self.tokens)
 
     @cached_property
+    def telling_words(self) -> frozenset[str]:
+        """The name's region, day, time and audience words and its numbers (see `distinct_words`)."""
+        return frozenset(w for w in self.tokens if w in DISTINCT_TOKENS or w.isdigit())
+
+    @cached_property
     def site(self) -> str | None:
         """Website as host (no www) plus path, lowercased: equal sites are one key."""
         return site_key(self.website)
@@ -198,8 +203,7 @@ def exact_key(a: Record, b: Record) -> str | None:
 
 def distinct_words(a: Record, b: Record) -> set[str]:
     """Region, day, time or audience words (or numbers) that one name has and the other lacks."""
-    differ = set(a.tokens) ^ set(b.tokens)
-    return {w for w in differ if w in DISTINCT_TOKENS or w.isdigit()}
+    return set(a.telling_words ^ b.telling_words)
 
 
 def adjusted_score(a: Record, b: Record, score: float, limits: Thresholds) -> float:
