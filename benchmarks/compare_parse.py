@@ -1,6 +1,10 @@
 """The project's replay build against a plain hand-written parse of the same WARC files (issue 15).
 
     python -m benchmarks.compare_parse --listings 100000 --rounds 3 > result.json
+    python -m benchmarks.compare_parse --work DIR --reuse-run RUN_ID --rounds 2 > result.json
+
+With `--reuse-run`, the rounds replay the WARC files an earlier run left in DIR (its crawl is not
+repeated; each source's address comes from its WARC index).
 
 Serves the synthetic NAMI and DBSA pages (30 % NAMI profiles, 70 % DBSA blocks) on loopback servers,
 crawls them once with `supportdir build` to get the WARC files, then alternates, each in a fresh
@@ -57,6 +61,24 @@ def crawl(listings: int, seed: int, work: Path) -> tuple[dict[str, str], str, in
     log(f"  crawled: {built}")
     seconds = {"generate_s": round(generate_s, 1), "crawl_build_s": round(crawl_s, 1)}
     return env, summary["run_id"], sum(p.listings for p in generated.values()), seconds
+
+
+def reused_env(work: Path, run_id: str) -> dict[str, str]:
+    """The replay's environment for the WARC files of an earlier crawl in `work`: each source's
+    address as its CDXJ index recorded it (the loopback servers are gone; the replay needs only the URLs)."""
+    indexes = sorted((work / "data" / "warc").glob(f"{run_id}-*.warc.gz.cdxj"))
+    if not indexes:
+        raise SystemExit(f"no WARC index of run {run_id} in {work / 'data' / 'warc'}")
+    env = mirror_env(work, {}, interval=0.0)
+    for index in indexes:
+        source = index.name.removeprefix(f"{run_id}-").split("-")[0]
+        with index.open(encoding="utf-8") as lines:
+            first = json.loads(next(lines).split(" ", 2)[2])
+        parts = urlsplit(first["url"])
+        env[f"SUPPORTDIR_{source.upper()}_BASE_URL"] = f"{parts.scheme}://{parts.netloc}"
+        env[f"SUPPORTDIR_{source.upper()}_MIN_INTERVAL"] = "0.0"
+    env["SUPPORTDIR_NAMI_MAX_PAGES"] = str(10 ** 7)  # as many as the crawl fetched
+    return env
 
 
 def run_plain(files: list[Path], out: Path) -> tuple[float, float]:
@@ -162,13 +184,22 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="Runs of each, alternating.")
     parser.add_argument("--work", type=Path, default=None, help="Working folder (default: a temp folder).")
     parser.add_argument("--seed", type=int, default=6, help="Seed of the synthetic data.")
+    parser.add_argument("--reuse-run", metavar="RUN_ID",
+                        help="Replay this earlier crawl's WARC files in --work instead of crawling again.")
     args = parser.parse_args()
+    if args.reuse_run and not args.work:
+        parser.error("--reuse-run needs --work, the folder of that run")
     work = args.work or Path(tempfile.mkdtemp(prefix="supportdir-compare-"))
-    log(f"mix {MIX} of {args.listings} listings, {args.rounds} round(s), seed {args.seed}; work {work}")
-    env, run_id, generated, warc = crawl(args.listings, args.seed, work)
+    if args.reuse_run:
+        log(f"the WARC files of run {args.reuse_run}, {args.rounds} round(s); work {work}")
+        env, run_id, generated = reused_env(work, args.reuse_run), args.reuse_run, None
+        warc = {"reused_run": run_id}
+    else:
+        log(f"mix {MIX} of {args.listings} listings, {args.rounds} round(s), seed {args.seed}; work {work}")
+        env, run_id, generated, warc = crawl(args.listings, args.seed, work)
     timed = rounds(env, work, run_id, args.rounds)
     agreed = agreement(work / "replay-exports" / "listings.csv", work / "plain.csv")
-    print(json.dumps({"listings": generated, "rounds": args.rounds, "warc": warc,
+    print(json.dumps({"listings": generated or agreed["plain_rows"], "rounds": args.rounds, "warc": warc,
                       **timed, "agreement": agreed}, indent=2))
 
 

@@ -66,3 +66,27 @@ def test_the_plain_parse_never_imports_the_project(compared, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert not PROJECT_PACKAGES & set(json.loads(done.stdout.replace("'", '"')))
     assert (tmp_path / "out.csv").read_text().count("\n") == 309  # the header and 308 listings
+
+
+def test_a_reused_crawl_replays_the_same_listings(compared):
+    """--reuse-run replays the WARC files already in the folder: no crawl, the same 308 listings agree."""
+    _result, work = compared
+    run_id = "-".join(next((work / "data" / "warc").glob("*-nami-*.warc.gz")).name.split("-")[:2])
+    env = {**os.environ, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
+    done = subprocess.run([sys.executable, "-m", "benchmarks.compare_parse", "--reuse-run", run_id,
+                           "--rounds", "1", "--work", str(work)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout)
+    assert result["warc"] == {"reused_run": run_id} and "crawl ..." not in done.stderr
+    assert result["agreement"]["agree"] == result["listings"] == 308
+
+
+def test_reusing_a_run_that_is_not_there_says_so_in_one_line(tmp_path):
+    """A run id with no WARC index in the folder: exit 1 and one line naming it, no traceback."""
+    missing = "20260101T000000Z-abcdef"
+    done = subprocess.run([sys.executable, "-m", "benchmarks.compare_parse", "--reuse-run", missing,
+                           "--work", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1].startswith(f"no WARC index of run {missing}")
+    assert "Traceback" not in done.stderr
