@@ -3,7 +3,8 @@
 The temporary server is the one Prefect's ephemeral mode runs (the command of
 `prefect.server.api.server.SubprocessASGIServer`), started as soon as the build knows Prefect's
 home and waited for only when the flow is called, so it comes up while the build prepares. This
-process never imports Prefect's server code (seconds of imports it does not need).
+process never imports Prefect's server code (seconds of imports it does not need). A fresh home
+starts from a migrated database kept per Prefect version (flows/prefect_db.py).
 """
 
 import atexit
@@ -16,6 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from flows.prefect_db import home_is_fresh, keep_template, seed_home
 from schemas.errors import ServiceUnavailable
 
 HEALTH_POLL_S = 0.05
@@ -53,6 +55,8 @@ class TemporaryServer:
         self.process: subprocess.Popen | None = None
         self.port = 0
         self.published = False
+        # A fresh home starts from this Prefect version's kept database; else its own becomes that.
+        self.keeps_template = home_is_fresh() and not seed_home()
         self.launch()
         atexit.register(self.stop)
 
@@ -84,6 +88,9 @@ class TemporaryServer:
             elif self.process.poll() is not None:
                 break
             elif self.healthy():
+                if self.keeps_template:
+                    keep_template()
+                    self.keeps_template = False
                 return
             time.sleep(HEALTH_POLL_S)
         status = self.process.poll()
