@@ -29,7 +29,6 @@ from typing import Any
 
 import icalendar
 from icalendar import Calendar, Event, Parameters, Timezone, vCategory, vDDDTypes, vRecur, vText, vUri
-from icalendar.parser import Contentline
 from icalendar.parser_tools import to_unicode
 
 from schemas.code_digest import files_digest
@@ -69,8 +68,7 @@ def _fixed_head() -> bytes:
 def _head(name: str) -> bytes:
     """The start of a calendar named `name` (X-WR-CALNAME typed and folded as icalendar does)."""
     value = Calendar.types_factory.for_property("X-WR-CALNAME")(name)
-    line = Contentline.from_parts("X-WR-CALNAME", Parameters(), value).to_ical()
-    return _fixed_head() + line + b"\r\n"
+    return _fixed_head() + _line("X-WR-CALNAME", value) + b"\r\n"
 
 
 def _description(record: Record, rule: dict, has_end: bool) -> str:
@@ -95,13 +93,20 @@ def _where(record: Record) -> str:
 def _line(name: str, value: Any) -> bytes:
     """One property as a folded content line, the text `Contentline.from_parts` writes for it.
 
-    A value with no parameters is written as NAME:VALUE directly: from_parts builds an empty
-    Parameters for it each time, which was a third of a national export's calendar time.
+    A value with no parameters is written as NAME:VALUE directly (from_parts builds an empty
+    Parameters for it each time), and a value's parameters are written once per distinct set.
     """
     params = getattr(value, "params", None)
-    if params:
-        return fold(Contentline.from_parts(name, params, value))
+    written = _parameters_text(tuple(params.items())) if params else ""
+    if written:
+        return fold(f"{name};{written}:{to_unicode(value.to_ical())}")
     return fold(f"{name}:{to_unicode(value.to_ical())}")
+
+
+@lru_cache(maxsize=1024)
+def _parameters_text(items: tuple[tuple[str, Any], ...]) -> str:
+    """Parameters as from_parts writes them (sorted), once per distinct set (a DTSTART's TZID)."""
+    return to_unicode(Parameters(dict(items)).to_ical(sorted=True))
 
 
 @lru_cache(maxsize=4)
