@@ -119,3 +119,16 @@ def test_an_export_with_a_csv_written_around_the_guard_is_not_published(tmp_path
     con.close()
     with (tmp_path / "exports" / "listings.csv").open(newline="", encoding="utf-8") as handle:
         assert next(csv.DictReader(handle))["name"] == "'=NAMI A"
+
+
+CELLS = st.one_of(st.sampled_from(FORMULAS + TYPED),
+                  st.text(alphabet=st.sampled_from([*"=+-@\t\r.e0123456789MOTUHa ,|!'"]), max_size=8),
+                  st.text(max_size=8), st.integers(), st.floats(allow_nan=False), st.none())
+
+
+@given(st.lists(CELLS, max_size=6))
+def test_the_writer_guards_each_cell_as_safe_cell_does(row):
+    written, expected = io.StringIO(), io.StringIO()
+    csv_safe.writer(written).writerow(row)
+    csv.writer(expected).writerow([csv_safe.safe_cell(value) for value in row])
+    assert written.getvalue() == expected.getvalue()

@@ -62,7 +62,11 @@ class SafeWriter:
 
     def writerow(self, row: Iterable[Any]) -> None:
         """Write one row, each cell neutralized."""
-        self._writer.writerow([safe_cell(value) for value in row])
+        # safe_cell inlined: this runs for every cell of every CSV the Python writers write
+        self._writer.writerow([
+            "'" + value if isinstance(value, str) and value and value[0] in FORMULA_START
+            and not _TYPED.fullmatch(value) else value
+            for value in row])
 
 
 def writer(handle: _Writable) -> SafeWriter:
@@ -78,9 +82,8 @@ def write_rows(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, A
         out = writer(handle)
         out.writerow(columns)
         for row in rows:
-            unknown = row.keys() - known
-            if unknown:
-                raise ValueError(f"{path.name}: columns not in the header: {sorted(unknown)}")
+            if not known.issuperset(row):
+                raise ValueError(f"{path.name}: columns not in the header: {sorted(row.keys() - known)}")
             out.writerow(["" if row.get(column) is None else row[column] for column in columns])
             count += 1
     return count
