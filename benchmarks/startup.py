@@ -110,15 +110,26 @@ def run_rounds(checkouts: dict[str, Path], apis: list[str], runs: int, work: Pat
     return {name: summarize(found) for name, found in samples.items()}
 
 
+def api_names(text: str) -> list[str]:
+    """The Prefect APIs named in `--api`, each ephemeral or server."""
+    apis = [api for api in text.split(",") if api]
+    unknown = sorted(set(apis) - {"ephemeral", "server"})
+    if unknown or not apis:
+        named = ", ".join(unknown) or "nothing"
+        raise argparse.ArgumentTypeError(f"ephemeral, server or ephemeral,server, not {named}")
+    return apis
+
+
 def main() -> None:
     """Parse the options, run the rounds, print the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="Counted builds per configuration.")
     parser.add_argument("--baseline", type=Path, default=None, help="Another checkout to compare with.")
-    parser.add_argument("--api", default="ephemeral,server", help="ephemeral, server, or both.")
+    parser.add_argument("--api", type=api_names, default="ephemeral,server",
+                        help="ephemeral, server, or both as ephemeral,server (the default).")
     parser.add_argument("--work", type=Path, default=None, help="Working folder (default: a temp folder).")
     args = parser.parse_args()
-    apis = [api for api in args.api.split(",") if api]
+    apis = args.api
     work = args.work or Path(tempfile.mkdtemp(prefix="supportdir-startup-"))
     checkouts = {"current": ROOT} | ({"baseline": args.baseline.resolve()} if args.baseline else {})
     for code in checkouts:
