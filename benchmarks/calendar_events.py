@@ -28,14 +28,14 @@ NOW = datetime(2026, 12, 4, 3, 0, tzinfo=UTC)
 Rule = tuple[dict, int, dict]
 
 
-def icalendar_event(record: dict, position: int, rule: dict) -> bytes | None:
+def icalendar_event(record: dict, position: int, rule: dict, now: datetime = NOW) -> bytes | None:
     """The same event built as an icalendar Event and serialized by icalendar itself."""
-    found = occurrences(rule, NOW)
+    found = occurrences(rule, now)
     if not found:
         return None
     event = Event()
     event.add("uid", f"{record['listing_id']}-{position}@{ical.UID_DOMAIN}")
-    event.add("dtstamp", NOW)
+    event.add("dtstamp", now.astimezone(UTC))
     event.add("summary", record["name"])
     event.add("dtstart", found[0])
     if rule.get("closes_at"):

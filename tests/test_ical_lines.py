@@ -1,16 +1,15 @@
 """The fast fold writes every content line byte for byte as icalendar's own serializer does."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from icalendar import Event, vRecur
 from icalendar.parser import Contentline
 
+from benchmarks.calendar_events import icalendar_event
 from warehouse.publish import ical
 from warehouse.publish.ical_lines import LIMIT, fold
-from warehouse.schedules.occurrences import occurrences, rrule_text
 
 # Lines made of what folds differently: ASCII, escapes, two-, three- and four-octet characters.
 ALPHABET = st.sampled_from([*'ab ,;:\\^n"', "é", "ß", "’", "—", "中", "😀", "\u0301"])
@@ -54,29 +53,6 @@ def test_a_character_is_never_split_across_lines():
     assert all(piece.decode("utf-8") for piece in pieces)  # each piece decodes on its own
     assert max(len(piece) for piece in pieces) <= LIMIT
     assert fold(line) == icalendar_fold(line)
-
-
-def icalendar_event(record: dict, position: int, rule: dict, now: datetime) -> bytes:
-    """The same event built as an icalendar Event and serialized by icalendar itself."""
-    start = occurrences(rule, now)[0]
-    event = Event()
-    event.add("uid", f"{record['listing_id']}-{position}@{ical.UID_DOMAIN}")
-    event.add("dtstamp", now.astimezone(UTC))
-    event.add("summary", record["name"])
-    event.add("dtstart", start)
-    if rule.get("closes_at"):
-        hour, minute = (int(part) for part in rule["closes_at"].split(":"))
-        end = start.replace(hour=hour, minute=minute)
-        event.add("dtend", end if end > start else end + timedelta(days=1))
-    else:
-        event.add("duration", ical.DEFAULT_LENGTH)
-    event.add("rrule", vRecur.from_ical(rrule_text(rule)))
-    event.add("description", ical._description(record, rule, bool(rule.get("closes_at"))))
-    event.add("url", record.get("website") or record.get("registration_url") or record["source_url"])
-    event.add("location", ical._where(record))
-    event.add("categories", [*record["topics"], *record["audiences"]] or ["support group"])
-    event.add("status", "CANCELLED" if record["status"] == "inactive" else "CONFIRMED")
-    return event.to_ical()
 
 
 TEXT = st.text(max_size=200).map(lambda text: text.replace("\r", ""))
