@@ -6,12 +6,14 @@ Reads the groups of a built warehouse (a copy of it: the build's file stays unto
 that both writers give the same bytes for every rule, then times each writer over all rules,
 `--repeat` times per round, alternating which goes first. Prints one JSON object: microseconds
 of CPU per event for each round, the best of each and their ratio. Run it from another checkout
-(PYTHONPATH=that/checkout) to time that checkout's writer on the same warehouse.
+(PYTHONPATH=that/checkout) to time that checkout's writer on the same warehouse. A warehouse it
+cannot read, or one with no group schedule, is one line on stderr and exit 1.
 """
 
 import argparse
 import json
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -88,7 +90,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    rules = group_rules(args.warehouse)
+    try:
+        rules = group_rules(args.warehouse)
+    except (OSError, duckdb.Error) as error:
+        sys.exit(f"calendar_events: cannot read the warehouse {args.warehouse}: "
+                 f"{str(error).splitlines()[0]}")
+    if not rules:
+        sys.exit(f"calendar_events: no group in {args.warehouse} has a schedule rule to write")
     differ = sum(export_event(*rule) != icalendar_event(*rule) for rule in rules)
     writers = {"export": export_event, "icalendar": icalendar_event}
     figures: dict[str, list[float]] = {name: [] for name in writers}
