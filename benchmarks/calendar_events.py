@@ -23,6 +23,8 @@ from pathlib import Path
 import duckdb
 from icalendar import Event, vRecur
 
+from schemas.errors import SupportDirError
+from warehouse import db
 from warehouse.publish import ical, records
 from warehouse.schedules.occurrences import occurrences, rrule_text
 
@@ -64,10 +66,13 @@ def export_event(record: dict, position: int, rule: dict) -> bytes | None:
 
 def group_rules(warehouse: Path) -> list[Rule]:
     """Every schedule rule of every group in a copy of the warehouse."""
+    if not warehouse.exists():
+        raise FileNotFoundError(f"no warehouse at {warehouse}")
+    db.check_file(warehouse)
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "warehouse.duckdb"
         shutil.copy(warehouse, copy)
-        with duckdb.connect(str(copy)) as con:
+        with db.connect(copy) as con:
             records.prepare(con)
             found = records.load(con)
     return [(record, position, rule) for record in found if record["kind"] == "group"
@@ -92,9 +97,10 @@ def main() -> None:
     args = parser.parse_args()
     try:
         rules = group_rules(args.warehouse)
-    except (OSError, duckdb.Error) as error:
-        sys.exit(f"calendar_events: cannot read the warehouse {args.warehouse}: "
-                 f"{str(error).splitlines()[0]}")
+    except (OSError, SupportDirError) as error:
+        sys.exit(f"calendar_events: {error}")
+    except duckdb.Error as error:  # a DuckDB file that no build wrote
+        sys.exit(f"calendar_events: {args.warehouse} is not a built warehouse ({str(error).splitlines()[0]})")
     if not rules:
         sys.exit(f"calendar_events: no group in {args.warehouse} has a schedule rule to write")
     differ = sum(export_event(*rule) != icalendar_event(*rule) for rule in rules)

@@ -31,19 +31,29 @@ def test_every_sample_rule_is_written_as_icalendar_writes_it(tmp_path):
     assert warehouse.read_bytes() == before
 
 
-def empty_warehouse(path: Path) -> Path:
+def empty_warehouse(folder: Path) -> Path:
     """A DuckDB file with no table in it."""
+    path = folder / "empty.duckdb"
     duckdb.connect(str(path)).close()
     return path
 
 
-@pytest.mark.parametrize("make", [
-    lambda folder: folder / "missing.duckdb",
-    lambda folder: (folder / "notes.duckdb").write_text("not a database") and folder / "notes.duckdb",
-    lambda folder: empty_warehouse(folder / "empty.duckdb"),
-], ids=["missing", "not-duckdb", "no-tables"])
-def test_a_warehouse_it_cannot_read_is_one_line_and_exit_1(tmp_path, make):
+def text_file(folder: Path) -> Path:
+    """A text file where the warehouse belongs."""
+    path = folder / "notes.duckdb"
+    path.write_text("not a database\n" * 1000)
+    return path
+
+
+@pytest.mark.parametrize(("make", "said"), [
+    (lambda folder: folder / "missing.duckdb", "no warehouse at"),
+    (lambda folder: folder, "is a folder"),
+    (text_file, "is not a DuckDB database file"),
+    (empty_warehouse, "is not a built warehouse"),
+], ids=["missing", "folder", "not-duckdb", "no-tables"])
+def test_a_warehouse_it_cannot_read_is_one_line_and_exit_1(tmp_path, make, said):
     done = run_benchmark(make(tmp_path))
     assert done.returncode == 1
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1 and done.stderr.startswith("calendar_events: ")
+    assert said in done.stderr
