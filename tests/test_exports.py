@@ -372,9 +372,11 @@ def test_a_corrupt_manifest_or_an_altered_file_is_not_reused(con, tmp_path):
 def test_calendars_written_in_a_worker_process_are_those_written_here(con, tmp_path):
     found = group_records(con)
     with ical.Apart(apart=True) as apart:
-        apart.start(found, tmp_path / "worker", NOW, None)
-        assert apart.sent is not None  # handed to the worker
-        written = apart.result()
+        apart.start(con, tmp_path / "worker", NOW, None)
+        assert apart.sent is not None  # handed to the worker, which loads the records itself
+        written = apart.result([])
+        assert apart.side is not None and (apart.side / "groups.duckdb").is_file()
+    assert not apart.side.exists()  # the worker's records file is removed with the worker
     here = ical.write_calendars(found, tmp_path / "here", NOW)
     assert written == here and written.files["groups.ics"] == 4
     assert group_files(tmp_path / "worker") == group_files(tmp_path / "here")
@@ -385,10 +387,10 @@ def test_calendars_written_in_a_worker_process_are_those_written_here(con, tmp_p
 def test_calendars_are_written_here_when_their_worker_dies(con, tmp_path):
     found = group_records(con)
     with ical.Apart(apart=True) as apart:
-        apart.start(found, tmp_path / "out", NOW, None)
+        apart.start(con, tmp_path / "out", NOW, None)
         for process in list(apart.pool._processes.values()):  # killed while it starts
             process.kill()
-        written = apart.result()
+        written = apart.result(found)
     assert written == ical.write_calendars(found, tmp_path / "here", NOW)
     assert group_files(tmp_path / "out") == group_files(tmp_path / "here")
 

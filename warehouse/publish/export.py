@@ -88,14 +88,15 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
     """
     now = now or datetime.now(UTC)
     problems = records.prepare(con, redact_people)
-    result = ExportResult(files=write_listings(con, folder))
-    big = result.files["listings.csv"] >= BIG_EXPORT
+    big = records.count(con) >= BIG_EXPORT
+    result = ExportResult()
     with Checks(workers=2 if big else 1) as checks, ical.Apart(apart=big) as calendars:
+        calendars.start(con, folder, now, previous)  # a big export's in a worker, beside the writers below
+        result.files.update(write_listings(con, folder))
         flat = next(iter(FILES))
         checks.submit(flat, flat_problems, folder, flat)
         result.files.update(write_identity(con, folder, run_id))
         found = records.load(con)
-        calendars.start(found, folder, now, previous)  # a big export's in a worker, beside the writers below
         result.files.update(_write_hsds(found, folder / "hsds", now, run_id))
         result.left_out["hsds/schedules.csv"] = hsds.schedules_left_out(found)
         checks.submit("HSDS package", package_problems, folder / "hsds")
@@ -103,7 +104,7 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, sou
         checks.submit("meetings.json", meeting_feed_problems, folder, "meetings.json")
         _write_collection(found, folder, result)
         checks.submit("directory.geojson", geojson.file_problems, folder, "directory.geojson")
-        _write_calendars(calendars, folder, result)
+        _write_calendars(calendars, found, folder, result)
         del found  # the records are the biggest thing held; the checks may still take a while
         _write_descriptor(folder, result, sources, run_id, redact_people)
         checks.submit("datapackage.json", top_level_problems, folder)
@@ -133,9 +134,9 @@ def _write_collection(found: list[dict], folder: Path, result: ExportResult) -> 
     result.files["directory.geojson"] = len(collection["features"])
 
 
-def _write_calendars(apart: ical.Apart, folder: Path, result: ExportResult) -> None:
+def _write_calendars(apart: ical.Apart, found: list[dict], folder: Path, result: ExportResult) -> None:
     """groups.ics and the group files (unchanged ones reused from the last export), a sample parsed back."""
-    calendars = apart.result()
+    calendars = apart.result(found)
     result.left_out["groups.ics"] = calendars.left_out
     _check(calendars.problems + ical.calendars_problems(folder, calendars.files), "groups.ics")
     result.files.update(calendars.files)

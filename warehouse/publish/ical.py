@@ -17,7 +17,9 @@ so an unchanged group's file is the same bytes from export to export.
 import hashlib
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Container
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -27,13 +29,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import icalendar
 from icalendar import Calendar, Event, Parameters, Timezone, vCategory, vDDDTypes, vRecur, vText, vUri
 from icalendar.parser_tools import to_unicode
 
 from schemas.code_digest import files_digest
 from schemas.pool import process_pool
-from warehouse.publish import attend, ical_lines
+from warehouse.publish import attend, ical_lines, records
 from warehouse.publish.attend import CRISIS_LINE, Record, contact_text, how_to_attend, place_text, rule_text
 from warehouse.publish.ical_lines import fold
 from warehouse.schedules import occurrences as occurrences_module
@@ -215,7 +218,9 @@ def inputs_hash(record: Record, zones: Zones) -> str:
     inputs["last_seen"] = (record.get("last_seen") or "")[:10]
     tzids = sorted({rule.get("timezone") or "" for rule in record.get("schedule") or []})
     digest = hashlib.sha256(_code_version().encode())
-    digest.update(json.dumps(inputs, sort_keys=True, default=str).encode())
+    # repr of the sorted items: text, numbers, None, lists and the rules' dicts, written one way
+    # only (a third of json.dumps's time with sorted keys).
+    digest.update(repr(sorted(inputs.items())).encode())
     for tzid in filter(None, tzids):
         digest.update(tzid.encode() + b"\0" + zones.known_block(tzid))
     return digest.hexdigest()
@@ -254,7 +259,6 @@ def _reuse(previous: Path | None, folder: Path, name: str, entry: GroupFile) -> 
         data = (previous / name).read_bytes()
         if hashlib.sha256(data).hexdigest() != entry.sha256:
             return None
-        (folder / name).unlink(missing_ok=True)  # one a dead worker left
         try:
             os.link(previous / name, folder / name)
         except OSError:  # another device, or links not allowed: the same bytes, copied
@@ -287,7 +291,10 @@ def write_calendars(records: list[Record], folder: Path, now: datetime,
     files back); a reused file is the bytes the previous export wrote and checked (its hash is
     compared with the manifest's).
     """
-    (folder / "ics").mkdir(parents=True, exist_ok=True)
+    # What a dead worker left goes first, at once: no file is written through a link it made to a
+    # published file, and no one checks 90,000 names one by one for leftovers.
+    shutil.rmtree(folder / "ics", ignore_errors=True)
+    (folder / "ics").mkdir(parents=True)
     zones = Zones(now)
     earlier = read_manifest(previous) if previous is not None else {}
     written = Calendars({}, {}, [])
@@ -336,7 +343,6 @@ def _serialize(record: Record, now: datetime, zones: Zones, path: Path, entry: G
         problems += _uid_and_zone_problems(event.uid, event.tzid, own_zones, f"ics/{path.name}", uids)
     blobs = [event.data for event in events]
     data = _assemble(record["name"], list(own_zones.values()), blobs)
-    path.unlink(missing_ok=True)  # never write through a link a dead worker left to a published file
     path.write_bytes(data)
     entry.sha256 = hashlib.sha256(data).hexdigest()
     return blobs
@@ -345,38 +351,51 @@ def _serialize(record: Record, now: datetime, zones: Zones, path: Path, entry: G
 class Apart:
     """write_calendars in a worker process while the export writes its other files (a big export), else here.
 
-    The worker is spawned (schemas.pool) with the groups' records. If it dies, the calendars are
-    written here when collected (over any file it left). Leaving the block waits for the worker.
+    The worker is spawned (schemas.pool) as soon as the export table is made, and loads the groups'
+    records itself from a DuckDB file of their own (records.save_groups), while this process loads
+    them for the other writers. If it dies, the calendars are written here when collected (over any
+    file it left). Leaving the block waits for the worker and removes that file.
     """
 
     def __init__(self, apart: bool):
         self.apart = apart
         self.pool: ProcessPoolExecutor | None = None
         self.sent: Future | None = None
+        self.side: Path | None = None
 
     def __enter__(self) -> "Apart":
         return self
 
-    def start(self, records: list[Record], folder: Path, now: datetime, previous: Path | None) -> "Apart":
-        """Begin writing the calendars (in the worker, if apart)."""
-        self.args = ([r for r in records if r["kind"] == "group"], folder, now, previous)
+    def start(self, con: duckdb.DuckDBPyConnection, folder: Path, now: datetime,
+              previous: Path | None) -> "Apart":
+        """Begin writing the calendars (in the worker, if apart) from the export table of `con`."""
+        self.args = (folder, now, previous)
         if self.apart:
+            self.side = Path(tempfile.mkdtemp(prefix="supportdir-calendars-"))
+            groups = records.save_groups(con, self.side / "groups.duckdb")
             self.pool = process_pool(1)
-            self.sent = self.pool.submit(write_calendars, *self.args)
+            self.sent = self.pool.submit(write_calendars_from, groups, *self.args)
         return self
 
-    def result(self) -> Calendars:
-        """The calendars written: the worker's answer, or written here."""
+    def result(self, found: list[Record]) -> Calendars:
+        """The calendars written: the worker's answer, or written here from the export's records."""
         if self.sent is not None:
             try:
                 return self.sent.result()
             except BrokenProcessPool:
                 pass
-        return write_calendars(*self.args)
+        return write_calendars([r for r in found if r["kind"] == "group"], *self.args)
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+        if self.side is not None:
+            shutil.rmtree(self.side, ignore_errors=True)
+
+
+def write_calendars_from(groups: Path, folder: Path, now: datetime, previous: Path | None) -> Calendars:
+    """write_calendars of the groups' records saved in `groups` (records.save_groups): a worker's task."""
+    return write_calendars(records.load_groups(groups), folder, now, previous)
 
 
 def _used_zones(manifest: dict[str, GroupFile]) -> set[str]:

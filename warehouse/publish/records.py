@@ -4,10 +4,12 @@ Every export reads the `export_directory` table (warehouse/publish/sql/export_vi
 names and personal contact details out when the build asks for it, so the switch applies to all.
 """
 
+from pathlib import Path
+
 import duckdb
 
 from warehouse import udfs
-from warehouse.db import run_sql, sql_text
+from warehouse.db import connect, run_sql, sql_text
 from warehouse.publish import redact
 from warehouse.publish.attend import Record
 from warehouse.udf_registry import Problems
@@ -28,6 +30,11 @@ def prepare(con: duckdb.DuckDBPyConnection, redact_people: bool = False,
     return problems
 
 
+def count(con: duckdb.DuckDBPyConnection) -> int:
+    """The listings of the export table."""
+    return con.execute("SELECT count(*) FROM export_directory").fetchall()[0][0]
+
+
 def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
     """The rows of an executed query as dicts."""
     names = [d[0] for d in cursor.description]
@@ -42,3 +49,30 @@ def load(con: duckdb.DuckDBPyConnection) -> list[Record]:
         row.update(extras.get(row["listing_id"], {}))
         row["schedule"] = [dict(rule) for rule in row.get("schedule") or []]
     return rows
+
+
+def save_groups(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
+    """Copy the groups' export rows and meeting extras into a DuckDB file of their own (export table made).
+
+    A worker process loads the groups' records from it with `load_groups` (the warehouse itself is
+    held by this connection), rather than being sent tens of thousands of them pickled.
+    """
+    con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS groups_side")
+    try:
+        con.execute("CREATE TABLE groups_side.export_directory AS "
+                    "SELECT * FROM export_directory WHERE kind = 'group' ORDER BY listing_id")
+        extras = sql_text("export_extras", SQL).strip().rstrip(";")
+        con.execute(f"CREATE TABLE groups_side.listings AS SELECT * FROM ({extras}) "
+                    "WHERE listing_id IN (SELECT listing_id FROM groups_side.export_directory)")
+    finally:
+        con.execute("DETACH groups_side")
+    return path
+
+
+def load_groups(path: Path) -> list[Record]:
+    """The groups' records saved by `save_groups`, as `load` gives them."""
+    con = connect(path, read_only=True)
+    try:
+        return load(con)
+    finally:
+        con.close()
