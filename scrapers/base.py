@@ -43,6 +43,9 @@ class Source:
     family: ClassVar[str | None] = None
     # A source of many hosts reports each of its units (Source.units) under this name: "feed".
     unit_noun: ClassVar[str | None] = None
+    # Its pages take long to parse for their size (a PDF): a crawl with parse workers sends every
+    # one of them to a worker, rather than parsing the first megabyte in its own thread.
+    slow_pages: ClassVar[bool] = False
 
     def __init__(self, base_url: str | None = None):
         prefix = f"SUPPORTDIR_{self.name.upper()}"

@@ -148,7 +148,7 @@ def _walk(source: Source, fetcher: Fetcher, on_page: Progress | None, parser: Pa
                 _enqueue(source, cap, moved, seen, queue)
                 continue
             result.pages.append(page)
-            if not page.not_modified:
+            if not parser and not page.not_modified:  # else made where the page is parsed (_gather)
                 result.notes.extend(source.notes(page))
             if parser and not page.not_modified:
                 started = time.perf_counter()
@@ -251,8 +251,10 @@ def _gather(parser: ParseWorkers, futures: dict[int, Future], result: CrawlResul
     """Wait for the pages' listings in page order; a page that failed is left to the parse step."""
     started = time.perf_counter()
     for index, future in sorted(futures.items()):
+        page = result.pages[index]
+        result.notes.extend(parser.notes(future, page))
         try:
-            result.parsed[index] = parser.listings(future, result.pages[index])
+            result.parsed[index] = parser.listings(future, page)
         except Exception as exc:  # the parse step parses it again and reports it as a lost page
             result.parse_error = result.parse_error or exc
     result.parse_s += time.perf_counter() - started

@@ -1,10 +1,12 @@
 """Parsing a big crawl's pages in worker processes, so parsing uses every core instead of one GIL.
 
 A crawl hands each changed page to `ParseWorkers.submit` as it arrives and gets a future of its
-listings. The first pages are parsed right there, in the crawl's own thread: starting a worker
-costs about a quarter of a second of imports, the time DBSA's parser takes for half a megabyte.
-Once a source's pages add up to `in_thread_bytes`, the rest go to a pool of spawned worker
-processes (`schemas.pool`), each page sent with the source's class name and base URL.
+listings and the source's notes on it (`Source.notes`, e.g. a feed's values it cannot read): both
+read the whole page, so both are done where the page is parsed. The first pages are parsed right
+there, in the crawl's own thread: starting a worker costs about a quarter of a second of imports,
+the time DBSA's parser takes for half a megabyte. Once a source's pages add up to
+`in_thread_bytes`, the rest go to a pool of spawned worker processes (`schemas.pool`), each page
+sent with the source's class name and base URL; a source with `slow_pages` (a PDF) sends all.
 
 A worker that fails on a page, dies or answers nonsense costs only time: those pages are parsed
 again in the calling process, which raises the parser's own typed error if there is one.
@@ -16,6 +18,7 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
+from typing import NamedTuple
 
 from schemas.listing import ParsedListing
 from schemas.pool import process_pool
@@ -23,6 +26,13 @@ from scrapers.base import Source
 from scrapers.page import Page
 
 IN_THREAD_BYTES = 1_000_000  # the sample's sources (0.5 MB at most) need no worker
+
+
+class Parsed(NamedTuple):
+    """A page's listings and the source's notes on it."""
+
+    listings: list[ParsedListing]
+    notes: list[str]
 
 
 class WorkerLost(Exception):
@@ -49,9 +59,9 @@ class ParseWorkers:
             self.pool.shutdown(cancel_futures=True)
 
     def submit(self, page: Page) -> Future:
-        """A future of the page's listings (already done when parsed in this thread)."""
+        """A future of the page's listings and notes, a `Parsed` (already done when parsed in this thread)."""
         self.seen_bytes += len(page.body)
-        if self.size < 1 or self.seen_bytes <= self.in_thread_bytes:
+        if self.size < 1 or (self.seen_bytes <= self.in_thread_bytes and not self.source.slow_pages):
             return self._here(page)
         if self.pool is None:
             self.pool = process_pool(self.size)
@@ -67,10 +77,12 @@ class ParseWorkers:
         return future
 
     def _answered(self, future: Future, sent: Future) -> None:
-        """Resolve a page's future from its worker's answer: (ok, listings or why not, seconds)."""
+        """Resolve a page's future from its worker's answer: (ok, listings and notes or why not, seconds)."""
         try:
             ok, value, seconds = sent.result()
             seconds = float(seconds)
+            if ok and not isinstance(value, Parsed):
+                raise TypeError(f"not a parsed page: {type(value).__name__}")
         except Exception as exc:  # the worker died (BrokenProcessPool), or the answer is nonsense
             future.set_exception(WorkerLost(f"worker gone: {exc!r}"))
             return
@@ -82,10 +94,10 @@ class ParseWorkers:
             future.set_exception(WorkerLost(value))
 
     def _here(self, page: Page) -> Future:
-        """Parse in this thread; the future holds the listings or the parser's error."""
+        """Parse in this thread; the future holds the listings and notes, or the parser's error."""
         future: Future = Future()
         try:
-            future.set_result(self.source.parse_page(page))
+            future.set_result(Parsed(self.source.parse_page(page), self.source.notes(page)))
         except Exception as exc:
             future.set_exception(exc)
         return future
@@ -93,9 +105,16 @@ class ParseWorkers:
     def listings(self, future: Future, page: Page) -> list[ParsedListing]:
         """The page's listings; a page a worker could not parse is parsed here (raising its error)."""
         try:
-            return future.result()
+            return future.result().listings
         except WorkerLost:
             return self.source.parse_page(page)
+
+    def notes(self, future: Future, page: Page) -> list[str]:
+        """The source's notes on the page; those of a page that could not be parsed are made here."""
+        try:
+            return future.result().notes
+        except Exception:
+            return self.source.notes(page)
 
 
 def _source_class(module: str, qualname: str) -> type[Source]:
@@ -112,12 +131,13 @@ _sources: dict[tuple[tuple[str, str], str], Source] = {}  # in a worker: each so
 
 
 def parse_in_worker(kind: tuple[str, str], base: str, page: Page) -> tuple[bool, object, float]:
-    """In a worker: parse one page; (ok, its listings or why not, seconds)."""
+    """In a worker: parse one page; (ok, its listings and notes or why not, seconds)."""
     started = time.perf_counter()
     try:
         if (kind, base) not in _sources:
             _sources[kind, base] = _source_class(*kind)(base)
-        answer = (True, _sources[kind, base].parse_page(page))
+        source = _sources[kind, base]
+        answer = (True, Parsed(source.parse_page(page), source.notes(page)))
     except Exception as exc:  # the calling process parses the page again and raises it itself
         answer = (False, f"{type(exc).__name__}: {exc}")
     return (*answer, time.perf_counter() - started)

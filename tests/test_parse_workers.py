@@ -155,3 +155,14 @@ def test_parse_workers_default_to_one_per_core_at_most_four(monkeypatch):
         assert Settings().parse_worker_count == expected, cores
     monkeypatch.setenv("SUPPORTDIR_PARSE_WORKERS", "0")
     assert Settings().parse_worker_count == 0  # parse in the crawl's thread
+
+
+def test_a_source_with_slow_pages_sends_even_its_first_small_page_to_a_worker(warc):
+    from scrapers.sources.warmlines import Warmlines
+
+    pages = crawl(Warmlines(), ReplayFetcher([warc])).pages
+    assert pages and sum(len(page.body) for page in pages) < parse_workers.IN_THREAD_BYTES
+    with ParseWorkers(Warmlines(), workers=1) as workers:
+        parsed = parse_with(workers, pages)
+        assert workers.pool is not None and workers.worker_busy_s > 0  # parsed there, not here
+    assert parsed == [Warmlines().parse_page(page) for page in pages] and parsed[0]

@@ -151,6 +151,21 @@ def test_a_feed_with_values_it_cannot_read_is_noted_in_the_crawl(tmp_path):
         "recoverydharma: values not read as fields (kept as text): day 1, time 1, timezone 1"]
 
 
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_feed_parsed_in_the_crawl_is_noted_where_it_is_parsed(tmp_path, workers):
+    """Notes are made beside the parse (in a worker with workers), and are those of an unparsed crawl."""
+    from scrapers.replay import ReplayFetcher
+    from scrapers.sample import sample_warc
+
+    warc = sample_warc(tmp_path)
+    unparsed = crawl(MeetingGuide(), ReplayFetcher([warc]))
+    parsed = crawl(MeetingGuide(), ReplayFetcher([warc]), parse=True, parse_workers=workers,
+                   in_thread_bytes=0)
+    assert parsed.parsed and parsed.parse_error is None
+    assert sorted(parsed.notes) == sorted(unparsed.notes)
+    assert sum("values not read" in note for note in parsed.notes) == 1
+
+
 ALBUQUERQUE = "/albuquerqueaa.org/wp-content/tsml-cache-5b6e8714c9.json"  # the hash the feeds file lists
 PDX = "/pdxaa.org/wp-content/tsml-cache-e3fc9e909a.json"
 

@@ -63,6 +63,7 @@ class Warmlines(Source):
     min_interval = 1.0
     rank = 2  # a directory NAMI compiles of lines others run: not the operators' own listing
     max_pages = 5  # one PDF
+    slow_pages = True  # its table takes pdfplumber seconds: parsed by a worker, beside the other crawls
     description = "Peer-run, non-crisis warmlines by state, and national support lines, from NAMI's PDF."
 
     def start_urls(self) -> list[str]:
