@@ -26,7 +26,9 @@ def build_collection(records: list[Record]) -> dict[str, Any]:
         if record.get("latitude") is None or record.get("longitude") is None or record.get("kind") == "line":
             continue
         point = [round(record["longitude"], DECIMALS), round(record["latitude"], DECIMALS)]
-        properties = {k: v for k, v in record.items() if k not in EXTRA_FIELDS}
+        properties = dict(record)  # copied whole, then the extras taken out: the same order, faster
+        for name in EXTRA_FIELDS:
+            properties.pop(name, None)
         features.append({"type": "Feature", "id": record["listing_id"],
                          "geometry": {"type": "Point", "coordinates": point}, "properties": properties})
     return {"type": "FeatureCollection", "features": features}

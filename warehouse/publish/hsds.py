@@ -60,8 +60,11 @@ def build_tables(records: list[Record], now: datetime, run_id: str) -> Tables:
     """Every HSDS table the directory uses, from the export records."""
     tables: Tables = {name: [] for name in TABLES}
     by_id = {r["listing_id"]: r for r in records}
-    for alliance in sorted({r["organization"] for r in records}):
-        _alliance(tables, alliance, [r for r in records if r["organization"] == alliance], run_id)
+    members: dict[str, list[Record]] = {}
+    for record in records:
+        members.setdefault(record["organization"], []).append(record)
+    for alliance in sorted(members):
+        _alliance(tables, alliance, members[alliance], run_id)
     for record in records:
         owner = _owner_id(record, by_id)
         if record["kind"] in SERVICE_KINDS:
