@@ -606,3 +606,28 @@ def test_listings_csv_read_as_text_keeps_leading_zeros_and_the_plus_of_phones(co
     assert "dtype=str" in descriptor["resources"][0]["description"]
     assert "dtype=str" in descriptor["description"]
     assert "dtype=str" in (ROOT / "docs" / "exports.md").read_text(encoding="utf-8")
+
+
+def test_a_group_meeting_in_utc_gets_a_z_time_and_no_vtimezone(con, tmp_path):
+    """A rule in UTC is written as 19:00Z (RFC 5545 form 2): no TZID, no VTIMEZONE, no problem."""
+    record = next(r for r in group_records(con) if r["schedule"])
+    record = {**record, "schedule": [{**record["schedule"][0], "timezone": "UTC", "interval": 1}]}
+    written = ical.write_calendars([record], tmp_path, NOW)
+    assert written.problems == [] and written.files["groups.ics"] == 1
+    name = f"ics/{record['listing_id']}.ics"
+    assert ical.calendar_problems(tmp_path / name) == []
+    event = Calendar.from_ical((tmp_path / name).read_bytes()).walk("VEVENT")[0]
+    assert event["DTSTART"].dt.utcoffset() == timedelta(0) and "TZID" not in event["DTSTART"].params
+    assert not Calendar.from_ical((tmp_path / name).read_bytes()).walk("VTIMEZONE")
+
+
+def test_one_instant_in_two_zones_is_written_with_each_zone():
+    """The DTSTART lines are cached by time and zone: equal instants in two zones never share one."""
+    from zoneinfo import ZoneInfo
+
+    east = datetime(2026, 12, 7, 19, 0, tzinfo=ZoneInfo("America/New_York"))
+    central = east.astimezone(ZoneInfo("America/Chicago"))
+    assert east == central  # one instant
+    lines = [ical._moment_line("DTSTART", moment, str(moment.tzinfo)) for moment in (east, central)]
+    assert lines[0] == (b"DTSTART;TZID=America/New_York:20261207T190000", "America/New_York")
+    assert lines[1] == (b"DTSTART;TZID=America/Chicago:20261207T180000", "America/Chicago")

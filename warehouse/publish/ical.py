@@ -130,6 +130,21 @@ def _fixed_line(name: str, text: str) -> bytes:
     return _line(name, vText(text))
 
 
+@lru_cache(maxsize=8192)
+def _moment_line(name: str, moment: datetime, zone: str) -> tuple[bytes, str | None]:
+    """A DTSTART or DTEND line and its TZID (None for a time in UTC, written with Z), written once
+    per time in a zone. `zone` is part of the key: aware datetimes in two zones are equal at one instant."""
+    value = vDDDTypes(moment)
+    tzid = value.params.get("TZID")
+    return _line(name, value), None if tzid is None else str(tzid)
+
+
+@lru_cache(maxsize=4096)
+def _categories_line(labels: tuple[str, ...]) -> bytes:
+    """CATEGORIES written once per distinct list of topics and audiences."""
+    return _line("CATEGORIES", vCategory(list(labels)))
+
+
 @lru_cache(maxsize=1)
 def _default_length_line() -> bytes:
     """The DURATION of a meeting with no published end, written once."""
@@ -141,7 +156,7 @@ class MadeEvent:
     """One serialized VEVENT, with the UID and DTSTART zone its checks need."""
 
     uid: str
-    tzid: str
+    tzid: str | None  # None: a UTC time, which needs no VTIMEZONE
     data: bytes
 
 
@@ -157,25 +172,26 @@ def _event(record: Record, position: int, rule: dict, now: datetime) -> MadeEven
     if not found:
         return None
     start = found[0]
-    dtstart = vDDDTypes(start)
+    dtstart, tzid = _moment_line("DTSTART", start, str(start.tzinfo))
     if rule.get("closes_at"):
         hour, minute = (int(part) for part in rule["closes_at"].split(":"))
         end = start.replace(hour=hour, minute=minute)
-        length = _line("DTEND", vDDDTypes(end if end > start else end + timedelta(days=1)))
+        end = end if end > start else end + timedelta(days=1)
+        length = _moment_line("DTEND", end, str(end.tzinfo))[0]
     else:
         length = _default_length_line()
     uid = f"{record['listing_id']}-{position}@{UID_DOMAIN}"
-    labels = [*(record.get("topics") or []), *(record.get("audiences") or [])]
+    labels = (*(record.get("topics") or []), *(record.get("audiences") or []))
     url = record.get("website") or record.get("registration_url") or record["source_url"]
     lines = [
-        _line("SUMMARY", vText(record["name"])), _line("DTSTART", dtstart), length, _stamp_line(now),
+        _line("SUMMARY", vText(record["name"])), dtstart, length, _stamp_line(now),
         _line("UID", vText(uid)), _recurrence_line(rrule_text(rule)),
-        _line("CATEGORIES", vCategory(labels or ["support group"])),
+        _categories_line(labels or ("support group",)),
         _line("DESCRIPTION", vText(_description(record, rule, bool(rule.get("closes_at"))))),
         _line("LOCATION", vText(_where(record))),
         _fixed_line("STATUS", "CANCELLED" if record["status"] == "inactive" else "CONFIRMED"),
         _line("URL", vUri(url))]
-    return MadeEvent(uid, str(dtstart.params["TZID"]), BEGIN_EVENT + b"\r\n".join(lines) + END_EVENT)
+    return MadeEvent(uid, tzid, BEGIN_EVENT + b"\r\n".join(lines) + END_EVENT)
 
 
 class Zones:
@@ -336,7 +352,7 @@ def _serialize(record: Record, now: datetime, zones: Zones, path: Path, entry: G
             events.append(event)
     if not events:
         return []
-    entry.zones = sorted({event.tzid for event in events})
+    entry.zones = sorted({event.tzid for event in events if event.tzid})
     entry.events = len(events)
     own_zones = {tzid: zones.block(tzid) for tzid in entry.zones}
     for event in events:
@@ -438,9 +454,9 @@ def event_problems(event: Event, zones: Container[str], name: str, uids: set[str
 
 def _uid_and_zone_problems(uid: str, tzid: str | None, zones: Container[str], name: str,
                            uids: set[str]) -> list[str]:
-    """A DTSTART zone without VTIMEZONE, a UID seen before (then kept in `uids`)."""
+    """A DTSTART zone without VTIMEZONE (a UTC time has none), a UID seen before (then kept in `uids`)."""
     problems = []
-    if tzid not in zones:
+    if tzid is not None and tzid not in zones:
         problems.append(f"{name} {uid}: DTSTART zone {tzid!r} has no VTIMEZONE")
     if uid in uids:
         problems.append(f"{name}: duplicate UID {uid}")
