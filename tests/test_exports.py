@@ -631,3 +631,13 @@ def test_one_instant_in_two_zones_is_written_with_each_zone():
     lines = [ical._moment_line("DTSTART", moment, str(moment.tzinfo)) for moment in (east, central)]
     assert lines[0] == (b"DTSTART;TZID=America/New_York:20261207T190000", "America/New_York")
     assert lines[1] == (b"DTSTART;TZID=America/Chicago:20261207T180000", "America/Chicago")
+
+
+def test_the_groups_records_saved_for_the_calendars_worker_load_as_the_export_loads_them(con, tmp_path):
+    found = group_records(con)
+    side = tmp_path / "it's here"  # a quote in the path
+    side.mkdir()
+    saved = records.save_groups(con, side / "groups.duckdb")
+    groups = [record for record in found if record["kind"] == "group"]
+    assert groups and len(groups) < len(found)
+    assert records.load_groups(saved) == groups

@@ -146,6 +146,7 @@ def test_sql_with_data_is_always_parameterized():
                 found.add(f"{path.relative_to(root)}: {line.strip()}")
     assert found == {
         """warehouse/db.py: return con.execute(f"COPY ({query}) TO '{target}' {options}").fetchall()[0][0]""",
+        """warehouse/db.py: con.execute(f"ATTACH '{target}' AS {name}")""",
         """warehouse/stage.py: con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM arrow_rows")""",
         """warehouse/identity/resolve.py: con.execute(f"DELETE FROM {table}")""",
         "warehouse/identity/resolve.py: "

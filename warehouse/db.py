@@ -139,9 +139,20 @@ def copy_to(con: duckdb.DuckDBPyConnection, query: str, path: Path, options: str
     query = query.strip().rstrip(";")
     if CSV_FORMAT.search(options):
         query = csv_safe.guarded_query(con, query)
-    target = str(path).replace("'", "''")
+    target = _quoted(path)
     # COPY answers with the number of rows it wrote: the query runs once.
     return con.execute(f"COPY ({query}) TO '{target}' {options}").fetchall()[0][0]
+
+
+def attach(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> None:
+    """ATTACH a DuckDB file (created if missing) as `name`, a code constant, the path quoted."""
+    target = _quoted(path)
+    con.execute(f"ATTACH '{target}' AS {name}")
+
+
+def _quoted(path: Path) -> str:
+    """A path as the text of an SQL string literal (its quotes doubled)."""
+    return str(path).replace("'", "''")
 
 
 def check_names() -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse import udfs
-from warehouse.db import connect, run_sql, sql_text
+from warehouse.db import attach, connect, run_sql, sql_text
 from warehouse.publish import redact
 from warehouse.publish.attend import Record
 from warehouse.udf_registry import Problems
@@ -57,13 +57,9 @@ def save_groups(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
     A worker process loads the groups' records from it with `load_groups` (the warehouse itself is
     held by this connection), rather than being sent tens of thousands of them pickled.
     """
-    con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS groups_side")
+    attach(con, path, "groups_side")
     try:
-        con.execute("CREATE TABLE groups_side.export_directory AS "
-                    "SELECT * FROM export_directory WHERE kind = 'group' ORDER BY listing_id")
-        extras = sql_text("export_extras", SQL).strip().rstrip(";")
-        con.execute(f"CREATE TABLE groups_side.listings AS SELECT * FROM ({extras}) "
-                    "WHERE listing_id IN (SELECT listing_id FROM groups_side.export_directory)")
+        run_sql(con, "export_groups_side", package=SQL)
     finally:
         con.execute("DETACH groups_side")
     return path
