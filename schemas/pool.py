@@ -14,6 +14,7 @@ functions defined there can be unpickled): a script without a main guard would r
 functions, so they are started without it; other spawned processes are left as they were.
 """
 
+import multiprocessing
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -66,3 +67,8 @@ def process_pool(workers: int, max_tasks_per_child: int | None = None) -> Proces
     """A pool of `workers` spawned processes, each replaced after `max_tasks_per_child` tasks if given."""
     return ProcessPoolExecutor(max_workers=workers, mp_context=_Spawn(), initializer=_drop_stderr,
                                max_tasks_per_child=max_tasks_per_child)
+
+
+def may_start_workers() -> bool:
+    """False in a daemonic process (a Dask worker's, or a pool's own worker), which may not have children."""
+    return not multiprocessing.current_process().daemon

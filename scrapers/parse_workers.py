@@ -21,7 +21,7 @@ from functools import partial
 from typing import NamedTuple
 
 from schemas.listing import ParsedListing
-from schemas.pool import process_pool
+from schemas.pool import may_start_workers, process_pool
 from scrapers.base import Source
 from scrapers.page import Page
 
@@ -44,7 +44,7 @@ class ParseWorkers:
 
     def __init__(self, source: Source, workers: int, in_thread_bytes: int = IN_THREAD_BYTES):
         self.source = source
-        self.size = workers
+        self.size = workers if may_start_workers() else 0  # a Dask worker parses in its own thread
         self.in_thread_bytes = in_thread_bytes
         self.seen_bytes = 0
         self.pool: ProcessPoolExecutor | None = None  # started with the first page sent to a worker

@@ -166,3 +166,17 @@ def test_a_source_with_slow_pages_sends_even_its_first_small_page_to_a_worker(wa
         parsed = parse_with(workers, pages)
         assert workers.pool is not None and workers.worker_busy_s > 0  # parsed there, not here
     assert parsed == [Warmlines().parse_page(page) for page in pages] and parsed[0]
+
+
+def test_a_daemonic_process_such_as_a_dask_worker_parses_in_its_own_thread(warc, monkeypatch):
+    """A daemonic process may not start processes: a slow source parses there, losing nothing."""
+    import multiprocessing
+
+    from scrapers.sources.warmlines import Warmlines
+
+    pages = crawl(Warmlines(), ReplayFetcher([warc])).pages
+    monkeypatch.setitem(multiprocessing.current_process()._config, "daemon", True)  # as in a Dask worker
+    with ParseWorkers(Warmlines(), workers=2) as workers:
+        parsed = parse_with(workers, pages)
+        assert workers.pool is None
+    assert parsed == [Warmlines().parse_page(page) for page in pages] and parsed[0]
