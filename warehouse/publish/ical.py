@@ -400,7 +400,7 @@ class Apart:
                 return self.sent.result()
             except BrokenProcessPool:
                 pass
-        return write_calendars([r for r in found if r["kind"] == "group"], *self.args)
+        return write_calendars(found, *self.args)  # it writes the groups' calendars only
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
